@@ -1,0 +1,251 @@
+// Normalisation of a verified, parsed Zoom webhook into the raw_events row, the live-state event
+// and (for RTMS events) the queue message. Pure: no clock, no I/O; unknown events are kept as rows.
+import { MalformedEventError } from '../errors.ts';
+import type { RawEventRow } from '../warehouse/raw-events.ts';
+import {
+  describeIssues,
+  envelopeSchema,
+  meetingObjectSchema,
+  rtmsPayloadSchema,
+  type Envelope,
+  type MeetingObject,
+  type Participant,
+} from './schemas.ts';
+import type { RtmsQueueMessage, StateEvent } from './types.ts';
+
+interface EventKind {
+  action: string;
+  shape: 'meeting' | 'participant' | 'rtms' | 'any';
+}
+
+/** Every real event of reference §2 that the tracker understands. Anything else is kept as OTHER. */
+export const EVENT_KINDS: Readonly<Record<string, EventKind>> = {
+  'meeting.started': { action: 'MEETING_START', shape: 'meeting' },
+  'meeting.ended': { action: 'MEETING_END', shape: 'meeting' },
+  'meeting.participant_joined': { action: 'JOIN', shape: 'participant' },
+  'meeting.participant_left': { action: 'LEAVE', shape: 'participant' },
+  'meeting.participant_joined_breakout_room': { action: 'JOIN', shape: 'participant' },
+  'meeting.participant_left_breakout_room': { action: 'LEAVE', shape: 'participant' },
+  'meeting.participant_joined_waiting_room': { action: 'WAITING_ROOM_JOIN', shape: 'participant' },
+  'meeting.participant_left_waiting_room': { action: 'WAITING_ROOM_LEAVE', shape: 'participant' },
+  'meeting.participant_put_in_waiting_room': { action: 'PUT_IN_WAITING_ROOM', shape: 'participant' },
+  'meeting.participant_admitted': { action: 'ADMITTED', shape: 'participant' },
+  'meeting.participant_jbh_waiting': { action: 'JBH_WAITING', shape: 'participant' },
+  'meeting.participant_jbh_waiting_left': { action: 'JBH_WAITING_LEAVE', shape: 'participant' },
+  'meeting.participant_jbh_joined': { action: 'JBH_JOIN', shape: 'participant' },
+  'meeting.sharing_started': { action: 'SHARE_START', shape: 'participant' },
+  'meeting.sharing_ended': { action: 'SHARE_END', shape: 'participant' },
+  'meeting.breakout_room_sharing_started': { action: 'SHARE_START', shape: 'participant' },
+  'meeting.breakout_room_sharing_ended': { action: 'SHARE_END', shape: 'participant' },
+  'meeting.participant_role_changed': { action: 'ROLE_CHANGE', shape: 'participant' },
+  'meeting.participant_qos': { action: 'QOS', shape: 'participant' },
+  'meeting.participant_qos_summary': { action: 'QOS_SUMMARY', shape: 'participant' },
+  'meeting.participant_data': { action: 'DEVICE_DATA', shape: 'participant' },
+  'recording.started': { action: 'RECORDING_START', shape: 'meeting' },
+  'recording.stopped': { action: 'RECORDING_STOP', shape: 'meeting' },
+  'recording.paused': { action: 'RECORDING_PAUSE', shape: 'meeting' },
+  'recording.resumed': { action: 'RECORDING_RESUME', shape: 'meeting' },
+  'meeting.rtms_started': { action: 'RTMS_START', shape: 'rtms' },
+  'meeting.rtms_stopped': { action: 'RTMS_STOP', shape: 'rtms' },
+  'meeting.rtms_interrupted': { action: 'RTMS_INTERRUPT', shape: 'rtms' },
+};
+
+const BREAKOUT_MOVE = /join(ing)? (a |the )?breakout room/i;
+
+export interface NormalizeContext {
+  eventId: string;
+  gcsPath: string;
+  insertedAt: string;
+}
+
+export interface Normalized {
+  envelope: Envelope;
+  row: RawEventRow;
+  /** Present for events that change live meeting/participant state. */
+  state?: StateEvent;
+  /** Present for RTMS start/stop/interrupt: published to the worker queue. */
+  rtms?: RtmsQueueMessage;
+}
+
+/** Validates the envelope: throws MalformedEventError naming the first problems. */
+export function parseEnvelope(body: unknown): Envelope {
+  const parsed = envelopeSchema.safeParse(body);
+  if (!parsed.success) throw new MalformedEventError(`invalid Zoom event: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized {
+  const envelope = parseEnvelope(body);
+  const kind = EVENT_KINDS[envelope.event] ?? { action: 'OTHER', shape: 'any' };
+  const rawPayload = JSON.stringify(body);
+  const base = {
+    event_id: ctx.eventId,
+    event_type: envelope.event,
+    event_ts: envelope.event_ts,
+    action: kind.action,
+    raw_payload: rawPayload,
+    gcs_path: ctx.gcsPath,
+    source: 'webhook' as const,
+    inserted_at: ctx.insertedAt,
+  };
+
+  if (kind.shape === 'rtms') return normalizeRtms(envelope, base);
+
+  const objectResult = meetingObjectSchema.safeParse(envelope.payload['object']);
+  if (!objectResult.success) {
+    if (kind.shape === 'any') return { envelope, row: fillRow(base, envelope.event_ts, {}) };
+    throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(prefixIssues(objectResult.error))}`);
+  }
+  const object = objectResult.data;
+  const participant = object.participant;
+  if (kind.shape === 'participant' && !participant) {
+    throw new MalformedEventError(`invalid ${envelope.event}: payload.object.participant: missing`);
+  }
+
+  const at = occurredAt(envelope, object, participant);
+  let action = kind.action;
+  const leaveReason = participant?.leave_reason?.trim() || undefined;
+  if (envelope.event === 'meeting.participant_left' && leaveReason && BREAKOUT_MOVE.test(leaveReason)) {
+    action = 'LEAVE_TO_BREAKOUT';
+  }
+  const email = participant?.email?.trim() || undefined;
+  const name = participant?.user_name?.trim() || undefined;
+  const participantUuid = participant?.participant_uuid?.trim() || undefined;
+  const userId = participant?.user_id ?? participant?.participant_id;
+  const row = fillRow({ ...base, action }, at, {
+    meeting_id: object.id ?? null,
+    meeting_uuid: object.uuid,
+    participant_id: userId ?? null,
+    participant_uuid: participantUuid ?? null,
+    parent_participant_id: participant?.parent_user_id ?? null,
+    zoom_user_id: participant?.id || participant?.participant_user_id || null,
+    participant_name: name ?? null,
+    participant_email: email ?? null,
+    breakout_room_uuid: object.breakout_room_uuid || null,
+    leave_reason: leaveReason ?? null,
+  });
+
+  if (kind.shape === 'any') return { envelope, row };
+  const state: StateEvent = {
+    eventId: ctx.eventId,
+    type: envelope.event,
+    action,
+    at,
+    ts: envelope.event_ts,
+    meetingUuid: object.uuid,
+    ...(object.id !== undefined && { meetingId: object.id }),
+    ...(object.topic !== undefined && { topic: object.topic }),
+    ...(object.host_id && { hostId: object.host_id }),
+    ...(object.start_time && { startTime: Date.parse(object.start_time) }),
+    ...(object.end_time && { endTime: Date.parse(object.end_time) }),
+    ...(participant && participantFields(participant, object)),
+  };
+  return { envelope, row, state };
+}
+
+function participantFields(p: Participant, object: MeetingObject): Partial<StateEvent> {
+  const uuid = p.participant_uuid?.trim() || undefined;
+  const email = p.email?.trim() || undefined;
+  const name = p.user_name?.trim() || undefined;
+  const key = uuid ?? email ?? name;
+  const userId = p.user_id ?? p.participant_id;
+  return {
+    ...(key !== undefined && { participantKey: key }),
+    ...(uuid && { participantUuid: uuid }),
+    ...(name && { name }),
+    ...(email && { email }),
+    ...(userId !== undefined && { userId }),
+    ...(p.parent_user_id !== undefined && { parentUserId: p.parent_user_id }),
+    ...(object.breakout_room_uuid && { roomUuid: object.breakout_room_uuid }),
+    ...(p.new_role && { role: p.new_role }),
+    ...(p.sharing_details?.content && { shareContent: p.sharing_details.content }),
+    ...(p.leave_reason && { leaveReason: p.leave_reason.trim() }),
+  };
+}
+
+function normalizeRtms(envelope: Envelope, base: BaseRow): Normalized {
+  // The payload is flat (reference §2.11); some secondary docs nest it under payload.object.
+  const source = 'meeting_uuid' in envelope.payload ? envelope.payload : (envelope.payload['object'] ?? envelope.payload);
+  const parsed = rtmsPayloadSchema.safeParse(source);
+  if (!parsed.success) throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(parsed.error)}`);
+  const p = parsed.data;
+  const kind = envelope.event.endsWith('_started') ? 'started' : envelope.event.endsWith('_stopped') ? 'stopped' : 'interrupted';
+  const row = fillRow(base, envelope.event_ts, {
+    meeting_id: p.meeting_id ?? null,
+    meeting_uuid: p.meeting_uuid,
+    rtms_stream_id: p.rtms_stream_id,
+  });
+  const rtms: RtmsQueueMessage = {
+    kind,
+    eventId: base.event_id,
+    eventTs: envelope.event_ts,
+    meetingUuid: p.meeting_uuid,
+    rtmsStreamId: p.rtms_stream_id,
+    ...(p.meeting_id !== undefined && { meetingId: p.meeting_id }),
+    ...(p.server_urls && { serverUrls: p.server_urls }),
+    ...(p.stop_reason !== undefined && { stopReason: p.stop_reason }),
+    ...(p.operator_id && { operatorId: p.operator_id }),
+  };
+  const state: StateEvent = {
+    eventId: base.event_id,
+    type: envelope.event,
+    action: base.action,
+    at: envelope.event_ts,
+    ts: envelope.event_ts,
+    meetingUuid: p.meeting_uuid,
+    ...(p.meeting_id !== undefined && { meetingId: p.meeting_id }),
+    rtmsStreamId: p.rtms_stream_id,
+  };
+  return { envelope, row, rtms, state };
+}
+
+/** The moment the event happened: the participant/recording/meeting time it carries, else event_ts. */
+function occurredAt(envelope: Envelope, object: MeetingObject, p: Participant | undefined): number {
+  const candidates: (string | undefined)[] = [];
+  switch (envelope.event) {
+    case 'meeting.started':
+      candidates.push(object.start_time);
+      break;
+    case 'meeting.ended':
+      candidates.push(object.end_time);
+      break;
+    case 'recording.started':
+    case 'recording.resumed':
+      break; // recording_start is the whole recording's start, not this transition
+    default:
+      candidates.push(p?.join_time, p?.leave_time, p?.date_time, p?.sharing_details?.date_time, p?.qos?.[0]?.date_time);
+  }
+  for (const c of candidates) {
+    if (c) return Date.parse(c);
+  }
+  return envelope.event_ts;
+}
+
+type BaseRow = Pick<
+  RawEventRow,
+  'event_id' | 'event_type' | 'event_ts' | 'action' | 'raw_payload' | 'gcs_path' | 'source' | 'inserted_at'
+>;
+
+const EMPTY: Omit<RawEventRow, keyof BaseRow | 'event_date' | 'event_timestamp'> = {
+  meeting_id: null,
+  meeting_uuid: null,
+  participant_id: null,
+  participant_uuid: null,
+  parent_participant_id: null,
+  zoom_user_id: null,
+  participant_name: null,
+  participant_email: null,
+  breakout_room_uuid: null,
+  leave_reason: null,
+  rtms_stream_id: null,
+};
+
+function fillRow(base: BaseRow, atMs: number, fields: Partial<RawEventRow>): RawEventRow {
+  const iso = new Date(atMs).toISOString();
+  return { ...EMPTY, ...base, ...fields, event_timestamp: iso, event_date: iso.slice(0, 10) };
+}
+
+function prefixIssues<E extends { issues: { path: PropertyKey[] }[] }>(error: E): E {
+  for (const issue of error.issues) issue.path = ['payload', 'object', ...issue.path];
+  return error;
+}
