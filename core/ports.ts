@@ -59,6 +59,10 @@ export interface MediaStore {
   upload(key: string, body: Readable | Uint8Array, contentType: string): Promise<{ bytes: number }>;
   /** Deletes every object under a prefix; returns how many. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Keys under a prefix, in lexical order (parked capture parts, finished recordings). */
+  list(prefix: string): AsyncIterable<string>;
+  /** Streams an object; undefined when the key does not exist. */
+  get(key: string): Promise<Readable | undefined>;
   health(): Promise<HealthStatus>;
 }
 

@@ -1,0 +1,238 @@
+// The capture of one RTMS stream: frames stream to bounded segment files on disk as they arrive;
+// handoff parks them in the media store for another worker; finish muxes and uploads the recording.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../core/log.ts';
+import type { MediaStore } from '../../core/ports.ts';
+import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { RecordKind, encodeRecord } from './segment-format.ts';
+import { createSegmentWriter, defaultSegmentIo, type SegmentIo, type SegmentWriter } from './segment-writer.ts';
+import { finalizeCapture, type Manifest } from './finalize.ts';
+import { parkSegments } from './park.ts';
+import { withRetry } from './retry.ts';
+
+export type { Manifest } from './finalize.ts';
+export type { SegmentIo } from './segment-writer.ts';
+
+export interface MediaFrame {
+  userId: number;
+  userName?: string;
+  timestamp: number;
+  data: Buffer;
+}
+
+export interface TranscriptItem {
+  userId: number;
+  userName?: string;
+  timestamp: number;
+  startTime?: number;
+  endTime?: number;
+  text: string;
+  language?: number;
+  attribute?: number;
+}
+
+export interface CaptureStats {
+  audioFrames: number;
+  videoFrames: number;
+  transcriptItems: number;
+  /** Bytes accepted but not yet on disk. */
+  backlogBytes: number;
+  /** Frames refused because the disk backlog was over its cap or the capture had failed. */
+  droppedFrames: number;
+  /** Set once a disk write failed for good: the capture cannot be trusted to be complete. */
+  failed?: string;
+}
+
+export interface Capture {
+  readonly streamId: string;
+  readonly meetingUuid: string;
+  audio(f: MediaFrame): void;
+  video(f: MediaFrame): void;
+  transcript(t: TranscriptItem): void;
+  /** True while the disk backlog is over its soft limit: the caller may slow down reading. */
+  readonly saturated: boolean;
+  stats(): CaptureStats;
+  /** Flushes to disk and parks the partial capture where another worker can finish it. */
+  handoff(): Promise<void>;
+  /** Stream ended: mux, upload to S3 keys of DESIGN §3, write manifest; returns the manifest. */
+  finish(info: { endedAt: number; stopReason?: number }): Promise<Manifest>;
+  /** Stop reason 8 (revoked): delete everything stored for the stream. */
+  discard(): Promise<void>;
+}
+
+export interface OpenCaptureOptions {
+  rootDir: string;
+  meetingUuid: string;
+  streamId: string;
+  owner: string;
+  media: MediaStore;
+  ffmpegPath: string;
+  log: Logger;
+  videoFps: number;
+  /** Segment rotation size (default 16 MiB). */
+  segmentBytes?: number;
+  /** Disk backlog over which frames are refused and counted (default 64 MiB). */
+  maxBacklogBytes?: number;
+  /** Test seam for disk failures (e.g. ENOSPC); defaults to node:fs. */
+  io?: SegmentIo;
+  /** Retry schedule base for segment writes and uploads (default 1000 ms, 5 attempts). */
+  retryBaseMs?: number;
+  retryAttempts?: number;
+}
+
+/** What a capture directory holds besides its segments, enough for any worker to finish it. */
+export interface CaptureMeta {
+  meetingUuid: string;
+  streamId: string;
+  owner: string;
+  videoFps: number;
+  createdAt: number;
+}
+
+export const META_FILE = 'capture.json';
+
+/** `<rootDir>/<meeting-key>/<stream-id>/`, the local directory of one capture. */
+export function captureDirOf(rootDir: string, meetingUuid: string, streamId: string): string {
+  return join(rootDir, meetingKeyOf(meetingUuid), safeName(streamId));
+}
+
+/** `<meeting-key>/<stream-id>/`, the media store prefix of one stream. */
+export function streamPrefixOf(meetingUuid: string, streamId: string): string {
+  return `${meetingKeyOf(meetingUuid)}/${streamId}/`;
+}
+
+export function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._=-]/g, '_');
+}
+
+export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
+  const dir = captureDirOf(opts.rootDir, opts.meetingUuid, opts.streamId);
+  await mkdir(dir, { recursive: true });
+  const meta: CaptureMeta = {
+    meetingUuid: opts.meetingUuid,
+    streamId: opts.streamId,
+    owner: opts.owner,
+    videoFps: opts.videoFps,
+    createdAt: Date.now(),
+  };
+  await writeFile(join(dir, META_FILE), JSON.stringify(meta));
+  const log = opts.log.child({ meetingUuid: opts.meetingUuid, streamId: opts.streamId });
+  const partId = `${Date.now().toString(36)}-${safeName(opts.owner).slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+  const retry = { baseMs: opts.retryBaseMs ?? 1000, attempts: opts.retryAttempts ?? 5 };
+  const writer: SegmentWriter = createSegmentWriter({
+    dir,
+    partId,
+    io: opts.io ?? defaultSegmentIo,
+    segmentBytes: opts.segmentBytes ?? 16 * 1024 * 1024,
+    softBacklogBytes: (opts.maxBacklogBytes ?? 64 * 1024 * 1024) / 4,
+    maxBacklogBytes: opts.maxBacklogBytes ?? 64 * 1024 * 1024,
+    log,
+    retry,
+  });
+  const counts = { audio: 0, video: 0, transcript: 0 };
+  const names = new Map<number, string>();
+  let closed: string | undefined;
+
+  const nameOf = (userId: number, userName: string | undefined): void => {
+    if (userName === undefined || names.get(userId) === userName) return;
+    names.set(userId, userName);
+    writer.append(encodeRecord(RecordKind.Name, userId, 0, Buffer.from(userName, 'utf8')));
+  };
+  const accept = (what: string): boolean => {
+    if (closed === undefined) return true;
+    writer.countDropped();
+    if (writer.dropped() === 1) log.warn({ what, closed }, 'frame after capture closed, ignored');
+    return false;
+  };
+
+  const closeWriter = async (why: string): Promise<void> => {
+    closed ??= why;
+    await writer.close();
+  };
+
+  return {
+    streamId: opts.streamId,
+    meetingUuid: opts.meetingUuid,
+    get saturated() {
+      return writer.saturated();
+    },
+    audio(f) {
+      if (!accept('audio')) return;
+      nameOf(f.userId, f.userName);
+      if (writer.append(encodeRecord(RecordKind.Audio, f.userId, f.timestamp, f.data))) counts.audio++;
+    },
+    video(f) {
+      if (!accept('video')) return;
+      nameOf(f.userId, f.userName);
+      if (writer.append(encodeRecord(RecordKind.Video, f.userId, f.timestamp, f.data))) counts.video++;
+    },
+    transcript(t) {
+      if (!accept('transcript')) return;
+      nameOf(t.userId, t.userName);
+      const body = Buffer.from(JSON.stringify(t), 'utf8');
+      if (writer.append(encodeRecord(RecordKind.Transcript, t.userId, t.timestamp, body))) counts.transcript++;
+    },
+    stats() {
+      const failed = writer.failure();
+      return {
+        audioFrames: counts.audio,
+        videoFrames: counts.video,
+        transcriptItems: counts.transcript,
+        backlogBytes: writer.backlogBytes(),
+        droppedFrames: writer.dropped(),
+        ...(failed !== undefined ? { failed } : {}),
+      };
+    },
+    async handoff() {
+      await closeWriter('handoff');
+      await parkSegments({ dir, prefix: streamPrefixOf(opts.meetingUuid, opts.streamId), media: opts.media, log, retry });
+      await rm(dir, { recursive: true, force: true });
+      log.info({ counts }, 'capture parked for another worker');
+    },
+    async finish(info) {
+      await closeWriter('finished');
+      const manifest = await finalizeCapture({
+        dir,
+        meta,
+        media: opts.media,
+        ffmpegPath: opts.ffmpegPath,
+        log,
+        retry,
+        endedAt: info.endedAt,
+        ...(info.stopReason !== undefined ? { stopReason: info.stopReason } : {}),
+        captureFailure: writer.failure(),
+        droppedFrames: writer.dropped(),
+      });
+      await rm(dir, { recursive: true, force: true });
+      return manifest;
+    },
+    async discard() {
+      await closeWriter('discarded');
+      await rm(dir, { recursive: true, force: true });
+      const n = await withRetry(() => opts.media.deletePrefix(streamPrefixOf(opts.meetingUuid, opts.streamId)), {
+        ...retry,
+        log,
+        what: 'delete revoked stream',
+      });
+      log.info({ deletedObjects: n }, 'revoked stream: everything stored for it deleted');
+    },
+  };
+}
+
+/** Lists capture directories (those holding a capture.json) under rootDir. */
+export async function listCaptureDirs(rootDir: string): Promise<string[]> {
+  const out: string[] = [];
+  const meetings = await readdir(rootDir, { withFileTypes: true }).catch(() => []);
+  for (const m of meetings) {
+    if (!m.isDirectory()) continue;
+    const streams = await readdir(join(rootDir, m.name), { withFileTypes: true }).catch(() => []);
+    for (const s of streams) {
+      if (!s.isDirectory()) continue;
+      const files = await readdir(join(rootDir, m.name, s.name)).catch(() => [] as string[]);
+      if (files.includes(META_FILE)) out.push(join(rootDir, m.name, s.name));
+    }
+  }
+  return out;
+}
