@@ -1,0 +1,116 @@
+// The raw archive and CSV exports on Cloud Storage: create-only writes by generation precondition,
+// streamed replacements, lexical listing. STORAGE_EMULATOR_HOST (from config) points it at a local server.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Storage, type File } from '@google-cloud/storage';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../log.ts';
+import type { Archive, HealthStatus } from '../../ports.ts';
+import { NonRetriableError, TransientUpstreamError, errorMessage } from '../../errors.ts';
+import { httpStatusOf, isTransient } from './upstream-errors.ts';
+
+export interface GcsArchiveOptions {
+  /** Client retries for idempotent calls; a create-only write is idempotent thanks to its precondition. */
+  maxRetries?: number;
+  /** Seconds the client may spend retrying one call (keeps a webhook's 503 prompt). */
+  totalTimeoutS?: number;
+}
+
+type ArchiveConfig = Pick<Config, 'GCS_BUCKET' | 'GCP_PROJECT_ID' | 'STORAGE_EMULATOR_HOST'>;
+
+export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsArchiveOptions = {}): Archive {
+  if (!config.GCS_BUCKET) throw new NonRetriableError('GCS_BUCKET is required for the Cloud Storage archive');
+  const storage = new Storage({
+    ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
+    ...(config.STORAGE_EMULATOR_HOST && { apiEndpoint: endpointUrl(config.STORAGE_EMULATOR_HOST) }),
+    retryOptions: {
+      autoRetry: (opts.maxRetries ?? 3) > 0,
+      maxRetries: opts.maxRetries ?? 3,
+      totalTimeout: opts.totalTimeoutS ?? 20,
+      maxRetryDelay: 4,
+      retryDelayMultiplier: 2,
+    },
+  });
+  const bucket = storage.bucket(config.GCS_BUCKET);
+  const fail = (op: string, key: string, err: unknown): never => {
+    const status = httpStatusOf(err);
+    log.warn({ op, key, status, err: errorMessage(err) }, 'cloud storage call failed');
+    if (isTransient(err)) throw new TransientUpstreamError(`cloud storage ${op} failed: ${errorMessage(err)}`, { cause: err });
+    throw new NonRetriableError(`cloud storage ${op} of ${key} failed (${status ?? 'no status'}): ${errorMessage(err)}`, { cause: err });
+  };
+
+  return {
+    async putIfAbsent(key, body, contentType) {
+      try {
+        // ifGenerationMatch=0: succeeds only if no live object has this name, so retries cannot double-write.
+        await bucket.file(key).save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
+          resumable: false,
+          contentType,
+          preconditionOpts: { ifGenerationMatch: 0 },
+        });
+        return 'created';
+      } catch (err) {
+        if (httpStatusOf(err) === 412) return 'exists';
+        return fail('putIfAbsent', key, err);
+      }
+    },
+
+    async put(key, body, contentType) {
+      const file = bucket.file(key);
+      try {
+        if (body instanceof Readable) {
+          await pipeline(body, writeStream(file, contentType));
+        } else {
+          await file.save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), { resumable: false, contentType });
+        }
+      } catch (err) {
+        fail('put', key, err);
+      }
+    },
+
+    async get(key) {
+      try {
+        const [bytes] = await bucket.file(key).download();
+        return bytes;
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return undefined;
+        return fail('get', key, err);
+      }
+    },
+
+    async *list(prefix) {
+      let pageToken: string | undefined;
+      do {
+        let files: File[];
+        let next: { pageToken?: string } | null | undefined;
+        try {
+          [files, next] = await bucket.getFiles({ prefix, autoPaginate: false, maxResults: 1000, ...(pageToken && { pageToken }) });
+        } catch (err) {
+          return fail('list', prefix, err);
+        }
+        // GCS lists in lexical (UTF-8 byte) order already; sort defensively within the page.
+        for (const name of files.map((f) => f.name).sort()) yield name;
+        pageToken = next?.pageToken;
+      } while (pageToken);
+    },
+
+    async health(): Promise<HealthStatus> {
+      try {
+        await bucket.getFiles({ autoPaginate: false, maxResults: 1 });
+        return { ok: true, backend: 'gcs', detail: `gs://${bucket.name}` };
+      } catch (err) {
+        return { ok: false, backend: 'gcs', detail: errorMessage(err) };
+      }
+    },
+  };
+}
+
+/** A streaming simple (multipart) upload: one request, all or nothing. Large exports could go resumable. */
+function writeStream(file: File, contentType: string): NodeJS.WritableStream {
+  return file.createWriteStream({ resumable: false, contentType, metadata: { contentType } });
+}
+
+/** STORAGE_EMULATOR_HOST may be `host:port` or a URL. */
+function endpointUrl(hostOrUrl: string): string {
+  return /^https?:\/\//.test(hostOrUrl) ? hostOrUrl.replace(/\/+$/, '') : `http://${hostOrUrl}`;
+}

@@ -1,0 +1,102 @@
+// The Cloud Storage archive adapter with the real @google-cloud/storage client against
+// test/servers/gcs-server.ts, a mock of the GCS JSON API (Cloud Storage has no local emulator).
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGcsArchive } from '../../core/adapters/gcp/gcs-archive.ts';
+import { parseConfig } from '../../core/config.ts';
+import { TransientUpstreamError } from '../../core/errors.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { Archive } from '../../core/ports.ts';
+import { startGcsServer, type GcsTestServer } from '../servers/gcs-server.ts';
+
+let server: GcsTestServer;
+let archive: Archive;
+const BUCKET = 'zoom-tracker-test';
+
+beforeAll(async () => {
+  server = await startGcsServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  server.buckets.clear();
+  server.requests.length = 0;
+  server.fail(0);
+  const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: server.url });
+  archive = createGcsArchive(config, silentLogger(), { maxRetries: 0 });
+});
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of it) out.push(k);
+  return out;
+}
+
+describe('gcs archive', () => {
+  it('creates once: a second putIfAbsent finds the object and leaves its bytes unchanged', async () => {
+    const key = 'raw/2026-02-03/abc.json';
+    expect(await archive.putIfAbsent(key, bytes('{"event":"first"} ✓'), 'application/json')).toBe('created');
+    expect(await archive.putIfAbsent(key, bytes('{"event":"second"}'), 'application/json')).toBe('exists');
+    expect((await archive.get(key))?.toString('utf8')).toBe('{"event":"first"} ✓');
+    const stored = server.buckets.get(BUCKET)?.get(key);
+    expect(stored?.contentType).toBe('application/json');
+    const uploads = server.requests.filter((r) => r.path.startsWith('/upload/'));
+    expect(uploads.every((r) => r.query.ifGenerationMatch === '0' && r.query.uploadType === 'multipart')).toBe(true);
+  });
+
+  it('concurrent create-only writes of one key: exactly one is created', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => archive.putIfAbsent('raw/2026-02-03/same.json', bytes(`v${i}`), 'application/json')));
+    expect(results.filter((r) => r === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r === 'exists')).toHaveLength(5);
+  });
+
+  it('put replaces, from bytes or from a stream', async () => {
+    const key = 'reports/DAILY_REPORT_2026-02-03_000000000000.csv';
+    await archive.put(key, bytes('a,b\n1,2\n'), 'text/csv');
+    const rows = Array.from({ length: 2000 }, (_, i) => `row-${i},${'x'.repeat(50)}\n`);
+    await archive.put(key, Readable.from(['a,b\n', ...rows]), 'text/csv');
+    const got = (await archive.get(key))?.toString('utf8');
+    expect(got?.startsWith('a,b\nrow-0,')).toBe(true);
+    expect(got?.length).toBe(4 + rows.join('').length);
+  });
+
+  it('get of a missing key is undefined', async () => {
+    expect(await archive.get('raw/2026-02-03/missing.json')).toBeUndefined();
+  });
+
+  it('lists a prefix in lexical order across pages', async () => {
+    const keys = Array.from({ length: 1203 }, (_, i) => `raw/2026-02-03/${String((i * 7919) % 1203).padStart(5, '0')}.json`);
+    // Seeded straight into the server: 1,203 uploads would only slow the test down.
+    server.buckets.set(BUCKET, new Map(keys.map((k) => [k, { bytes: Buffer.from('{}'), contentType: 'application/json', generation: 1, created: new Date().toISOString() }])));
+    await archive.putIfAbsent('raw/2026-02-04/other.json', bytes('{}'), 'application/json');
+    const listed = await collect(archive.list('raw/2026-02-03/'));
+    expect(listed).toEqual([...keys].sort());
+    expect(server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/o')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('an outage (503) is a TransientUpstreamError, and health says so', async () => {
+    server.fail(Infinity, 503);
+    await expect(archive.putIfAbsent('raw/2026-02-03/x.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(TransientUpstreamError);
+    await expect(archive.get('raw/2026-02-03/x.json')).rejects.toBeInstanceOf(TransientUpstreamError);
+    await expect(collect(archive.list('raw/'))).rejects.toBeInstanceOf(TransientUpstreamError);
+    expect((await archive.health()).ok).toBe(false);
+    server.fail(0);
+    expect(await archive.health()).toMatchObject({ ok: true, backend: 'gcs' });
+  });
+
+  it('a refused connection is a TransientUpstreamError', async () => {
+    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: 'http://127.0.0.1:1' });
+    const down = createGcsArchive(config, silentLogger(), { maxRetries: 0 });
+    await expect(down.putIfAbsent('raw/2026-02-03/y.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(TransientUpstreamError);
+  });
+
+  it('retries a create-only write after a 503 without writing twice', async () => {
+    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: server.url });
+    const retrying = createGcsArchive(config, silentLogger(), { maxRetries: 2 });
+    server.fail(1, 503);
+    expect(await retrying.putIfAbsent('raw/2026-02-03/r.json', bytes('{"n":1}'), 'application/json')).toBe('created');
+    expect(server.buckets.get(BUCKET)?.size).toBe(1);
+  });
+});
