@@ -1,0 +1,57 @@
+// `serve` and `worker`: start the webhook service and/or the rtms-worker, and stop them cleanly on
+// SIGTERM/SIGINT (Cloud Run sends SIGTERM before stopping an instance).
+import type { Server } from 'node:http';
+import { listen, createWebhookService, urlOf } from '../webhook/main.ts';
+import type { CommandContext } from './main.ts';
+
+export async function serve(ctx: CommandContext, what: { webhook: boolean; worker: boolean }): Promise<void> {
+  const { config, log } = ctx;
+  const closers: (() => Promise<void>)[] = [];
+  let server: Server | undefined;
+
+  if (what.webhook) {
+    const service = await createWebhookService(config, log);
+    closers.push(() => service.backends.close());
+    let worker: { listener?: unknown; stop(): Promise<void> } | undefined;
+    if (what.worker) worker = await startWorker(ctx, service.backends);
+    if (worker) closers.unshift(() => worker.stop());
+    server = await listen(service.listener, config.PORT);
+    log.info({ url: `${urlOf(server)}/webhook`, backend: config.BACKEND }, 'webhook service listening');
+  } else if (what.worker) {
+    const worker = await startWorker(ctx, undefined);
+    closers.push(() => worker.stop());
+    if (worker.listener) {
+      server = await listen(worker.listener, config.PORT);
+      log.info({ url: `${urlOf(server)}/pubsub/push` }, 'rtms-worker listening');
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  for (const close of closers) await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+}
+
+type Backends = Awaited<ReturnType<typeof createWebhookService>>['backends'];
+
+/** Starts the rtms-worker in this process; on the embedded default it subscribes to the in-process queue. */
+async function startWorker(
+  ctx: CommandContext,
+  backends: Backends | undefined,
+): Promise<{ listener?: import('node:http').RequestListener; stop(): Promise<void> }> {
+  const modulePath = '../rtms-worker/main.ts';
+  const mod = (await import(modulePath).catch(() => undefined)) as
+    | { startRtmsWorker?: (c: typeof ctx.config, l: typeof ctx.log, b?: Backends) => Promise<{ listener?: import('node:http').RequestListener; stop(): Promise<void> }> }
+    | undefined;
+  if (!mod?.startRtmsWorker) {
+    ctx.log.warn('rtms-worker is not available in this build; RTMS messages stay queued');
+    return { stop: async () => undefined };
+  }
+  return mod.startRtmsWorker(ctx.config, ctx.log, backends);
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Entry point of the `zoom-tracker` command. In a source checkout it runs the TypeScript through
+// tsx; in an image built with `npm run build` (no .ts sources) it runs the compiled dist/.
+import { existsSync } from 'node:fs';
+
+const source = new URL('./main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import(new URL('../dist/bin/main.js', import.meta.url).href);
+}

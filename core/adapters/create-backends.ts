@@ -1,0 +1,91 @@
+// Chooses the adapters for BACKEND=local (files, DuckDB, in-process state and queue) or
+// BACKEND=gcp (Cloud Storage, BigQuery, Firestore, Pub/Sub). Production modules load lazily so
+// the embedded default starts without the Google clients.
+import { join } from 'node:path';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { Archive, LeaseStore, LiveState, MediaStore, Queue, Warehouse } from '../ports.ts';
+import { createFileArchive } from './local/file-archive.ts';
+import { createMemoryQueue, type MemoryQueue } from './local/memory-queue.ts';
+
+export interface Backends {
+  archive: Archive;
+  warehouse: Warehouse;
+  liveState: LiveState;
+  queue: Queue;
+  /** Set only for the embedded default: the worker subscribes to it in-process. */
+  localQueue?: MemoryQueue;
+  close(): Promise<void>;
+}
+
+export function dataPaths(config: Config): { gcs: string; s3: string; warehouse: string; captures: string; leases: string } {
+  return {
+    gcs: join(config.DATA_DIR, 'gcs'),
+    s3: join(config.DATA_DIR, 's3'),
+    warehouse: join(config.DATA_DIR, 'warehouse.duckdb'),
+    captures: join(config.DATA_DIR, 'captures'),
+    leases: join(config.DATA_DIR, 'leases'),
+  };
+}
+
+export async function createBackends(config: Config, log: Logger, now: () => number = Date.now): Promise<Backends> {
+  if (config.BACKEND === 'gcp') {
+    const [{ createGcsArchive }, { createBigQueryWarehouse }, { createFirestoreLiveState }, { createPubSubQueue }] = await Promise.all([
+      import('./gcp/gcs-archive.ts'),
+      import('./gcp/bigquery-warehouse.ts'),
+      import('./gcp/firestore-live-state.ts'),
+      import('./gcp/pubsub-queue.ts'),
+    ]);
+    const archive = createGcsArchive(config, log);
+    const warehouse = createBigQueryWarehouse(config, log);
+    const liveState = createFirestoreLiveState(config, log);
+    const queue = createPubSubQueue(config, log);
+    return {
+      archive,
+      warehouse,
+      liveState,
+      queue,
+      async close() {
+        await Promise.allSettled([warehouse.close(), liveState.close(), queue.close()]);
+      },
+    };
+  }
+  const paths = dataPaths(config);
+  const [{ createDuckDbWarehouse }, { createMemoryLiveState }] = await Promise.all([
+    import('./local/duckdb-warehouse.ts'),
+    import('./local/memory-live-state.ts'),
+  ]);
+  const archive = createFileArchive(paths.gcs);
+  const warehouse = await createDuckDbWarehouse(paths.warehouse, log);
+  const liveState = createMemoryLiveState({ now, ttlDays: config.STATE_TTL_DAYS });
+  const localQueue = createMemoryQueue(log);
+  return {
+    archive,
+    warehouse,
+    liveState,
+    queue: localQueue,
+    localQueue,
+    async close() {
+      await localQueue.close();
+      await Promise.allSettled([warehouse.close(), liveState.close()]);
+    },
+  };
+}
+
+export async function createMediaStore(config: Config, log: Logger): Promise<MediaStore> {
+  if (config.BACKEND === 'gcp' || config.S3_BUCKET) {
+    const { createS3MediaStore } = await import('./s3-media-store.ts');
+    return createS3MediaStore(config, log);
+  }
+  const { createLocalMediaStore } = await import('./local/local-media-store.ts');
+  return createLocalMediaStore(dataPaths(config).s3);
+}
+
+export async function createLeaseStore(config: Config, log: Logger): Promise<LeaseStore> {
+  if (config.BACKEND === 'gcp') {
+    const { createFirestoreLeaseStore } = await import('./gcp/firestore-lease-store.ts');
+    return createFirestoreLeaseStore(config, log);
+  }
+  const { createMemoryLeaseStore } = await import('./local/memory-lease-store.ts');
+  return createMemoryLeaseStore(Date.now);
+}

@@ -1,0 +1,114 @@
+// The embedded warehouse: raw_events in a DuckDB file. Concurrent inserts are group-committed
+// (one batch in flight, the next accumulating), and a re-inserted event_id is ignored.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from '../../log.ts';
+import type { HealthStatus, Warehouse } from '../../ports.ts';
+import { duckDbRawEventsDdl } from '../../warehouse/duckdb-ddl.ts';
+import { RAW_EVENT_COLUMNS, type RawEventRow } from '../../warehouse/raw-events.ts';
+
+export interface DuckDbWarehouse extends Warehouse {
+  /** The open connection, for local jobs and tests that query the same database. */
+  connection: DuckDBConnection;
+}
+
+interface Pending {
+  rows: readonly RawEventRow[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const STAGING_COLUMNS = RAW_EVENT_COLUMNS.map((c) => `${c.name} ${c.type === 'INT64' ? 'BIGINT' : 'VARCHAR'}`).join(', ');
+const COLUMN_LIST = RAW_EVENT_COLUMNS.map((c) => c.name).join(', ');
+const CASTS = RAW_EVENT_COLUMNS.map((c) => {
+  if (c.type === 'DATE') return `CAST(${c.name} AS DATE)`;
+  if (c.type === 'TIMESTAMP') return `CAST(${c.name} AS TIMESTAMP)`;
+  if (c.type === 'JSON') return `CAST(${c.name} AS JSON)`;
+  return c.name;
+}).join(', ');
+
+export async function createDuckDbWarehouse(path: string, log: Logger): Promise<DuckDbWarehouse> {
+  if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run(duckDbRawEventsDdl());
+  await connection.run(`CREATE TEMP TABLE raw_events_staging (${STAGING_COLUMNS})`);
+
+  let queue: Pending[] = [];
+  let flushing: Promise<void> | undefined;
+  let closed = false;
+
+  async function writeBatch(rows: RawEventRow[]): Promise<void> {
+    const appender = await connection.createAppender('raw_events_staging');
+    try {
+      for (const row of rows) {
+        for (const c of RAW_EVENT_COLUMNS) {
+          const v = row[c.name];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (c.type === 'INT64') appender.appendBigInt(BigInt(v));
+          else appender.appendVarchar(String(v));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await connection.run(
+        `INSERT INTO raw_events (${COLUMN_LIST}) SELECT ${CASTS} FROM raw_events_staging ON CONFLICT DO NOTHING`,
+      );
+      await connection.run('DELETE FROM raw_events_staging');
+      await connection.run('COMMIT');
+    } catch (err) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      await connection.run('DELETE FROM raw_events_staging').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      const unique = new Map<string, RawEventRow>();
+      for (const p of batch) for (const r of p.rows) if (!unique.has(r.event_id)) unique.set(r.event_id, r);
+      try {
+        await writeBatch([...unique.values()]);
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        log.error({ err, rows: unique.size }, 'duckdb insert failed');
+        for (const p of batch) p.reject(err);
+      }
+    }
+    flushing = undefined;
+  }
+
+  return {
+    connection,
+    insertEvents(rows) {
+      if (closed) return Promise.reject(new Error('warehouse is closed'));
+      if (rows.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ rows, resolve, reject });
+        flushing ??= drain();
+      });
+    },
+    async health(): Promise<HealthStatus> {
+      try {
+        await connection.run('SELECT 1');
+        return { ok: true, backend: 'duckdb', detail: path };
+      } catch (err) {
+        return { ok: false, backend: 'duckdb', detail: (err as Error).message };
+      }
+    },
+    async close() {
+      closed = true;
+      await flushing;
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The embedded archive: objects as files under a root (`$DATA_DIR/gcs/`) with the GCS keys.
+// Create-only writes are atomic (temp file, fsync, hard link that fails if the key exists).
+import { createWriteStream } from 'node:fs';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TransientUpstreamError } from '../../errors.ts';
+import type { Archive, HealthStatus } from '../../ports.ts';
+
+export function createFileArchive(rootDir: string): Archive {
+  const knownDirs = new Set<string>();
+
+  function pathOf(key: string): string {
+    if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '')) {
+      throw new Error(`invalid object key: ${key}`);
+    }
+    return join(rootDir, ...key.split('/'));
+  }
+
+  async function ensureDir(dir: string): Promise<void> {
+    if (knownDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    knownDirs.add(dir);
+  }
+
+  function tempPath(path: string): string {
+    return `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  }
+
+  async function writeDurably(path: string, body: Uint8Array): Promise<void> {
+    const fh = await open(path, 'wx');
+    try {
+      await fh.writeFile(body);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  return {
+    async putIfAbsent(key, body) {
+      const path = pathOf(key);
+      try {
+        await ensureDir(dirname(path));
+        const tmp = tempPath(path);
+        await writeDurably(tmp, body);
+        try {
+          await link(tmp, path);
+          return 'created';
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+          throw err;
+        } finally {
+          await rm(tmp, { force: true });
+        }
+      } catch (err) {
+        throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
+      }
+    },
+
+    async put(key, body) {
+      const path = pathOf(key);
+      await ensureDir(dirname(path));
+      const tmp = tempPath(path);
+      try {
+        if (body instanceof Readable) {
+          await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
+        } else {
+          await writeDurably(tmp, body);
+        }
+        await rename(tmp, path);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
+      }
+    },
+
+    async get(key) {
+      try {
+        return await readFile(pathOf(key));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new TransientUpstreamError(`archive read failed for ${key}`, { cause: err });
+      }
+    },
+
+    async *list(prefix) {
+      // Walk only the directories that can hold keys with this prefix, in lexical order.
+      const slash = prefix.lastIndexOf('/');
+      const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
+      const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
+      for await (const file of walk(baseDir)) {
+        const key = relative(rootDir, file).split(sep).join('/');
+        if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
+      }
+    },
+
+    async health(): Promise<HealthStatus> {
+      try {
+        await ensureDir(rootDir);
+        await stat(rootDir);
+        return { ok: true, backend: 'files', detail: rootDir };
+      } catch (err) {
+        return { ok: false, backend: 'files', detail: (err as Error).message };
+      }
+    },
+  };
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (entry.isFile()) yield full;
+  }
+}

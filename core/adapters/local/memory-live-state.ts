@@ -1,0 +1,168 @@
+// The embedded live state: events kept per meeting and per participant in memory, folded on read
+// with the same pure fold Firestore uses. Rebuilt from the raw archive at start (see rebuild-state).
+import type { HealthStatus, LiveState } from '../../ports.ts';
+import {
+  expiryOf,
+  foldMeeting,
+  foldParticipant,
+  isMeetingLevel,
+  summarize,
+  viewMeeting,
+  type MeetingState,
+  type ParticipantState,
+} from '../../state/fold.ts';
+import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
+import type { StateEvent } from '../../zoom/types.ts';
+
+interface MeetingEntry {
+  uuid: string;
+  seen: Set<string>;
+  meetingEvents: StateEvent[];
+  participants: Map<string, StateEvent[]>;
+  /** RTMS events that name only a user id, waiting for the participant that has it. */
+  unresolved: StateEvent[];
+  lastEventAt: number;
+  folded?: { meeting: MeetingState; participants: ParticipantState[] };
+}
+
+export interface MemoryLiveStateOptions {
+  now: () => number;
+  ttlDays: number;
+  roster?: () => ReadonlySet<string> | undefined;
+}
+
+export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
+  const meetings = new Map<string, MeetingEntry>();
+  const listeners = new Set<() => void>();
+
+  function entryOf(uuid: string): MeetingEntry {
+    let m = meetings.get(uuid);
+    if (!m) {
+      m = { uuid, seen: new Set(), meetingEvents: [], participants: new Map(), unresolved: [], lastEventAt: 0 };
+      meetings.set(uuid, m);
+    }
+    return m;
+  }
+
+  function fold(m: MeetingEntry): NonNullable<MeetingEntry['folded']> {
+    if (!m.folded) {
+      m.folded = {
+        meeting: foldMeeting(m.uuid, m.meetingEvents),
+        participants: [...m.participants.entries()].map(([key, events]) => foldParticipant(key, events)),
+      };
+    }
+    return m.folded;
+  }
+
+  function resolveKey(m: MeetingEntry, e: StateEvent): string | undefined {
+    if (e.participantKey !== undefined) return e.participantKey;
+    for (const [key, events] of m.participants) {
+      if (events.some((x) => x.userId === e.userId || x.parentUserId === e.userId)) return key;
+    }
+    if (e.name !== undefined) {
+      for (const [key, events] of m.participants) if (events.some((x) => x.name === e.name)) return key;
+    }
+    return undefined;
+  }
+
+  function place(m: MeetingEntry, e: StateEvent): boolean {
+    if (isMeetingLevel(e)) {
+      m.meetingEvents.push(e);
+      return true;
+    }
+    const key = resolveKey(m, e);
+    if (key === undefined) return false;
+    const list = m.participants.get(key);
+    if (list) list.push(e);
+    else m.participants.set(key, [e]);
+    return true;
+  }
+
+  function expired(m: MeetingEntry, now: number): boolean {
+    return expiryOf(fold(m).meeting, m.lastEventAt, opts.ttlDays) < now;
+  }
+
+  function evict(now: number): void {
+    for (const [uuid, m] of meetings) if (expired(m, now)) meetings.delete(uuid);
+  }
+
+  function latestInstance(meetingIdOrUuid: string): MeetingEntry | undefined {
+    const direct = meetings.get(meetingIdOrUuid);
+    if (direct) return direct;
+    let best: MeetingEntry | undefined;
+    let bestStart = -Infinity;
+    for (const m of meetings.values()) {
+      const f = fold(m).meeting;
+      if (f.meetingId !== meetingIdOrUuid) continue;
+      const start = f.startedAt ?? m.lastEventAt;
+      const rank = (f.status === 'ended' ? 0 : 1e15) + start;
+      if (rank > bestStart) {
+        bestStart = rank;
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  return {
+    async apply(events) {
+      let changed = false;
+      for (const e of events) {
+        const m = entryOf(e.meetingUuid);
+        if (m.seen.has(e.eventId)) continue;
+        m.seen.add(e.eventId);
+        m.lastEventAt = Math.max(m.lastEventAt, e.at);
+        if (!place(m, e)) m.unresolved.push(e);
+        else if (e.userId !== undefined && m.unresolved.length > 0) {
+          m.unresolved = m.unresolved.filter((u) => !place(m, u));
+        }
+        m.folded = undefined;
+        changed = true;
+      }
+      if (changed) for (const l of listeners) l();
+    },
+
+    async meetingIdFor(uuid) {
+      const m = meetings.get(uuid);
+      if (!m) return undefined;
+      if (m.folded) return m.folded.meeting.meetingId;
+      for (const e of m.meetingEvents) if (e.meetingId !== undefined) return e.meetingId;
+      for (const list of m.participants.values()) for (const e of list) if (e.meetingId !== undefined) return e.meetingId;
+      return undefined;
+    },
+
+    async listMeetings(listOpts) {
+      const now = opts.now();
+      evict(now);
+      const out: MeetingSummary[] = [];
+      for (const m of meetings.values()) {
+        const f = fold(m);
+        if (!listOpts?.includeEnded && f.meeting.status === 'ended') continue;
+        out.push(viewMeeting(f.meeting, f.participants, now).meeting);
+      }
+      return out.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    },
+
+    async liveParticipants(meetingIdOrUuid): Promise<LiveParticipantsView | undefined> {
+      const m = latestInstance(meetingIdOrUuid);
+      if (!m) return undefined;
+      const f = fold(m);
+      return viewMeeting(f.meeting, f.participants, opts.now(), opts.roster?.());
+    },
+
+    watch(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+
+    async health(): Promise<HealthStatus> {
+      return { ok: true, backend: 'memory', detail: `${meetings.size} meetings` };
+    },
+
+    async close() {
+      listeners.clear();
+    },
+  };
+}
+
+export { summarize };

@@ -1,0 +1,126 @@
+// The webhook pipeline for one delivery: verify the raw bytes, answer URL validation, make the raw
+// event durable (archive, create-only), then update warehouse, live state and queue. Downstream
+// failures are logged, not returned: `replay` rebuilds them from the archive.
+import { createHash } from 'node:crypto';
+import { MalformedEventError, UnsupportedMediaTypeError, errorMessage } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Archive, LiveState, Queue, Warehouse } from '../core/ports.ts';
+import { eventIdOf, rawArchiveKey } from '../core/zoom/event-id.ts';
+import { normalizeEvent, type Normalized } from '../core/zoom/normalize.ts';
+import { answerUrlValidation, verifyWebhookSignature } from '../core/zoom/signature.ts';
+
+export interface IngestDeps {
+  archive: Archive;
+  warehouse: Warehouse;
+  liveState: LiveState;
+  queue: Queue;
+  log: Logger;
+  now: () => number;
+  secret: string;
+  toleranceSeconds: number;
+  /** How long a delivery waits for warehouse, state and queue before answering anyway. */
+  downstreamTimeoutMs: number;
+}
+
+export interface Delivery {
+  contentType: string | undefined;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  body: Buffer;
+}
+
+export type IngestResult =
+  | { kind: 'validation'; body: { plainToken: string; encryptedToken: string } }
+  | { kind: 'accepted'; eventId: string; eventType: string; duplicate: boolean; downstreamFailures: string[] };
+
+/**
+ * Throws InvalidSignatureError (401), UnsupportedMediaTypeError (415), MalformedEventError (400,
+ * after quarantining the body) or TransientUpstreamError (503, archive unavailable).
+ */
+export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<IngestResult> {
+  verifyWebhookSignature(d.body, { signature: d.signature, timestamp: d.timestamp }, deps.secret, deps.now(), deps.toleranceSeconds);
+  if (!d.contentType || !/^application\/json\b/i.test(d.contentType.trim())) {
+    throw new UnsupportedMediaTypeError(`content-type must be application/json, got ${d.contentType ?? 'none'}`);
+  }
+
+  let body: unknown;
+  try {
+    body = JSON.parse(d.body.toString('utf8'));
+  } catch (err) {
+    await quarantine(deps, d.body);
+    throw new MalformedEventError(`body is not JSON: ${errorMessage(err)}`);
+  }
+
+  const validation = urlValidationOf(body);
+  if (validation !== undefined) return { kind: 'validation', body: answerUrlValidation(deps.secret, validation) };
+
+  const eventId = eventIdOf(body);
+  let normalized: Normalized;
+  try {
+    normalized = normalizeEvent(body, { eventId, gcsPath: '', insertedAt: new Date(deps.now()).toISOString() });
+  } catch (err) {
+    if (err instanceof MalformedEventError) await quarantine(deps, d.body);
+    throw err;
+  }
+  const key = rawArchiveKey(normalized.row.event_date, eventId);
+  normalized.row.gcs_path = key;
+
+  const written = await deps.archive.putIfAbsent(key, d.body, 'application/json');
+  const downstreamFailures = await fanOut(deps, normalized);
+  return { kind: 'accepted', eventId, eventType: normalized.row.event_type, duplicate: written === 'exists', downstreamFailures };
+}
+
+/** Warehouse, live state and queue in parallel; each failure is logged and named, never thrown. */
+export async function fanOut(deps: IngestDeps, n: Normalized): Promise<string[]> {
+  const { row, state, rtms } = n;
+  if (row.meeting_id === null && row.meeting_uuid !== null) {
+    // QoS events carry only the instance UUID: map it to the meeting number when state knows it.
+    const meetingId = await deps.liveState.meetingIdFor(row.meeting_uuid).catch(() => undefined);
+    if (meetingId !== undefined) {
+      row.meeting_id = meetingId;
+      if (state) state.meetingId = meetingId;
+    }
+  }
+  const tasks: [string, Promise<unknown>][] = [['warehouse', deps.warehouse.insertEvents([row])]];
+  if (state) tasks.push(['live-state', deps.liveState.apply([state])]);
+  if (rtms) tasks.push(['queue', deps.queue.publish(rtms)]);
+  const results = await Promise.all(tasks.map(([name, p]) => withTimeout(p, deps.downstreamTimeoutMs, name)));
+  const failures: string[] = [];
+  results.forEach((r, i) => {
+    const name = tasks[i]?.[0] ?? 'unknown';
+    if (r !== undefined) {
+      failures.push(name);
+      deps.log.error({ err: r, target: name, eventId: row.event_id, eventType: row.event_type }, 'downstream write failed; replay will repair it');
+    }
+  });
+  return failures;
+}
+
+async function quarantine(deps: IngestDeps, body: Buffer): Promise<void> {
+  const day = new Date(deps.now()).toISOString().slice(0, 10);
+  const key = `quarantine/${day}/${createHash('sha256').update(body).digest('hex')}.bin`;
+  await deps.archive.putIfAbsent(key, body, 'application/octet-stream');
+  deps.log.warn({ key, bytes: body.length }, 'signed body quarantined');
+}
+
+function urlValidationOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { event?: unknown; payload?: { plainToken?: unknown } };
+  if (b.event !== 'endpoint.url_validation') return undefined;
+  const token = b.payload?.plainToken;
+  if (typeof token !== 'string' || token.length === 0 || token.length > 512) {
+    throw new MalformedEventError('endpoint.url_validation without payload.plainToken');
+  }
+  return token;
+}
+
+/** Resolves to undefined on success, or to the error (or a timeout error). */
+function withTimeout(p: Promise<unknown>, ms: number, name: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(new Error(`${name} did not finish within ${ms} ms`)), ms);
+    p.then(
+      () => resolve(undefined),
+      (err: unknown) => resolve(err ?? new Error(`${name} failed`)),
+    ).finally(() => clearTimeout(timer));
+  });
+}

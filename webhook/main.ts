@@ -1,0 +1,63 @@
+// Starts the webhook service: config -> backends -> app -> listen. The only webhook module that
+// listens; the CLI (`zoom-tracker serve`) and the container call it.
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
+import { rebuildStateFromArchive } from '../core/adapters/local/rebuild-state.ts';
+import { resolveWebhookSecret } from './secret.ts';
+import { createServer, type WebhookServerDeps } from './server.ts';
+
+export interface WebhookService {
+  backends: Backends;
+  deps: WebhookServerDeps;
+  listener: RequestListener;
+  secret: string;
+}
+
+/** Builds everything but does not listen (used by serve, the Functions Framework target and the demo). */
+export async function createWebhookService(config: Config, log: Logger, now: () => number = Date.now): Promise<WebhookService> {
+  const backends = await createBackends(config, log, now);
+  const { secret, source } = await resolveWebhookSecret(config);
+  if (config.BACKEND === 'local') {
+    log.info({ secretFile: source }, 'webhook secret for local signing');
+    const started = performance.now();
+    const events = await rebuildStateFromArchive(backends.archive, backends.liveState, {
+      now: now(),
+      days: config.STATE_TTL_DAYS,
+      log,
+    });
+    log.info({ events, ms: Math.round(performance.now() - started) }, 'live state rebuilt from the archive');
+  }
+  const deps: WebhookServerDeps = {
+    archive: backends.archive,
+    warehouse: backends.warehouse,
+    liveState: backends.liveState,
+    queue: backends.queue,
+    log,
+    now,
+    secret,
+    toleranceSeconds: config.WEBHOOK_TIMESTAMP_TOLERANCE_S,
+    downstreamTimeoutMs: 2000,
+  };
+  return { backends, deps, listener: createServer(deps, dashboardOptions(config)), secret };
+}
+
+function dashboardOptions(config: Config): { dashboardToken?: string } {
+  return config.DASHBOARD_TOKEN ? { dashboardToken: config.DASHBOARD_TOKEN } : {};
+}
+
+export async function listen(listener: RequestListener, port: number, host?: string): Promise<Server> {
+  const server = createHttpServer({ keepAliveTimeout: 65_000 }, listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export function urlOf(server: Server): string {
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}

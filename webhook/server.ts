@@ -1,0 +1,128 @@
+// The webhook service's HTTP app, built without listening (STYLE 2): POST /webhook, GET /health,
+// the live-state API and the dashboard. main.ts and the Functions Framework target serve it.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  InvalidSignatureError,
+  MalformedEventError,
+  PayloadTooLargeError,
+  TransientUpstreamError,
+  UnsupportedMediaTypeError,
+  errorMessage,
+} from '../core/errors.ts';
+import type { HealthStatus } from '../core/ports.ts';
+import { header, readBody, sendJson } from './http-util.ts';
+import { ingestDelivery, type IngestDeps } from './ingest.ts';
+
+export interface WebhookServerDeps extends IngestDeps {
+  /** Extra routes (dashboard pages, server-sent events); return true when handled. */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+}
+
+export interface WebhookServerOptions {
+  /** When set, /api/* (and the dashboard) require `Authorization: Bearer <token>`. */
+  dashboardToken?: string;
+}
+
+/** Maps each error type to the status Zoom should see; never 429 (Zoom does not retry 4xx). */
+export function statusOf(err: unknown): number {
+  if (err instanceof InvalidSignatureError) return 401;
+  if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof UnsupportedMediaTypeError) return 415;
+  if (err instanceof MalformedEventError) return 400;
+  if (err instanceof TransientUpstreamError) return 503;
+  return 500;
+}
+
+export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions = {}): RequestListener {
+  const { log } = deps;
+
+  async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    try {
+      const body = await readBody(req);
+      const result = await ingestDelivery(deps, {
+        body,
+        contentType: header(req, 'content-type'),
+        signature: header(req, 'x-zm-signature'),
+        timestamp: header(req, 'x-zm-request-timestamp'),
+      });
+      if (result.kind === 'validation') {
+        log.info('answered endpoint.url_validation');
+        sendJson(res, 200, result.body);
+        return;
+      }
+      log.debug(
+        { eventId: result.eventId, eventType: result.eventType, duplicate: result.duplicate, ms: Math.round(performance.now() - started) },
+        'event accepted',
+      );
+      sendJson(res, 200, { status: 'ok', event_id: result.eventId, duplicate: result.duplicate });
+    } catch (err) {
+      const status = statusOf(err);
+      const level = status >= 500 ? 'error' : 'warn';
+      log[level]({ status, error: errorMessage(err), requestId: header(req, 'x-zm-request-id') }, 'webhook refused');
+      const headers: Record<string, string> = status === 503 ? { 'retry-after': '30' } : {};
+      sendJson(res, status, { error: status === 500 ? 'internal error' : errorMessage(err) }, headers);
+    }
+  }
+
+  async function handleHealth(res: ServerResponse): Promise<void> {
+    const safe = (name: string, p: Promise<HealthStatus>) =>
+      p.catch((err: unknown): HealthStatus => ({ ok: false, backend: name, detail: errorMessage(err) }));
+    const [archive, warehouse, liveState, queue] = await Promise.all([
+      safe('archive', deps.archive.health()),
+      safe('warehouse', deps.warehouse.health()),
+      safe('liveState', deps.liveState.health()),
+      safe('queue', deps.queue.health()),
+    ]);
+    // Only the archive decides readiness: it is what makes a webhook durable.
+    sendJson(res, archive.ok ? 200 : 503, { status: archive.ok ? 'ok' : 'degraded', archive, warehouse, liveState, queue });
+  }
+
+  function authorized(req: IncomingMessage): boolean {
+    if (!opts.dashboardToken) return true;
+    const given = Buffer.from(header(req, 'authorization') ?? '');
+    const expected = Buffer.from(`Bearer ${opts.dashboardToken}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!authorized(req)) {
+      sendJson(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+      return;
+    }
+    if (url.pathname === '/api/meetings') {
+      const includeEnded = url.searchParams.get('include_ended') === 'true';
+      sendJson(res, 200, { meetings: await deps.liveState.listMeetings({ includeEnded }) });
+      return;
+    }
+    const m = /^\/api\/meetings\/([^/]+)\/live-participants$/.exec(url.pathname);
+    if (m?.[1]) {
+      const view = await deps.liveState.liveParticipants(decodeURIComponent(m[1]));
+      if (view) sendJson(res, 200, view);
+      else sendJson(res, 404, { error: 'no such meeting in live state' });
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = async (): Promise<void> => {
+      if (url.pathname === '/webhook') {
+        if (req.method === 'POST') return handleWebhook(req, res);
+        return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+      if (url.pathname === '/health') return handleHealth(res);
+      if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
+      if (deps.extraRoutes && authorized(req) && (await deps.extraRoutes(req, res, url))) return;
+      sendJson(res, 404, { error: 'not found' });
+    };
+    route().catch((err: unknown) => {
+      log.error({ err, path: url.pathname }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  };
+}
