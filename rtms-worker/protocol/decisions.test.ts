@@ -1,0 +1,84 @@
+// Table tests of the pure RTMS decisions (reference §3.9–3.13).
+import { describe, expect, it } from 'vitest';
+import { checkSocketUrl, isSilent, judgeHandshake, onConnectionLost, onSessionState, onStreamState, pickMediaUrls, pickServerUrl, reconnectDelay } from './decisions.ts';
+
+describe('reconnectDelay', () => {
+  it.each([
+    [0, 3_000],
+    [1, 6_000],
+    [2, 12_000],
+    [3, 24_000],
+    [4, 30_000],
+    [50, 30_000],
+  ])('attempt %i waits %i ms', (attempt, ms) => expect(reconnectDelay(attempt)).toBe(ms));
+});
+
+describe('urls', () => {
+  it.each([
+    ['wss://a/x', 'wss://a/x'],
+    ['https://a/x, wss://b/y', 'wss://b/y'],
+    ['ws://127.0.0.1:5/x', 'ws://127.0.0.1:5/x'],
+    ['', undefined],
+  ])('pickServerUrl(%j) = %j', (given, want) => expect(pickServerUrl(given)).toBe(want));
+
+  it.each([
+    ['wss://rtms.zoom.us/a', true],
+    ['ws://127.0.0.1:8000/a', true],
+    ['ws://localhost:8000/a', true],
+    ['ws://[::1]:8000/a', true],
+    ['ws://rtms.zoom.us/a', false],
+    ['ws://10.0.0.1/a', false],
+    ['http://rtms.zoom.us/a', false],
+    ['garbage', false],
+  ])('checkSocketUrl(%s) ok=%s', (url, ok) => expect(checkSocketUrl(url).ok).toBe(ok));
+
+  it('prefers the all socket, else one per requested type', () => {
+    expect(pickMediaUrls({ all: 'wss://a', audio: 'wss://b' })).toEqual({ all: 'wss://a' });
+    expect(pickMediaUrls({ audio: 'wss://b', video: 'wss://c', chat: 'wss://d' })).toEqual({ audio: 'wss://b', video: 'wss://c' });
+  });
+});
+
+describe('judgeHandshake', () => {
+  it.each([
+    [0, 0, 'ok'],
+    [8, 0, 'retry'],
+    [8, 4, 'retry'],
+    [8, 5, 'fatal'],
+    [16, 0, 'retry'],
+    [3, 0, 'fatal'],
+    [2, 0, 'fatal'],
+    [25, 0, 'fatal'],
+  ])('status %i after %i duplicate retries: %s', (status, retries, kind) => expect(judgeHandshake(status, 'r', retries).kind).toBe(kind));
+});
+
+describe('state updates', () => {
+  it.each([
+    [4, 6, { kind: 'stop', stopReason: 6 }],
+    [4, undefined, { kind: 'stop' }],
+    [2, 14, { kind: 'reconnect-media' }],
+    [2, 16, { kind: 'reconnect-media' }],
+    [2, 13, { kind: 'reconnect-all' }],
+    [1, undefined, { kind: 'none' }],
+    [3, 6, { kind: 'none' }],
+    [5, undefined, { kind: 'none' }],
+  ])('stream state %i reason %s -> %j', (state, reason, want) => expect(onStreamState(state, reason)).toEqual(want));
+
+  it.each([
+    [5, 8, { kind: 'stop', stopReason: 8 }],
+    [2, undefined, { kind: 'none' }],
+    [3, undefined, { kind: 'none' }],
+  ])('session state %i stop %s -> %j', (state, reason, want) => expect(onSessionState(state, reason)).toEqual(want));
+});
+
+describe('onConnectionLost', () => {
+  it.each([
+    [0, 0, { kind: 'retry', delayMs: 3_000, attempt: 1 }],
+    [3, 40_000, { kind: 'retry', delayMs: 24_000, attempt: 4 }],
+    [4, 70_000, { kind: 'give-up' }],
+  ])('attempt %i, %i ms lost', (attempt, elapsed, want) => expect(onConnectionLost(attempt, 1_000, 1_000 + elapsed)).toMatchObject(want));
+});
+
+it('isSilent', () => {
+  expect(isSilent(0, 65_000, 65_000)).toBe(false);
+  expect(isSilent(0, 65_001, 65_000)).toBe(true);
+});

@@ -1,0 +1,393 @@
+// The RTMS client for one stream: signaling + media sockets, handshakes, keep-alive answers,
+// watchdogs, reconnection and close. Every decision comes from decisions.ts; this loop only runs them.
+import type { Logger } from '../../core/log.ts';
+import {
+  checkSocketUrl,
+  isSilent,
+  judgeHandshake,
+  onConnectionLost,
+  onSessionState,
+  onStreamState,
+  pickMediaUrls,
+  pickServerUrl,
+  RECONNECT_WINDOW_MS,
+  type MediaKind,
+  type StateAction,
+} from './decisions.ts';
+import {
+  clientReadyAck,
+  decodeBase64,
+  EVENT,
+  eventSubscription,
+  keepAliveResponse,
+  mediaHandshake,
+  MSG,
+  parseFrame,
+  rtmsSignature,
+  signalingHandshake,
+  streamCloseRequest,
+  type HandshakeIds,
+  type Incoming,
+  type MediaOptions,
+  type RtmsEvent,
+} from './messages.ts';
+import type { RtmsSocket, SocketFactory } from './socket.ts';
+
+export interface RtmsFrame {
+  userId: number;
+  userName?: string;
+  timestamp: number;
+  data: Buffer;
+}
+export interface RtmsTranscript {
+  userId: number;
+  userName?: string;
+  timestamp: number;
+  startTime?: number;
+  endTime?: number;
+  text: string;
+  language?: number;
+  attribute?: number;
+}
+export interface RtmsEnd {
+  /** stopped: Zoom ended the stream; failed: it cannot be captured; detached: we let go (handover). */
+  outcome: 'stopped' | 'failed' | 'detached';
+  stopReason?: number;
+  detail: string;
+}
+export interface RtmsHandlers {
+  audio(f: RtmsFrame): void;
+  video(f: RtmsFrame): void;
+  transcript(t: RtmsTranscript): void;
+  event(e: RtmsEvent): void;
+  /** Called exactly once; no handler is called after it. */
+  ended(end: RtmsEnd): void;
+}
+
+export interface RtmsClientOptions {
+  meetingUuid: string;
+  streamId: string;
+  serverUrls: string;
+  clientId: string;
+  clientSecret: string;
+  media: MediaOptions;
+  socketFactory: SocketFactory;
+  handlers: RtmsHandlers;
+  log: Logger;
+  /** Silence on a socket (no message of any kind) after which it is redone (§3.12: 65 s). */
+  watchdogMs?: number;
+  reconnectWindowMs?: number;
+  /** How long a graceful close waits for msg 22. */
+  closeTimeoutMs?: number;
+}
+
+interface Conn {
+  socket: RtmsSocket;
+  lastSeen: number;
+  ready: boolean;
+}
+
+type Phase = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'closing' | 'ended';
+
+export class RtmsClient {
+  private phase: Phase = 'idle';
+  private signaling: Conn | undefined;
+  private readonly media = new Map<MediaKind, Conn>();
+  private mediaUrls: Partial<Record<MediaKind, string>> = {};
+  private serverUrls: string;
+  private readonly ids: HandshakeIds;
+  private gen = 0;
+  private attempt = 0;
+  private duplicateRetries = 0;
+  private lostSince: number | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly log: Logger;
+  private readonly watchdogMs: number;
+  private readonly windowMs: number;
+  private badFrames = 0;
+  readonly stats = { audio: 0, video: 0, transcript: 0, events: 0, keepAlives: 0, reconnects: 0, badFrames: 0 };
+
+  constructor(private readonly o: RtmsClientOptions) {
+    this.serverUrls = o.serverUrls;
+    this.log = o.log.child({ meetingUuid: o.meetingUuid, streamId: o.streamId });
+    this.ids = { meetingUuid: o.meetingUuid, streamId: o.streamId, signature: rtmsSignature(o.clientId, o.clientSecret, o.meetingUuid, o.streamId) };
+    this.watchdogMs = o.watchdogMs ?? 65_000;
+    this.windowMs = o.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
+    this.watchdog = setInterval(() => this.checkWatchdog(), Math.max(250, Math.floor(this.watchdogMs / 4)));
+    this.watchdog.unref?.();
+  }
+
+  get state(): Phase {
+    return this.phase;
+  }
+
+  start(): void {
+    if (this.phase !== 'idle') return;
+    this.connectAll();
+  }
+
+  /** A new `rtms_started` for this stream: Zoom failed over, reconnect at once to the (new) URLs. */
+  failover(serverUrls: string | undefined): void {
+    if (this.isOver()) return;
+    if (serverUrls) this.serverUrls = serverUrls;
+    this.log.info({ reason: 'rtms_started re-sent' }, 'failover: reconnecting to new server urls');
+    this.attempt = 0;
+    this.connectAll();
+  }
+
+  /** `rtms_interrupted`: the signaling side broke; redo both sockets with backoff. */
+  interrupted(serverUrls: string | undefined): void {
+    if (this.isOver()) return;
+    if (serverUrls) this.serverUrls = serverUrls;
+    this.lost('all', 'rtms_interrupted');
+  }
+
+  /** `rtms_stopped` from the webhook: the stream is over. */
+  stopped(stopReason: number | undefined): void {
+    this.end({ outcome: 'stopped', ...(stopReason !== undefined && { stopReason }), detail: 'rtms_stopped' });
+  }
+
+  /** Ends the stream at Zoom with msg 21 and waits for msg 22 (or a timeout). */
+  close(): void {
+    if (this.isOver() || this.phase === 'closing') return;
+    if (!this.signaling?.ready) return this.end({ outcome: 'stopped', detail: 'closed before streaming' });
+    this.phase = 'closing';
+    this.send(this.signaling, streamCloseRequest(this.o.streamId));
+    this.closeTimer = setTimeout(() => this.end({ outcome: 'stopped', detail: 'close timed out without msg 22' }), this.o.closeTimeoutMs ?? 5_000);
+  }
+
+  /** Lets go of the stream without ending it at Zoom, so another worker can reconnect within the window. */
+  detach(): void {
+    this.end({ outcome: 'detached', detail: 'handover' });
+  }
+
+  private isOver(): boolean {
+    return this.phase === 'ended';
+  }
+
+  private connectAll(): void {
+    this.clearRetry();
+    this.dropAll();
+    const gen = ++this.gen;
+    this.phase = 'connecting';
+    const url = pickServerUrl(this.serverUrls);
+    const check = url ? checkSocketUrl(url) : { ok: false as const, why: 'no server url' };
+    if (!url || !check.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${check.ok ? '' : check.why}` });
+    this.log.debug({ url }, 'opening signaling socket');
+    const conn = this.open(url, gen, 'signaling');
+    this.signaling = conn;
+    conn.socket.onOpen(() => gen === this.gen && this.send(conn, signalingHandshake(this.ids)));
+  }
+
+  private connectMedia(): void {
+    const gen = this.gen;
+    for (const c of this.media.values()) c.socket.terminate();
+    this.media.clear();
+    const targets = Object.entries(this.mediaUrls) as [MediaKind, string][];
+    if (targets.length === 0) return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
+    for (const [kind, url] of targets) {
+      const check = checkSocketUrl(url);
+      if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
+      const conn = this.open(url, gen, kind);
+      this.media.set(kind, conn);
+      conn.socket.onOpen(() => gen === this.gen && this.media.get(kind) === conn && this.send(conn, mediaHandshake(this.ids, this.o.media)));
+    }
+  }
+
+  private open(url: string, gen: number, role: 'signaling' | MediaKind): Conn {
+    const socket = this.o.socketFactory(url);
+    const conn: Conn = { socket, lastSeen: Date.now(), ready: false };
+    const current = () => gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
+    socket.onMessage((data) => {
+      if (!current() || this.isOver()) return;
+      conn.lastSeen = Date.now();
+      this.onFrame(role, conn, data);
+    });
+    socket.onError((err) => current() && this.log.warn({ role, err: err.message }, 'rtms socket error'));
+    socket.onClose((code, reason) => {
+      if (!current() || this.isOver()) return;
+      this.log.warn({ role, code, reason }, 'rtms socket closed');
+      if (this.phase === 'closing') return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
+      this.lost(role === 'signaling' ? 'all' : 'media', `${role} socket closed (${code})`);
+    });
+    return conn;
+  }
+
+  private onFrame(role: 'signaling' | MediaKind, conn: Conn, data: string | Buffer): void {
+    const parsed = parseFrame(data);
+    if (!parsed.ok) {
+      this.stats.badFrames++;
+      if (this.badFrames++ < 20 || this.badFrames % 1000 === 0) this.log.warn({ role, kind: parsed.kind, detail: parsed.detail, count: this.badFrames }, 'ignoring rtms frame');
+      return;
+    }
+    const msg = parsed.msg;
+    if (msg.msg_type === MSG.KEEP_ALIVE_REQ) {
+      this.stats.keepAlives++;
+      return this.send(conn, keepAliveResponse(msg.timestamp));
+    }
+    if (role === 'signaling') this.onSignaling(msg);
+    else this.onMedia(conn, msg);
+  }
+
+  private onSignaling(msg: Incoming): void {
+    switch (msg.msg_type) {
+      case MSG.SIGNALING_HAND_SHAKE_RESP: {
+        const verdict = judgeHandshake(msg.status_code, msg.reason, this.duplicateRetries);
+        if (verdict.kind === 'fatal') return this.end({ outcome: 'failed', detail: `signaling handshake refused: ${verdict.why}` });
+        if (verdict.kind === 'retry') {
+          this.duplicateRetries++;
+          this.log.warn({ why: verdict.why }, 'signaling handshake: duplicate, backing off');
+          return this.lost('all', verdict.why);
+        }
+        this.signaling!.ready = true;
+        this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
+        this.send(this.signaling!, eventSubscription());
+        return this.connectMedia();
+      }
+      case MSG.EVENT_UPDATE:
+        if (msg.event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED) return this.lost('media', 'media connection interrupted (event 7)');
+        this.stats.events++;
+        return this.o.handlers.event(msg.event);
+      case MSG.STREAM_STATE_UPDATE:
+        return this.act(onStreamState(msg.state, msg.reason ?? msg.stop_reason), `stream state ${msg.state}`);
+      case MSG.SESSION_STATE_UPDATE:
+        return this.act(onSessionState(msg.state, msg.stop_reason ?? msg.reason), `session state ${msg.state}`);
+      case MSG.STREAM_CLOSE_RESP:
+        return this.end({ outcome: 'stopped', stopReason: 20, detail: `stream closed at our request (status ${msg.status_code})` });
+      default:
+        this.log.debug({ msgType: msg.msg_type }, 'unexpected message on signaling socket');
+    }
+  }
+
+  private onMedia(conn: Conn, msg: Incoming): void {
+    switch (msg.msg_type) {
+      case MSG.DATA_HAND_SHAKE_RESP: {
+        const verdict = judgeHandshake(msg.status_code, msg.reason, this.duplicateRetries);
+        if (verdict.kind === 'fatal') return this.end({ outcome: 'failed', detail: `media handshake refused: ${verdict.why}` });
+        if (verdict.kind === 'retry') {
+          this.duplicateRetries++;
+          return this.lost('media', verdict.why);
+        }
+        conn.ready = true;
+        if (this.signaling) this.send(this.signaling, clientReadyAck(this.o.streamId));
+        if ([...this.media.values()].every((c) => c.ready)) {
+          if (this.phase !== 'streaming') this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
+          this.phase = 'streaming';
+          this.attempt = 0;
+          this.duplicateRetries = 0;
+          this.lostSince = undefined;
+        }
+        return;
+      }
+      case MSG.MEDIA_DATA_AUDIO:
+      case MSG.MEDIA_DATA_VIDEO: {
+        const bytes = decodeBase64(msg.content.data);
+        if (!bytes) return this.badPayload(msg.msg_type);
+        const frame: RtmsFrame = { userId: msg.content.user_id, timestamp: msg.content.timestamp, data: bytes, ...(msg.content.user_name !== undefined && { userName: msg.content.user_name }) };
+        if (msg.msg_type === MSG.MEDIA_DATA_AUDIO) {
+          this.stats.audio++;
+          this.o.handlers.audio(frame);
+        } else {
+          this.stats.video++;
+          this.o.handlers.video(frame);
+        }
+        return;
+      }
+      case MSG.MEDIA_DATA_TRANSCRIPT: {
+        const c = msg.content;
+        this.stats.transcript++;
+        return this.o.handlers.transcript({
+          userId: c.user_id,
+          timestamp: c.timestamp,
+          text: c.data,
+          ...(c.user_name !== undefined && { userName: c.user_name }),
+          ...(c.start_time !== undefined && { startTime: c.start_time }),
+          ...(c.end_time !== undefined && { endTime: c.end_time }),
+          ...(c.language !== undefined && { language: c.language }),
+          ...(c.attribute !== undefined && { attribute: c.attribute }),
+        });
+      }
+      default:
+        return; // share and chat are not requested; anything else is ignored
+    }
+  }
+
+  private badPayload(msgType: number): void {
+    this.stats.badFrames++;
+    if (this.badFrames++ < 20 || this.badFrames % 1000 === 0) this.log.warn({ msgType, count: this.badFrames }, 'dropping media frame with invalid base64');
+  }
+
+  private act(action: StateAction, what: string): void {
+    if (action.kind === 'stop') return this.end({ outcome: 'stopped', ...(action.stopReason !== undefined && { stopReason: action.stopReason }), detail: what });
+    if (action.kind === 'reconnect-media') return this.lost('media', what);
+    if (action.kind === 'reconnect-all') return this.lost('all', what);
+  }
+
+  /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
+  private lost(scope: 'all' | 'media', why: string): void {
+    if (this.isOver() || this.phase === 'closing') return;
+    const now = Date.now();
+    this.lostSince ??= now;
+    if (this.retryTimer) return; // a retry is already scheduled
+    const action = onConnectionLost(this.attempt, this.lostSince, now, this.windowMs);
+    if (action.kind === 'give-up') return this.end({ outcome: 'failed', detail: `${why}; ${action.why}` });
+    this.attempt = action.attempt;
+    this.stats.reconnects++;
+    this.phase = 'waiting';
+    const redoAll = scope === 'all' || !this.signaling?.ready;
+    if (redoAll) this.dropAll();
+    else for (const c of this.media.values()) c.ready = false;
+    this.log.warn({ why, scope: redoAll ? 'all' : 'media', delayMs: action.delayMs, attempt: action.attempt }, 'rtms connection lost, reconnecting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.isOver()) return;
+      if (redoAll || !this.signaling?.ready) this.connectAll();
+      else {
+        this.phase = 'connecting';
+        this.connectMedia();
+      }
+    }, action.delayMs);
+  }
+
+  private checkWatchdog(): void {
+    if (this.isOver() || this.retryTimer || this.phase === 'waiting') return;
+    const now = Date.now();
+    if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs)) return this.lost('all', 'signaling socket silent');
+    for (const [kind, c] of this.media) if (isSilent(c.lastSeen, now, this.watchdogMs)) return this.lost('media', `${kind} media socket silent`);
+  }
+
+  private send(conn: Conn, msg: object): void {
+    try {
+      conn.socket.send(JSON.stringify(msg));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'rtms send failed');
+    }
+  }
+
+  private dropAll(): void {
+    this.gen++;
+    if (this.signaling) this.signaling.socket.close(1000, 'reconnect');
+    for (const c of this.media.values()) c.socket.close(1000, 'reconnect');
+    this.signaling = undefined;
+    this.media.clear();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private end(end: RtmsEnd): void {
+    if (this.isOver()) return;
+    this.phase = 'ended';
+    this.clearRetry();
+    clearInterval(this.watchdog);
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.dropAll();
+    const level = end.outcome === 'failed' ? 'error' : 'info';
+    this.log[level]({ ...end, stats: this.stats }, 'rtms stream ended');
+    this.o.handlers.ended(end);
+  }
+}
