@@ -1,0 +1,111 @@
+// The embedded recordings store: objects as files under `$DATA_DIR/s3/` with the S3 keys.
+// Writes are atomic (temp file, then rename), so a reader never sees a half-written recording.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TransientUpstreamError } from '../../errors.ts';
+import type { HealthStatus, MediaStore } from '../../ports.ts';
+
+export function createLocalMediaStore(rootDir: string): MediaStore {
+  function pathOf(key: string): string {
+    if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '' || part === '.')) {
+      throw new Error(`invalid object key: ${key}`);
+    }
+    return join(rootDir, ...key.split('/'));
+  }
+
+  async function* keysUnder(prefix: string): AsyncGenerator<string> {
+    const slash = prefix.lastIndexOf('/');
+    const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
+    const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
+    for await (const file of walk(baseDir)) {
+      const key = relative(rootDir, file).split(sep).join('/');
+      if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
+    }
+  }
+
+  return {
+    async upload(key, body) {
+      const path = pathOf(key);
+      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      let bytes = 0;
+      const count = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        const source = body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
+        await pipeline(source, count, createWriteStream(tmp, { flags: 'wx' }));
+        await rename(tmp, path);
+        return { bytes };
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw new TransientUpstreamError(`media store write failed for ${key}`, { cause: err });
+      }
+    },
+
+    async deletePrefix(prefix) {
+      const keys: string[] = [];
+      for await (const key of keysUnder(prefix)) keys.push(key);
+      for (const key of keys) await rm(pathOf(key), { force: true });
+      await pruneEmptyDirs(rootDir, prefix);
+      return keys.length;
+    },
+
+    list: keysUnder,
+
+    async get(key) {
+      const path = pathOf(key);
+      try {
+        await stat(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new TransientUpstreamError(`media store read failed for ${key}`, { cause: err });
+      }
+      return createReadStream(path);
+    },
+
+    async health(): Promise<HealthStatus> {
+      try {
+        await mkdir(rootDir, { recursive: true });
+        return { ok: true, backend: 'files', detail: rootDir };
+      } catch (err) {
+        return { ok: false, backend: 'files', detail: (err as Error).message };
+      }
+    },
+  };
+}
+
+/** Removes the now-empty directories along a deleted prefix (best effort). */
+async function pruneEmptyDirs(rootDir: string, prefix: string): Promise<void> {
+  const parts = prefix.split('/').filter((p) => p !== '');
+  for (let n = parts.length; n > 0; n--) {
+    const dir = join(rootDir, ...parts.slice(0, n));
+    const entries = await readdir(dir).catch(() => undefined);
+    if (entries === undefined) continue;
+    if (entries.length > 0) return;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw err;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (entry.isFile()) yield full;
+  }
+}
