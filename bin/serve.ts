@@ -1,6 +1,6 @@
 // `serve` and `worker`: start the webhook service and/or the rtms-worker, and stop them cleanly on
 // SIGTERM/SIGINT (Cloud Run sends SIGTERM before stopping an instance).
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { listen, createWebhookService, urlOf } from '../webhook/main.ts';
 import type { CommandContext } from './main.ts';
 
@@ -44,10 +44,10 @@ type Backends = Awaited<ReturnType<typeof createWebhookService>>['backends'];
 async function startWorker(
   ctx: CommandContext,
   backends: Backends | undefined,
-): Promise<{ listener?: import('node:http').RequestListener; stop(): Promise<void> }> {
+): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
   const modulePath = '../rtms-worker/main.ts';
   const mod = (await import(modulePath).catch(() => undefined)) as
-    | { startRtmsWorker?: (c: typeof ctx.config, l: typeof ctx.log, b?: Backends) => Promise<{ listener?: import('node:http').RequestListener; stop(): Promise<void> }> }
+    | { startRtmsWorker?: (c: typeof ctx.config, l: typeof ctx.log, b?: Backends) => Promise<{ listener?: RequestListener; stop(): Promise<void> }> }
     | undefined;
   if (!mod?.startRtmsWorker) {
     ctx.log.warn('rtms-worker is not available in this build; RTMS messages stay queued');

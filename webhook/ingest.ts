@@ -73,14 +73,6 @@ export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<Ing
 /** Warehouse, live state and queue in parallel; each failure is logged and named, never thrown. */
 export async function fanOut(deps: IngestDeps, n: Normalized): Promise<string[]> {
   const { row, state, rtms } = n;
-  if (row.meeting_id === null && row.meeting_uuid !== null) {
-    // QoS events carry only the instance UUID: map it to the meeting number when state knows it.
-    const meetingId = await deps.liveState.meetingIdFor(row.meeting_uuid).catch(() => undefined);
-    if (meetingId !== undefined) {
-      row.meeting_id = meetingId;
-      if (state) state.meetingId = meetingId;
-    }
-  }
   const tasks: [string, Promise<unknown>][] = [['warehouse', deps.warehouse.insertEvents([row])]];
   if (state) tasks.push(['live-state', deps.liveState.apply([state])]);
   if (rtms) tasks.push(['queue', deps.queue.publish(rtms)]);

@@ -41,6 +41,25 @@ export function isMeetingLevel(e: StateEvent): boolean {
   return e.participantKey === undefined && e.userId === undefined;
 }
 
+/**
+ * The meeting-level record of a participant event: carries the meeting number, topic, host and
+ * start time into the meeting's state (the UUID->ID map) without any participant change.
+ */
+export function sightingOf(e: StateEvent): StateEvent {
+  return {
+    eventId: `seen:${e.meetingUuid}`,
+    type: 'meeting.sighted',
+    action: 'SEEN',
+    at: e.at,
+    ts: e.ts,
+    meetingUuid: e.meetingUuid,
+    ...(e.meetingId !== undefined && { meetingId: e.meetingId }),
+    ...(e.topic !== undefined && { topic: e.topic }),
+    ...(e.hostId !== undefined && { hostId: e.hostId }),
+    ...(e.startTime !== undefined && { startTime: e.startTime }),
+  };
+}
+
 /** Sorts by event time and drops duplicate event ids. */
 export function orderEvents(events: Iterable<StateEvent>): StateEvent[] {
   const byId = new Map<string, StateEvent>();

@@ -50,6 +50,8 @@ export const EVENT_KINDS: Readonly<Record<string, EventKind>> = {
   'meeting.rtms_interrupted': { action: 'RTMS_INTERRUPT', shape: 'rtms' },
 };
 
+const NO_STATE = new Set(['QOS', 'QOS_SUMMARY', 'DEVICE_DATA']);
+
 const BREAKOUT_MOVE = /join(ing)? (a |the )?breakout room/i;
 
 export interface NormalizeContext {
@@ -125,7 +127,10 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
     leave_reason: leaveReason ?? null,
   });
 
-  if (kind.shape === 'any') return { envelope, row };
+  // Unknown events and per-minute quality samples change no live state. QoS rows keep a null
+  // meeting_id (they carry only the UUID): the warehouse views map it through the UUID->ID pairs
+  // of the meeting's other events, so a row never depends on what arrived before it.
+  if (kind.shape === 'any' || NO_STATE.has(action)) return { envelope, row };
   const state: StateEvent = {
     eventId: ctx.eventId,
     type: envelope.event,

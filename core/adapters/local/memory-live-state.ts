@@ -6,6 +6,7 @@ import {
   foldMeeting,
   foldParticipant,
   isMeetingLevel,
+  sightingOf,
   summarize,
   viewMeeting,
   type MeetingState,
@@ -22,6 +23,8 @@ interface MeetingEntry {
   /** RTMS events that name only a user id, waiting for the participant that has it. */
   unresolved: StateEvent[];
   lastEventAt: number;
+  /** Whether a participant event has told the meeting doc its number/topic (the UUID->ID map). */
+  sighted?: boolean;
   folded?: { meeting: MeetingState; participants: ParticipantState[] };
 }
 
@@ -69,6 +72,10 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     if (isMeetingLevel(e)) {
       m.meetingEvents.push(e);
       return true;
+    }
+    if (!m.sighted && e.meetingId !== undefined) {
+      m.meetingEvents.push(sightingOf(e));
+      m.sighted = true;
     }
     const key = resolveKey(m, e);
     if (key === undefined) return false;
