@@ -1,0 +1,190 @@
+// The embedded engine: the same BigQuery SQL, translated, on the DuckDB file the webhook writes
+// ($DATA_DIR/warehouse.duckdb). Exports are COPY to a temp file, then stored in the archive.
+import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  DuckDBTimestampValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { Archive } from '../../core/ports.ts';
+import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
+import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../core/warehouse/raw-events.ts';
+import { tableDdls, viewDdls } from '../sql/sql-files.ts';
+import { toDuckDb } from '../sql/to-duckdb.ts';
+import type { CameraMinuteRow, Row, SqlEngine, SqlParams, Statement } from './sql-engine.ts';
+
+type ColumnType = ColumnSpec['type'] | 'BOOL' | 'FLOAT64';
+interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+const CAMERA_COLUMNS: readonly Column[] = [
+  { name: 'minute_date', type: 'DATE' },
+  { name: 'meeting_uuid', type: 'STRING' },
+  { name: 'meeting_id', type: 'STRING' },
+  { name: 'participant_key', type: 'STRING' },
+  { name: 'participant_uuid', type: 'STRING' },
+  { name: 'participant_id', type: 'STRING' },
+  { name: 'participant_name', type: 'STRING' },
+  { name: 'participant_email', type: 'STRING' },
+  { name: 'source', type: 'STRING' },
+  { name: 'interval_start', type: 'TIMESTAMP' },
+  { name: 'interval_end', type: 'TIMESTAMP' },
+  { name: 'camera_on', type: 'BOOL' },
+  { name: 'video_bitrate_kbps', type: 'FLOAT64' },
+  { name: 'video_resolution', type: 'STRING' },
+  { name: 'video_frame_rate', type: 'FLOAT64' },
+  { name: 'inserted_at', type: 'TIMESTAMP' },
+];
+
+export interface DuckDbEngineOptions {
+  /** `$DATA_DIR/warehouse.duckdb`, or ':memory:'. */
+  path: string;
+  archive: Archive;
+}
+
+export async function createDuckDbEngine(opts: DuckDbEngineOptions): Promise<SqlEngine & { connection: DuckDBConnection }> {
+  if (opts.path !== ':memory:') await mkdir(dirname(opts.path), { recursive: true });
+  const instance = await DuckDBInstance.create(opts.path);
+  const connection = await instance.connect();
+  await connection.run(duckDbRawEventsDdl());
+  for (const [table, ddl] of tableDdls()) {
+    if (table !== 'raw_events') await connection.run(toDuckDb(ddl));
+  }
+  for (const view of viewDdls()) await connection.run(toDuckDb(view));
+
+  async function run(sql: string, params: SqlParams): Promise<Row[]> {
+    const translated = toDuckDb(sql);
+    const reader = await connection.runAndReadAll(translated, usedParams(translated, params));
+    return reader.getRowObjects().map(toPlainRow);
+  }
+
+  async function atomically(work: () => Promise<void>): Promise<void> {
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await connection.run('COMMIT');
+    } catch (err) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function stage(table: string, columns: readonly Column[], rows: readonly Record<string, unknown>[]): Promise<string> {
+    const staging = `${table}_staging`;
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${c.name} VARCHAR`).join(', ')})`);
+    const appender = await connection.createAppender(staging);
+    try {
+      for (const row of rows) {
+        for (const c of columns) {
+          const v = row[c.name];
+          if (v === null || v === undefined) appender.appendNull();
+          else appender.appendVarchar(String(v));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return `SELECT ${columns.map((c) => `CAST(${c.name} AS ${DUCK_TYPE[c.type]}) AS ${c.name}`).join(', ')} FROM ${staging}`;
+  }
+
+  return {
+    kind: 'duckdb',
+    connection,
+    async query<T extends Row = Row>(sql: string, params: SqlParams) {
+      return { rows: (await run(sql, params)) as T[] };
+    },
+    async transaction(statements: readonly Statement[]) {
+      await atomically(async () => {
+        for (const s of statements) await run(s.sql, s.params);
+      });
+      return {};
+    },
+    async exportCsv(statement, key) {
+      const dir = await mkdtemp(join(tmpdir(), 'zoom-export-'));
+      try {
+        const file = join(dir, 'export.csv');
+        const select = inlineParams(toDuckDb(statement.sql), statement.params);
+        await connection.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT CSV, HEADER, DELIMITER ',')`);
+        const body = await readFile(file);
+        await opts.archive.put(key, body, 'text/csv');
+        return { bytes: body.length };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    async replaceCameraMinutes(meetingUuid, dates, rows: readonly CameraMinuteRow[]) {
+      const select = await stage('camera_minutes', CAMERA_COLUMNS, rows as unknown as Record<string, unknown>[]);
+      await atomically(async () => {
+        await connection.run(
+          `DELETE FROM camera_minutes WHERE meeting_uuid = $m AND source = 'qos' AND CAST(minute_date AS VARCHAR) IN (SELECT unnest(string_split($d, ',')))`,
+          { m: meetingUuid, d: dates.join(',') },
+        );
+        await connection.run(`INSERT INTO camera_minutes (${CAMERA_COLUMNS.map((c) => c.name).join(', ')}) ${select}`);
+      });
+    },
+    async replaceWebhookEvents(eventDate, rows) {
+      const columns = RAW_EVENT_COLUMNS as readonly Column[];
+      const select = await stage('raw_events', columns, rows as unknown as Record<string, unknown>[]);
+      await atomically(async () => {
+        await connection.run(`DELETE FROM raw_events WHERE event_date = CAST($d AS DATE) AND source = 'webhook'`, { d: eventDate });
+        await connection.run(`INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`);
+      });
+      return {};
+    },
+    async close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+const DUCK_TYPE: Record<ColumnType, string> = {
+  STRING: 'VARCHAR',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+  INT64: 'BIGINT',
+  JSON: 'JSON',
+  BOOL: 'BOOLEAN',
+  FLOAT64: 'DOUBLE',
+};
+
+function usedParams(sql: string, params: SqlParams): Record<string, DuckDBValue> {
+  const out: Record<string, DuckDBValue> = {};
+  for (const [k, v] of Object.entries(params)) if (new RegExp(`\\$${k}\\b`).test(sql)) out[k] = v;
+  return out;
+}
+
+/** COPY takes no prepared parameters: values are inlined as literals (strings quoted, numbers checked). */
+function inlineParams(sql: string, params: SqlParams): string {
+  return sql.replace(/\$(\w+)/g, (whole, name: string) => {
+    const v = params[name];
+    if (v === undefined) return whole;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`parameter ${name} is not a finite number`);
+      return String(v);
+    }
+    return `'${v.replace(/'/g, "''")}'`;
+  });
+}
+
+/** DuckDB values → plain JSON-like values: numbers, ISO 8601 UTC timestamps, YYYY-MM-DD dates. */
+function toPlainRow(row: Record<string, DuckDBValue>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'bigint') out[k] = Number(v);
+    else if (v instanceof DuckDBTimestampValue) out[k] = new Date(Number(v.micros / 1000n)).toISOString();
+    else if (v instanceof DuckDBDateValue) out[k] = v.toString();
+    else if (v instanceof DuckDBDecimalValue) out[k] = v.toDouble();
+    else out[k] = v;
+  }
+  return out;
+}

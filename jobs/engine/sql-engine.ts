@@ -1,0 +1,52 @@
+// The warehouse as the jobs need it: BigQuery SQL in, rows out, on BigQuery or on DuckDB
+// (translated). Implementations: bigquery-engine.ts (production) and duckdb-engine.ts (embedded).
+import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
+
+export type SqlParams = Readonly<Record<string, string | number>>;
+export type Row = Record<string, unknown>;
+
+export interface Statement {
+  sql: string;
+  params: SqlParams;
+}
+
+export interface QueryResult<T> {
+  rows: T[];
+  /** Bytes the engine billed/scanned, where it reports it (BigQuery). */
+  bytesProcessed?: number;
+}
+
+/** One QoS minute of a participant (a camera_minutes row). Timestamps are ISO 8601 UTC. */
+export interface CameraMinuteRow {
+  minute_date: string;
+  meeting_uuid: string;
+  meeting_id: string | null;
+  participant_key: string;
+  participant_uuid: string | null;
+  participant_id: string | null;
+  participant_name: string | null;
+  participant_email: string | null;
+  source: 'qos';
+  interval_start: string;
+  interval_end: string;
+  camera_on: boolean;
+  video_bitrate_kbps: number | null;
+  video_resolution: string | null;
+  video_frame_rate: number | null;
+  inserted_at: string;
+}
+
+export interface SqlEngine {
+  readonly kind: 'bigquery' | 'duckdb';
+  /** Runs one BigQuery-dialect statement with named parameters (`@name`). */
+  query<T extends Row = Row>(sql: string, params: SqlParams): Promise<QueryResult<T>>;
+  /** Runs statements atomically (a BigQuery multi-statement transaction, a DuckDB transaction). */
+  transaction(statements: readonly Statement[]): Promise<{ bytesProcessed?: number }>;
+  /** Writes a SELECT's rows as CSV with a header to an archive key (EXPORT DATA / COPY). */
+  exportCsv(statement: Statement, key: string): Promise<{ bytes: number; bytesProcessed?: number }>;
+  /** Replaces one meeting's QoS minutes of the given dates. */
+  replaceCameraMinutes(meetingUuid: string, dates: readonly string[], rows: readonly CameraMinuteRow[]): Promise<void>;
+  /** Replaces the webhook rows of one event_date with the given rows (a rebuild from the archive). */
+  replaceWebhookEvents(eventDate: string, rows: readonly RawEventRow[]): Promise<{ bytesProcessed?: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+// Test helpers: hand-built raw_events rows (webhook and RTMS) for table tests of the report SQL.
+import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
+
+export const DAY = '2026-02-03';
+export const MEETING = 'mtg-uuid-1==';
+
+export interface EventSpec {
+  /** `HH:MM[:SS]` on DAY (UTC), or a full ISO instant. */
+  at: string;
+  action: string;
+  who?: string;
+  email?: string;
+  name?: string;
+  room?: string;
+  userId?: string;
+  parentUserId?: string;
+  source?: 'webhook' | 'rtms';
+  meeting?: string;
+  reason?: string;
+}
+
+let counter = 0;
+
+export function iso(at: string): string {
+  if (at.includes('T')) return new Date(at).toISOString();
+  const [h, m, s] = at.split(':');
+  return new Date(`${DAY}T${h}:${m}:${s ?? '00'}Z`).toISOString();
+}
+
+export function row(spec: EventSpec): RawEventRow {
+  const ts = iso(spec.at);
+  counter++;
+  const source = spec.source ?? 'webhook';
+  const eventType =
+    source === 'rtms'
+      ? `rtms.participant_${spec.action === 'VIDEO_ON' ? 'video_on' : 'video_off'}`
+      : spec.action.startsWith('MEETING')
+        ? `meeting.${spec.action === 'MEETING_START' ? 'started' : 'ended'}`
+        : `meeting.participant_${spec.action === 'JOIN' ? 'joined' : 'left'}${spec.room ? '_breakout_room' : ''}`;
+  return {
+    event_id: `ev-${String(counter).padStart(6, '0')}-${spec.action}`,
+    event_date: ts.slice(0, 10),
+    event_type: eventType,
+    event_timestamp: ts,
+    event_ts: Date.parse(ts),
+    meeting_id: '86431910364',
+    meeting_uuid: spec.meeting ?? MEETING,
+    participant_id: spec.userId ?? null,
+    participant_uuid: source === 'rtms' ? null : (spec.who ?? null),
+    parent_participant_id: spec.parentUserId ?? null,
+    zoom_user_id: null,
+    participant_name: spec.name ?? null,
+    participant_email: spec.email ?? null,
+    breakout_room_uuid: spec.room ?? null,
+    action: spec.action,
+    leave_reason: spec.reason ?? null,
+    rtms_stream_id: null,
+    raw_payload: '{}',
+    gcs_path: `raw/${ts.slice(0, 10)}/x.json`,
+    source,
+    inserted_at: '2026-02-04T00:00:00.000Z',
+  };
+}
+
+/** A participant's moves: [at, action, room?] tuples for one participant uuid. */
+export function moves(who: string, name: string, list: [string, string, string?][]): RawEventRow[] {
+  return list.map(([at, action, room]) => row({ at, action, who, name, ...(room && { room }) }));
+}

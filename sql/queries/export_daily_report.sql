@@ -1,0 +1,39 @@
+-- The CSV export of one day of daily_reports (DESIGN §4 columns, in order). Every value is
+-- rendered to text here, in integer arithmetic, so BigQuery EXPORT DATA and DuckDB COPY write the
+-- same bytes: timestamps ISO 8601 UTC to the second, minutes with 2 decimals, percentage with 1;
+-- empty values are NULL (both engines write NULL as an empty field; `||` keeps NULL NULL). Parameter: @report_date.
+WITH
+r AS (
+  SELECT
+    *,
+    CAST(ROUND(meeting_duration_mins * 100) AS INT64) AS dur_h,
+    CAST(ROUND(room_duration_mins * 100) AS INT64) AS room_h,
+    CAST(ROUND(camera_on_mins * 100) AS INT64) AS on_h,
+    CAST(ROUND(camera_off_mins * 100) AS INT64) AS off_h,
+    CAST(ROUND(camera_percentage * 10) AS INT64) AS pct_t
+  FROM zoom_tracker.daily_reports
+  WHERE report_date = CAST(@report_date AS DATE)
+)
+SELECT
+  CAST(report_date AS STRING) AS report_date,
+  NULLIF(participant_name, '') AS participant_name,
+  NULLIF(participant_email, '') AS participant_email,
+  FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', meeting_join_time, 'UTC') AS meeting_join_time,
+  FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', meeting_leave_time, 'UTC') AS meeting_leave_time,
+  CAST(DIV(dur_h, 100) AS STRING) || '.' || LPAD(CAST(MOD(dur_h, 100) AS STRING), 2, '0') AS meeting_duration_mins,
+  CAST(room_number AS STRING) AS room_number,
+  room_name,
+  room_uuid,
+  FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', room_join_time, 'UTC') AS room_join_time,
+  FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', room_leave_time, 'UTC') AS room_leave_time,
+  CAST(DIV(room_h, 100) AS STRING) || '.' || LPAD(CAST(MOD(room_h, 100) AS STRING), 2, '0') AS room_duration_mins,
+  CAST(DIV(on_h, 100) AS STRING) || '.' || LPAD(CAST(MOD(on_h, 100) AS STRING), 2, '0') AS camera_on_mins,
+  CAST(DIV(off_h, 100) AS STRING) || '.' || LPAD(CAST(MOD(off_h, 100) AS STRING), 2, '0') AS camera_off_mins,
+  CAST(DIV(pct_t, 10) AS STRING) || '.' || CAST(MOD(pct_t, 10) AS STRING) AS camera_percentage,
+  next_room,
+  meeting_id,
+  meeting_uuid,
+  participant_key,
+  camera_source
+FROM r
+ORDER BY meeting_id, meeting_uuid, r.meeting_join_time, participant_key, r.room_number NULLS FIRST
