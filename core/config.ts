@@ -77,6 +77,8 @@ export const configSchema = z
     RTMS_MAX_STREAMS: positiveInt.default(200),
     WORKER_PUSH_AUDIENCE: optionalString,
     WORKER_ID: optionalString,
+    /** Local multi-process mode: where a stopping worker posts its handover messages (a peer's /pubsub/push). */
+    RTMS_HANDOVER_PUSH_URL: optionalString,
 
     ATTENDANCE_LATE_AFTER_MINS: nonNegative.default(5),
     ATTENDANCE_LEFT_EARLY_BEFORE_MINS: nonNegative.default(5),

@@ -1,0 +1,61 @@
+// Starts the rtms-worker: config -> backends -> worker -> listen; SIGTERM hands streams over. The
+// only rtms-worker module that reads the environment, listens or exits (run directly, or by `serve`).
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { parseConfig, type Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import type { LeaseStore, Queue } from '../core/ports.ts';
+import { createBackends, createLeaseStore, createMediaStore, dataPaths, type Backends } from '../core/adapters/create-backends.ts';
+import { createFileLeaseStore } from '../core/adapters/local/file-lease-store.ts';
+import { createHttpPushQueue } from './http-push-queue.ts';
+import { createRtmsWorker } from './worker.ts';
+
+/** Used by `zoom-tracker serve|worker` and by `main()`; subscribes to the in-process queue locally. */
+export async function startRtmsWorker(config: Config, log: Logger, backends?: Backends): Promise<{ listener: RequestListener; stop(): Promise<void> }> {
+  const own = backends === undefined;
+  const b = backends ?? (await createBackends(config, log));
+  const paths = dataPaths(config);
+  // Locally a file lease under $DATA_DIR/leases/ lets several worker processes share streams safely.
+  const leases: LeaseStore = config.BACKEND === 'local' ? createFileLeaseStore(paths.leases) : await createLeaseStore(config, log);
+  const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL) : config.BACKEND === 'gcp' ? b.queue : undefined;
+  const worker = createRtmsWorker(
+    { leases, warehouse: b.warehouse, liveState: b.liveState, media: await createMediaStore(config, log), log, ...(queue && { queue }) },
+    config,
+    { capturesDir: paths.captures },
+  );
+  b.localQueue?.subscribe((envelope) => worker.push(envelope));
+  return {
+    listener: worker.listener,
+    async stop() {
+      const outcomes = await worker.stop();
+      log.info({ outcomes }, 'rtms-worker stopped');
+      if (own) await b.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty'), name: 'rtms-worker' });
+  const worker = await startRtmsWorker(config, log);
+  const server = createHttpServer({ keepAliveTimeout: 65_000 }, worker.listener);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.PORT, resolve));
+  const port = (server.address() as AddressInfo).port;
+  log.info({ url: `http://127.0.0.1:${port}/pubsub/push`, port }, 'rtms-worker listening');
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down: handing streams over');
+    server.close();
+    await worker.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(`rtms-worker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,227 @@
+// One RTMS stream held by this worker: the lease and its heartbeat, the capture on disk, the RTMS
+// client, and the events it emits. Failures stay inside the session; they never reach other streams.
+import type { Logger } from '../core/log.ts';
+import type { LeaseStore, LiveState, MediaStore, Warehouse } from '../core/ports.ts';
+import type { Capture, OpenCaptureOptions } from './capture/capture.ts';
+import { isRevoked } from './protocol/decisions.ts';
+import type { MediaOptions } from './protocol/messages.ts';
+import { RtmsClient, type RtmsEnd, type RtmsFrame } from './protocol/rtms-client.ts';
+import type { SocketFactory } from './protocol/socket.ts';
+import { recordsOfEvent, type StreamContext } from './rtms-events.ts';
+
+export interface SessionDeps {
+  leases: LeaseStore;
+  warehouse: Warehouse;
+  liveState: LiveState;
+  media: MediaStore;
+  openCapture: (o: OpenCaptureOptions) => Promise<Capture>;
+  socketFactory: SocketFactory;
+  log: Logger;
+  now: () => number;
+}
+
+export interface SessionSettings {
+  workerId: string;
+  clientId: string;
+  clientSecret: string;
+  capturesDir: string;
+  ffmpegPath: string;
+  media: MediaOptions;
+  leaseTtlMs: number;
+  heartbeatMs: number;
+  watchdogMs?: number;
+  reconnectWindowMs?: number;
+}
+
+export interface SessionStart {
+  meetingUuid: string;
+  meetingId?: string;
+  streamId: string;
+  serverUrls: string;
+  eventId: string;
+}
+
+export type SessionOutcome = 'finished' | 'discarded' | 'handed-over' | 'lost-lease' | 'failed';
+
+export class StreamSession {
+  readonly streamId: string;
+  readonly meetingUuid: string;
+  readonly meetingId: string | undefined;
+  readonly startEventId: string;
+  serverUrls: string;
+  /** Resolves once the capture is finished, discarded or parked, and the lease released. */
+  readonly done: Promise<SessionOutcome>;
+  private resolveDone!: (o: SessionOutcome) => void;
+  private client: RtmsClient | undefined;
+  private capture: Capture | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private leaseLost = false;
+  private captureErrors = 0;
+  private readonly ctx: StreamContext;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly s: SessionSettings,
+    start: SessionStart,
+  ) {
+    this.streamId = start.streamId;
+    this.meetingUuid = start.meetingUuid;
+    this.meetingId = start.meetingId;
+    this.startEventId = start.eventId;
+    this.serverUrls = start.serverUrls;
+    this.ctx = { meetingUuid: start.meetingUuid, streamId: start.streamId, names: new Map(), ...(start.meetingId !== undefined && { meetingId: start.meetingId }) };
+    this.log = deps.log.child({ meetingUuid: start.meetingUuid, streamId: start.streamId });
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  get saturated(): boolean {
+    return this.capture?.saturated ?? false;
+  }
+
+  get stats(): RtmsClient['stats'] | undefined {
+    return this.client?.stats;
+  }
+
+  /** Opens the capture and connects; the lease must already be ours. */
+  async start(): Promise<void> {
+    try {
+      this.capture = await this.deps.openCapture({
+        rootDir: this.s.capturesDir,
+        meetingUuid: this.meetingUuid,
+        streamId: this.streamId,
+        owner: this.s.workerId,
+        media: this.deps.media,
+        ffmpegPath: this.s.ffmpegPath,
+        log: this.deps.log,
+        videoFps: this.s.media.videoFps,
+      });
+    } catch (err) {
+      this.log.error({ err }, 'cannot open the capture on disk; giving the stream up');
+      await this.releaseLease();
+      this.resolveDone('failed');
+      return;
+    }
+    this.heartbeat = setInterval(() => void this.renew(), this.s.heartbeatMs);
+    this.heartbeat.unref?.();
+    this.client = new RtmsClient({
+      meetingUuid: this.meetingUuid,
+      streamId: this.streamId,
+      serverUrls: this.serverUrls,
+      clientId: this.s.clientId,
+      clientSecret: this.s.clientSecret,
+      media: this.s.media,
+      socketFactory: this.deps.socketFactory,
+      log: this.deps.log,
+      ...(this.s.watchdogMs !== undefined && { watchdogMs: this.s.watchdogMs }),
+      ...(this.s.reconnectWindowMs !== undefined && { reconnectWindowMs: this.s.reconnectWindowMs }),
+      handlers: {
+        audio: (f) => this.toCapture('audio', f),
+        video: (f) => this.toCapture('video', f),
+        transcript: (t) => this.guard(() => this.capture!.transcript(t)),
+        event: (e) => this.guard(() => this.emit(e)),
+        ended: (end) => void this.onEnded(end),
+      },
+    });
+    this.client.start();
+  }
+
+  failover(serverUrls: string | undefined): void {
+    if (serverUrls) this.serverUrls = serverUrls;
+    this.client?.failover(serverUrls);
+  }
+
+  interrupted(serverUrls: string | undefined): void {
+    if (serverUrls) this.serverUrls = serverUrls;
+    this.client?.interrupted(serverUrls);
+  }
+
+  stopped(stopReason: number | undefined): void {
+    this.client?.stopped(stopReason);
+  }
+
+  /** Shutdown: let go without ending the stream at Zoom; the capture is parked for the next owner. */
+  async detach(): Promise<SessionOutcome> {
+    this.client?.detach();
+    return this.done;
+  }
+
+  private toCapture(kind: 'audio' | 'video', f: RtmsFrame): void {
+    if (f.userName !== undefined && this.ctx.names.get(f.userId) !== f.userName) this.ctx.names.set(f.userId, f.userName);
+    this.guard(() => (kind === 'audio' ? this.capture!.audio(f) : this.capture!.video(f)));
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      if (this.captureErrors++ < 5) this.log.error({ err, count: this.captureErrors }, 'capture handler failed; frame dropped');
+    }
+  }
+
+  private emit(e: Parameters<typeof recordsOfEvent>[1]): void {
+    const now = this.deps.now();
+    const { rows, state } = recordsOfEvent(this.ctx, e, now, new Date(now).toISOString());
+    if (rows.length > 0) void this.retrying('warehouse insert', () => this.deps.warehouse.insertEvents(rows));
+    if (state.length > 0) void this.retrying('live-state apply', () => this.deps.liveState.apply(state));
+  }
+
+  private async retrying(what: string, fn: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 3) return void this.log.error({ err, what }, 'rtms event not stored');
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const ok = await this.deps.leases.renew(this.streamId, this.s.workerId, this.s.leaseTtlMs);
+      if (!ok && !this.leaseLost) {
+        this.leaseLost = true;
+        this.log.error('lease lost to another worker; letting the stream go');
+        this.client?.detach();
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'lease heartbeat failed; will retry');
+    }
+  }
+
+  private async releaseLease(): Promise<void> {
+    if (this.leaseLost) return;
+    await this.deps.leases.release(this.streamId, this.s.workerId).catch((err: unknown) => this.log.warn({ err }, 'lease release failed; it expires on its own'));
+  }
+
+  private async onEnded(end: RtmsEnd): Promise<void> {
+    clearInterval(this.heartbeat);
+    const capture = this.capture!;
+    let outcome: SessionOutcome;
+    try {
+      if (end.outcome === 'detached') {
+        await capture.handoff();
+        outcome = this.leaseLost ? 'lost-lease' : 'handed-over';
+      } else if (isRevoked(end.stopReason)) {
+        await capture.discard();
+        outcome = 'discarded';
+      } else {
+        const manifest = await capture.finish({ endedAt: this.deps.now(), ...(end.stopReason !== undefined && { stopReason: end.stopReason }) });
+        this.log.info({ manifest: summarize(manifest) }, 'recording stored');
+        outcome = 'finished';
+      }
+    } catch (err) {
+      this.log.error({ err, end: end.outcome }, 'capture could not be finalised; its segments stay on disk for recovery');
+      outcome = 'failed';
+    }
+    await this.releaseLease();
+    this.resolveDone(outcome);
+  }
+}
+
+function summarize(manifest: unknown): unknown {
+  if (typeof manifest !== 'object' || manifest === null) return manifest;
+  const m = manifest as { status?: unknown; files?: { name?: string; bytes?: number }[] };
+  return { status: m.status, files: m.files?.map((f) => `${f.name}:${f.bytes}`) };
+}
