@@ -23,7 +23,13 @@ export async function startTestS3Server(bucket = 'recordings'): Promise<TestS3Se
   let port = 0;
   let server: S3rver | undefined;
   const launch = async (): Promise<void> => {
-    const s = new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket, configs: [] }] });
+    const s = new S3rver({
+      port,
+      address: '127.0.0.1',
+      silent: true,
+      directory: dir,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    });
     const addr = (await s.run()) as { port: number };
     port = addr.port;
     server = s;

@@ -30,7 +30,13 @@ function contract(name: string, make: () => MediaStore): void {
       const store = make();
       const big = Buffer.alloc(12 * 1024 * 1024 + 17, 7); // over one multipart part
       expect(await store.upload('m-key/s1/a.txt', Buffer.from('hello'), 'text/plain')).toEqual({ bytes: 5 });
-      expect(await store.upload('m-key/s1/big.bin', Readable.from([big.subarray(0, 5e6), big.subarray(5e6)]), 'application/octet-stream')).toEqual({
+      expect(
+        await store.upload(
+          'm-key/s1/big.bin',
+          Readable.from([big.subarray(0, 5e6), big.subarray(5e6)]),
+          'application/octet-stream',
+        ),
+      ).toEqual({
         bytes: big.length,
       });
       await store.upload('m-key/s2/c.txt', Buffer.from('other stream'), 'text/plain');
@@ -57,18 +63,26 @@ afterAll(async () => {
 });
 
 contract('S3 media store (s3rver)', () =>
-  createS3MediaStore({ S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, AWS_REGION: 'us-east-1' }, silentLogger(), {
-    credentials: s3.credentials,
-    partSize: 5 * 1024 * 1024,
-  }),
+  createS3MediaStore(
+    { S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, AWS_REGION: 'us-east-1' },
+    silentLogger(),
+    {
+      credentials: s3.credentials,
+      partSize: 5 * 1024 * 1024,
+    },
+  ),
 );
 contract('local media store', () => createLocalMediaStore(join(dir, 'local')));
 
 describe('failures', () => {
   it('S3 unavailable: upload rejects with a transient error and health says so', async () => {
-    const down = createS3MediaStore({ S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' }, silentLogger(), {
-      credentials: s3.credentials,
-    });
+    const down = createS3MediaStore(
+      { S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' },
+      silentLogger(),
+      {
+        credentials: s3.credentials,
+      },
+    );
     await expect(down.upload('k', Buffer.from('x'), 'text/plain')).rejects.toThrow(/S3 upload failed for k/);
     expect((await down.health()).ok).toBe(false);
   });
@@ -80,7 +94,9 @@ describe('failures', () => {
         this.destroy(new Error('source broke'));
       },
     });
-    await expect(store.upload('a/b.bin', bad, 'application/octet-stream')).rejects.toThrow(/media store write failed/);
+    await expect(store.upload('a/b.bin', bad, 'application/octet-stream')).rejects.toThrow(
+      /media store write failed/,
+    );
     expect(await readdir(join(dir, 'failing', 'a'))).toEqual([]);
   });
 });

@@ -51,7 +51,9 @@ export function createS3MediaStore(
       const page = await client
         .send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }))
         .catch((err: unknown) => {
-          throw new TransientUpstreamError(`S3 list failed for ${prefix}: ${errorMessage(err)}`, { cause: err });
+          throw new TransientUpstreamError(`S3 list failed for ${prefix}: ${errorMessage(err)}`, {
+            cause: err,
+          });
         });
       for (const o of page.Contents ?? []) if (o.Key !== undefined) yield o.Key;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -96,12 +98,21 @@ export function createS3MediaStore(
       const flush = async (): Promise<void> => {
         if (batch.length === 0) return;
         const res = await client
-          .send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }))
+          .send(
+            new DeleteObjectsCommand({
+              Bucket: bucket,
+              Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }),
+          )
           .catch((err: unknown) => {
-            throw new TransientUpstreamError(`S3 delete failed under ${prefix}: ${errorMessage(err)}`, { cause: err });
+            throw new TransientUpstreamError(`S3 delete failed under ${prefix}: ${errorMessage(err)}`, {
+              cause: err,
+            });
           });
         if (res.Errors && res.Errors.length > 0) {
-          throw new TransientUpstreamError(`S3 delete failed for ${res.Errors.length} objects under ${prefix}`);
+          throw new TransientUpstreamError(
+            `S3 delete failed for ${res.Errors.length} objects under ${prefix}`,
+          );
         }
         deleted += batch.length;
         batch = [];

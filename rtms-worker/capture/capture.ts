@@ -6,8 +6,14 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { errorMessage } from '../../core/errors.ts';
 import { RecordKind, encodeRecord } from './segment-format.ts';
-import { createSegmentWriter, defaultSegmentIo, type SegmentIo, type SegmentWriter } from './segment-writer.ts';
+import {
+  createSegmentWriter,
+  defaultSegmentIo,
+  type SegmentIo,
+  type SegmentWriter,
+} from './segment-writer.ts';
 import { finalizeCapture, type Manifest } from './finalize.ts';
 import { parkSegments } from './park.ts';
 import { withRetry } from './retry.ts';
@@ -172,7 +178,8 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
       if (!accept('transcript')) return;
       nameOf(t.userId, t.userName);
       const body = Buffer.from(JSON.stringify(t), 'utf8');
-      if (writer.append(encodeRecord(RecordKind.Transcript, t.userId, t.timestamp, body))) counts.transcript++;
+      if (writer.append(encodeRecord(RecordKind.Transcript, t.userId, t.timestamp, body)))
+        counts.transcript++;
     },
     stats() {
       const failed = writer.failure();
@@ -187,7 +194,13 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     },
     async handoff() {
       await closeWriter('handoff');
-      await parkSegments({ dir, prefix: streamPrefixOf(opts.meetingUuid, opts.streamId), media: opts.media, log, retry });
+      await parkSegments({
+        dir,
+        prefix: streamPrefixOf(opts.meetingUuid, opts.streamId),
+        media: opts.media,
+        log,
+        retry,
+      });
       await rm(dir, { recursive: true, force: true });
       log.info({ counts }, 'capture parked for another worker');
     },
@@ -204,6 +217,12 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
         ...(info.stopReason !== undefined ? { stopReason: info.stopReason } : {}),
         captureFailure: writer.failure(),
         droppedFrames: writer.dropped(),
+      }).catch((err: unknown) => {
+        log.error(
+          { err: errorMessage(err), dir },
+          'recording finalize failed: segments kept on disk and in the store for a retry',
+        );
+        throw err;
       });
       await rm(dir, { recursive: true, force: true });
       return manifest;
@@ -211,11 +230,14 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     async discard() {
       await closeWriter('discarded');
       await rm(dir, { recursive: true, force: true });
-      const n = await withRetry(() => opts.media.deletePrefix(streamPrefixOf(opts.meetingUuid, opts.streamId)), {
-        ...retry,
-        log,
-        what: 'delete revoked stream',
-      });
+      const n = await withRetry(
+        () => opts.media.deletePrefix(streamPrefixOf(opts.meetingUuid, opts.streamId)),
+        {
+          ...retry,
+          log,
+          what: 'delete revoked stream',
+        },
+      );
       log.info({ deletedObjects: n }, 'revoked stream: everything stored for it deleted');
     },
   };

@@ -1,9 +1,19 @@
-// Stream end: gathers parked and local segments, writes audio.wav, video, transcripts, muxes
-// recording.mp4 with ffmpeg (H.264 copied), uploads everything and the manifest.
+// Stream end: gathers parked and local segments, writes audio.wav and the timestamped video,
+// muxes recording.mp4 with ffmpeg (H.264 copied), writes the transcripts, uploads every file
+// (retried) and the manifest last, then deletes the parked parts.
+import { createReadStream } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
+import { meetingKeyOf } from '../../core/zoom/event-id.ts';
 import type { CaptureMeta } from './capture.ts';
-import type { RetryPolicy } from './retry.ts';
+import { withRetry, type RetryPolicy } from './retry.ts';
+import { PARTS_DIR, listSegmentFiles } from './park.ts';
+import { fetchParts, sha256Of, sizeOf } from './files.ts';
+import { scanSegments, writeTracks, type TrackResult } from './build-tracks.ts';
+import { muxRecording } from './mux.ts';
+import { toCues, toSrt, toText, toVtt } from './transcripts.ts';
 
 export interface ManifestFile {
   name: string;
@@ -15,15 +25,38 @@ export interface ManifestFile {
 
 export interface Manifest {
   version: 1;
+  /** 'incomplete' when frames were lost (disk failure, full backlog, torn or unreadable segments). */
   status: 'complete' | 'incomplete';
+  problems: string[];
   meetingUuid: string;
   meetingKey: string;
   streamId: string;
+  stopReason?: number;
+  /** Recording start and end on the Zoom-server clock (RTMS timestamps), ISO 8601. */
+  startedAt?: string;
+  endedAt?: string;
+  /** When the worker learned the stream ended (its own clock). */
+  streamEndedAt: string;
+  durationMs: number;
+  audio?: TrackResult['audio'] & { durationMs: number; sampleRate: 16000; channels: 1 };
+  video?: TrackResult['video'] & { codec: 'h264'; copied: true; fps: number; startOffsetMs: number };
+  transcript: { cues: number; unreadable: number };
+  participants: { userId: number; userName: string }[];
+  capture: { segments: number; tornBytes: number; unreadableSegments: string[]; droppedFrames: number };
   files: ManifestFile[];
-  [k: string]: unknown;
+  createdAt: string;
 }
 
-export async function finalizeCapture(opts: {
+const CONTENT_TYPES: Record<string, string> = {
+  'recording.mp4': 'video/mp4',
+  'audio.wav': 'audio/wav',
+  'transcript.vtt': 'text/vtt; charset=utf-8',
+  'transcript.srt': 'application/x-subrip; charset=utf-8',
+  'transcript.txt': 'text/plain; charset=utf-8',
+  'manifest.json': 'application/json',
+};
+
+export interface FinalizeOptions {
   dir: string;
   meta: CaptureMeta;
   media: MediaStore;
@@ -34,7 +67,141 @@ export async function finalizeCapture(opts: {
   stopReason?: number;
   captureFailure: string | undefined;
   droppedFrames: number;
-}): Promise<Manifest> {
-  void opts;
-  throw new Error('finalizeCapture: not implemented yet');
+}
+
+export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> {
+  const { dir, meta, log } = opts;
+  const meetingKey = meetingKeyOf(meta.meetingUuid);
+  const prefix = `${meetingKey}/${meta.streamId}/`;
+  const frameMs = 1000 / meta.videoFps;
+  const started = Date.now();
+
+  await fetchParts({ dir, partsPrefix: `${prefix}${PARTS_DIR}`, media: opts.media, log, retry: opts.retry });
+  const files = (await listSegmentFiles(dir)).map((f) => join(dir, f));
+  const scan = await scanSegments(files, frameMs);
+  const out = join(dir, 'out');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+
+  const names = ['transcript.vtt', 'transcript.srt', 'transcript.txt'];
+  const tl = scan.timeline;
+  let tracks: TrackResult | undefined;
+  if (tl) {
+    const wavPath = join(out, 'audio.wav');
+    const tsPath = join(out, 'video.ts');
+    tracks = await writeTracks(files, tl, frameMs, wavPath, tsPath);
+    await muxRecording({
+      ffmpegPath: opts.ffmpegPath,
+      ...(tl.hasVideo ? { videoPath: tsPath } : {}),
+      videoOffsetMs: tl.videoOffsetMs,
+      wavPath,
+      outPath: join(out, 'recording.mp4'),
+    });
+    await rm(tsPath, { force: true });
+    names.unshift('recording.mp4', 'audio.wav');
+  }
+  const items = scan.transcripts.values();
+  const t0 = tl?.t0 ?? items.reduce((m, i) => Math.min(m, i.startTime ?? i.timestamp), opts.endedAt);
+  const cues = toCues(items, t0, scan.names);
+  await writeFile(join(out, 'transcript.vtt'), toVtt(cues));
+  await writeFile(join(out, 'transcript.srt'), toSrt(cues));
+  await writeFile(join(out, 'transcript.txt'), toText(cues));
+
+  const described: ManifestFile[] = [];
+  for (const name of names) {
+    const path = join(out, name);
+    described.push({
+      name,
+      key: `${prefix}${name}`,
+      bytes: await sizeOf(path),
+      sha256: await sha256Of(path),
+      contentType: CONTENT_TYPES[name] ?? 'application/octet-stream',
+    });
+  }
+
+  const problems: string[] = [];
+  if (opts.captureFailure) problems.push(opts.captureFailure);
+  if (opts.droppedFrames > 0) problems.push(`${opts.droppedFrames} frames dropped during capture`);
+  if (scan.report.tornBytes > 0)
+    problems.push(`${scan.report.tornBytes} bytes of torn records at segment ends`);
+  if (scan.report.corrupt.length > 0) problems.push(`unreadable segments: ${scan.report.corrupt.join(', ')}`);
+  const manifest: Manifest = {
+    version: 1,
+    status: problems.length === 0 ? 'complete' : 'incomplete',
+    problems,
+    meetingUuid: meta.meetingUuid,
+    meetingKey,
+    streamId: meta.streamId,
+    ...(opts.stopReason !== undefined ? { stopReason: opts.stopReason } : {}),
+    ...(tl
+      ? { startedAt: new Date(tl.t0).toISOString(), endedAt: new Date(tl.t0 + tl.durationMs).toISOString() }
+      : {}),
+    streamEndedAt: new Date(opts.endedAt).toISOString(),
+    durationMs: tl ? Math.round(tl.durationMs) : 0,
+    ...(tracks && tl
+      ? {
+          audio: {
+            ...tracks.audio,
+            silenceFilledMs: Math.round(tracks.audio.silenceFilledMs),
+            durationMs: tracks.wavDataBytes / 32,
+            sampleRate: 16000 as const,
+            channels: 1 as const,
+          },
+        }
+      : {}),
+    ...(tracks && tl?.hasVideo
+      ? {
+          video: {
+            ...tracks.video,
+            heldMs: Math.round(tracks.video.heldMs),
+            codec: 'h264' as const,
+            copied: true as const,
+            fps: meta.videoFps,
+            startOffsetMs: tl.videoOffsetMs,
+          },
+        }
+      : {}),
+    transcript: { cues: cues.length, unreadable: scan.badTranscripts },
+    participants: [...scan.names].map(([userId, userName]) => ({ userId, userName })),
+    capture: {
+      segments: scan.report.segments,
+      tornBytes: scan.report.tornBytes,
+      unreadableSegments: scan.report.corrupt,
+      droppedFrames: opts.droppedFrames,
+    },
+    files: described,
+    createdAt: new Date().toISOString(),
+  };
+  const manifestPath = join(out, 'manifest.json');
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+
+  for (const f of [
+    ...described,
+    { name: 'manifest.json', key: `${prefix}manifest.json`, contentType: CONTENT_TYPES['manifest.json']! },
+  ]) {
+    const path = join(out, f.name);
+    await withRetry(() => opts.media.upload(f.key, createReadStream(path), f.contentType), {
+      ...opts.retry,
+      log,
+      what: `upload ${f.key}`,
+    });
+  }
+  await withRetry(() => opts.media.deletePrefix(`${prefix}${PARTS_DIR}`), {
+    ...opts.retry,
+    log,
+    what: 'delete parked parts',
+  }).catch(() => {
+    log.warn({ prefix }, 'recording complete but parked parts could not be deleted');
+  });
+  log.info(
+    {
+      status: manifest.status,
+      durationMs: manifest.durationMs,
+      files: described.length,
+      muxMs: Date.now() - started,
+      problems,
+    },
+    'recording finalized and uploaded',
+  );
+  return manifest;
 }

@@ -24,11 +24,19 @@ export async function parkSegments(opts: {
 }): Promise<number> {
   const files = await listSegmentFiles(opts.dir);
   for (const f of files) {
-    await withRetry(() => opts.media.upload(`${opts.prefix}${PARTS_DIR}${f}`, createReadStream(join(opts.dir, f)), 'application/octet-stream'), {
-      ...opts.retry,
-      log: opts.log,
-      what: `park segment ${f}`,
-    });
+    await withRetry(
+      () =>
+        opts.media.upload(
+          `${opts.prefix}${PARTS_DIR}${f}`,
+          createReadStream(join(opts.dir, f)),
+          'application/octet-stream',
+        ),
+      {
+        ...opts.retry,
+        log: opts.log,
+        what: `park segment ${f}`,
+      },
+    );
   }
   return files.length;
 }

@@ -19,7 +19,10 @@ export async function withRetry<T>(
       lastErr = err;
       if (attempt === opts.attempts) break;
       const delay = Math.min(opts.baseMs * 2 ** (attempt - 1), opts.maxDelayMs ?? 30_000);
-      opts.log.warn({ attempt, of: opts.attempts, retryInMs: delay, err: errorMessage(err) }, `${opts.what} failed, retrying`);
+      opts.log.warn(
+        { attempt, of: opts.attempts, retryInMs: delay, err: errorMessage(err) },
+        `${opts.what} failed, retrying`,
+      );
       await new Promise((r) => setTimeout(r, delay));
     }
   }

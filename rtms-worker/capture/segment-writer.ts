@@ -119,7 +119,10 @@ export function createSegmentWriter(opts: {
       } catch (err) {
         failed = `disk write failed: ${errorMessage(err)}`;
         const code = (err as NodeJS.ErrnoException).code;
-        opts.log.error({ code, lostBytes: queued, dir: opts.dir }, 'capture failed: segment write failed for good, recording will be incomplete');
+        opts.log.error(
+          { code, lostBytes: queued, dir: opts.dir },
+          'capture failed: segment write failed for good, recording will be incomplete',
+        );
         dropped += queue.length + parts.length;
         queue.length = 0;
         queued = 0;
@@ -130,12 +133,10 @@ export function createSegmentWriter(opts: {
 
   const kick = (): void => {
     if (running) return;
-    running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(drain)
-      .finally(() => {
-        running = undefined;
-        if (queue.length > 0 && failed === undefined) kick();
-      });
+    running = new Promise<void>((resolve) => setImmediate(resolve)).then(drain).finally(() => {
+      running = undefined;
+      if (queue.length > 0 && failed === undefined) kick();
+    });
   };
 
   return {

@@ -1,0 +1,124 @@
+// Two streaming passes over a capture's segments: the first finds the timeline (t0, end, first
+// keyframe) and collects transcripts and names; the second writes audio.wav and video.ts.
+// Memory stays bounded: media is never held beyond one read chunk and one write batch.
+import { open } from 'node:fs/promises';
+import type { TranscriptItem } from './capture.ts';
+import { RecordKind } from './segment-format.ts';
+import { emptyReadReport, readSegments, type ReadReport } from './segment-reader.ts';
+import { BYTES_PER_MS, WavTimeline, type AudioTrackStats } from './audio-track.ts';
+import { VideoGate, type VideoTrackStats } from './video-track.ts';
+import { PTS_BASE, TsMuxer } from './ts-writer.ts';
+import { TranscriptBook } from './transcripts.ts';
+import { BufferedAppender } from './files.ts';
+
+export interface Timeline {
+  /** Zoom-server epoch ms of the recording's time zero (first audio or first usable video frame). */
+  t0: number;
+  durationMs: number;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  /** Where the first video frame sits on the timeline. */
+  videoOffsetMs: number;
+}
+
+export interface ScanResult {
+  timeline: Timeline | undefined;
+  transcripts: TranscriptBook;
+  names: Map<number, string>;
+  badTranscripts: number;
+  report: ReadReport;
+}
+
+export async function scanSegments(files: readonly string[], frameMs: number): Promise<ScanResult> {
+  const report = emptyReadReport();
+  const gate = new VideoGate(frameMs);
+  const transcripts = new TranscriptBook();
+  const names = new Map<number, string>();
+  let audioFirst = Infinity;
+  let audioEnd = -Infinity;
+  let badTranscripts = 0;
+  for await (const r of readSegments(files, report)) {
+    if (r.kind === RecordKind.Audio) {
+      if (r.timestamp < audioFirst) audioFirst = r.timestamp;
+      const end = r.timestamp + r.data.length / BYTES_PER_MS;
+      if (end > audioEnd) audioEnd = end;
+    } else if (r.kind === RecordKind.Video) {
+      gate.accept(r.timestamp, r.data);
+    } else if (r.kind === RecordKind.Transcript) {
+      const item = parseTranscript(r.data);
+      if (item) transcripts.add(item);
+      else badTranscripts++;
+    } else if (r.kind === RecordKind.Name) {
+      names.set(r.userId, r.data.toString('utf8'));
+    }
+  }
+  const v = gate.stats;
+  const hasAudio = audioFirst !== Infinity;
+  const hasVideo = v.firstTs !== undefined && v.lastTs !== undefined;
+  let timeline: Timeline | undefined;
+  if (hasAudio || hasVideo) {
+    const t0 = Math.min(audioFirst, v.firstTs ?? Infinity);
+    const end = Math.max(audioEnd, hasVideo ? (v.lastTs as number) + frameMs : -Infinity);
+    timeline = {
+      t0,
+      durationMs: end - t0,
+      hasAudio,
+      hasVideo,
+      videoOffsetMs: hasVideo ? (v.firstTs as number) - t0 : 0,
+    };
+  }
+  return { timeline, transcripts, names, badTranscripts, report };
+}
+
+function parseTranscript(data: Buffer): TranscriptItem | undefined {
+  try {
+    const v = JSON.parse(data.toString('utf8')) as Partial<TranscriptItem>;
+    if (typeof v.text !== 'string' || typeof v.timestamp !== 'number' || typeof v.userId !== 'number')
+      return undefined;
+    return v as TranscriptItem;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface TrackResult {
+  audio: AudioTrackStats;
+  video: VideoTrackStats;
+  wavDataBytes: number;
+}
+
+/** Writes `wavPath` (always, silence where nothing arrived) and `tsPath` (when there is video). */
+export async function writeTracks(
+  files: readonly string[],
+  timeline: Timeline,
+  frameMs: number,
+  wavPath: string,
+  tsPath: string,
+): Promise<TrackResult> {
+  const wav = await open(wavPath, 'w+');
+  const ts = timeline.hasVideo ? await open(tsPath, 'w') : undefined;
+  try {
+    const audio = new WavTimeline(wav, timeline.t0);
+    const gate = new VideoGate(frameMs);
+    const muxer = new TsMuxer();
+    const videoOut = ts ? new BufferedAppender(ts) : undefined;
+    const firstVideo = timeline.t0 + timeline.videoOffsetMs;
+    for await (const r of readSegments(files, emptyReadReport())) {
+      if (r.kind === RecordKind.Audio) {
+        await audio.put(r.userId, r.timestamp, r.data);
+      } else if (r.kind === RecordKind.Video && videoOut) {
+        const f = gate.accept(r.timestamp, r.data);
+        if (f)
+          await videoOut.write(
+            muxer.frame(f.au, PTS_BASE + Math.round((r.timestamp - firstVideo) * 90), f.keyframe),
+          );
+      }
+    }
+    await videoOut?.flush();
+    const wavDataBytes = await audio.finish(timeline.durationMs);
+    return { audio: audio.stats, video: gate.stats, wavDataBytes };
+  } finally {
+    await wav.close();
+    await ts?.close();
+  }
+}

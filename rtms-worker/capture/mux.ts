@@ -1,0 +1,58 @@
+// Runs ffmpeg to build recording.mp4: the H.264 track copied from the timestamped MPEG-TS
+// (never re-encoded), placed at its offset from the stream start, and the wav encoded to AAC.
+import { spawn } from 'node:child_process';
+
+export interface MuxInput {
+  ffmpegPath: string;
+  /** MPEG-TS holding the video; absent when no usable video arrived. */
+  videoPath?: string;
+  /** Where the first video frame sits on the recording's timeline. */
+  videoOffsetMs: number;
+  wavPath: string;
+  outPath: string;
+  timeoutMs?: number;
+}
+
+export function muxArgs(m: MuxInput): string[] {
+  const video = m.videoPath
+    ? ['-itsoffset', (m.videoOffsetMs / 1000).toFixed(3), '-f', 'mpegts', '-i', m.videoPath]
+    : [];
+  const maps = m.videoPath ? ['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy'] : ['-map', '0:a:0'];
+  return [
+    ...['-nostdin', '-v', 'error', '-y'],
+    ...video,
+    ...['-i', m.wavPath],
+    ...maps,
+    ...['-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', m.outPath],
+  ];
+}
+
+/** Resolves when ffmpeg succeeded; rejects with ffmpeg's own words otherwise. */
+export function runFfmpeg(
+  ffmpegPath: string,
+  args: readonly string[],
+  timeoutMs = 60 * 60 * 1000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d: string) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ffmpeg at "${ffmpegPath}": ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`ffmpeg failed (${signal ?? `exit ${code}`}): ${stderr.trim() || 'no output'}`));
+    });
+  });
+}
+
+export function muxRecording(m: MuxInput): Promise<void> {
+  return runFfmpeg(m.ffmpegPath, muxArgs(m), m.timeoutMs);
+}
