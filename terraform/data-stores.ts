@@ -1,0 +1,167 @@
+// Where the data lives: the Cloud Storage bucket (raw archive, quarantine, CSV exports), the BigQuery
+// dataset and its tables, and the Firestore database with TTL on ended meetings, participants, leases.
+import type { Construct } from 'constructs';
+import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket/index.js';
+import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member/index.js';
+import { BigqueryDataset } from '@cdktf/provider-google/lib/bigquery-dataset/index.js';
+import { BigqueryDatasetIamMember } from '@cdktf/provider-google/lib/bigquery-dataset-iam-member/index.js';
+import { BigqueryTable } from '@cdktf/provider-google/lib/bigquery-table/index.js';
+import { BigqueryTableIamMember } from '@cdktf/provider-google/lib/bigquery-table-iam-member/index.js';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member/index.js';
+import { FirestoreDatabase } from '@cdktf/provider-google/lib/firestore-database/index.js';
+import { FirestoreField } from '@cdktf/provider-google/lib/firestore-field/index.js';
+import type { StackInputs } from './inputs.ts';
+import type { Foundation, Workload } from './foundation.ts';
+import { TABLES, bigQuerySchema } from './table-schemas.ts';
+
+/** Firestore collection groups whose documents carry `expireAt` (state of ended meetings, stale leases). */
+export const TTL_COLLECTION_GROUPS = ['meetings', 'participants', 'leases'] as const;
+
+/** Tables each service streams rows into (table-level grants); the jobs edit the whole dataset. */
+export const TABLE_WRITERS: Partial<Record<Workload, readonly string[]>> = {
+  webhook: ['raw_events'],
+  worker: ['raw_events', 'camera_minutes', 'recordings'],
+};
+
+export interface DataStores {
+  bucket: StorageBucket;
+  dataset: BigqueryDataset;
+  firestore: FirestoreDatabase;
+}
+
+export function addDataStores(scope: Construct, inputs: StackInputs, f: Foundation): DataStores {
+  const bucket = addBucket(scope, inputs, f);
+  const dataset = addWarehouse(scope, inputs, f);
+  const firestore = addFirestore(scope, inputs, f);
+  return { bucket, dataset, firestore };
+}
+
+function addBucket(scope: Construct, inputs: StackInputs, f: Foundation): StorageBucket {
+  const bucket = new StorageBucket(scope, 'bucket', {
+    name: inputs.bucket,
+    location: inputs.region.toUpperCase(),
+    storageClass: 'STANDARD',
+    uniformBucketLevelAccess: true,
+    publicAccessPrevention: 'enforced',
+    forceDestroy: !inputs.protectData,
+    labels: { app: 'zoom-tracker' },
+    lifecycleRule: [
+      // raw/ is the source of truth for `replay`: kept forever, moved to colder classes as it ages.
+      {
+        condition: { age: 30, matchesPrefix: ['raw/'], matchesStorageClass: ['STANDARD'] },
+        action: { type: 'SetStorageClass', storageClass: 'NEARLINE' },
+      },
+      {
+        condition: { age: 365, matchesPrefix: ['raw/'], matchesStorageClass: ['NEARLINE'] },
+        action: { type: 'SetStorageClass', storageClass: 'COLDLINE' },
+      },
+      // reports/ can be regenerated from daily_reports (`export --date D`).
+      {
+        condition: { age: 30, matchesPrefix: ['reports/'], matchesStorageClass: ['STANDARD'] },
+        action: { type: 'SetStorageClass', storageClass: 'NEARLINE' },
+      },
+      { condition: { age: 400, matchesPrefix: ['reports/'] }, action: { type: 'Delete' } },
+      { condition: { age: 90, matchesPrefix: ['quarantine/'] }, action: { type: 'Delete' } },
+    ],
+  });
+  const grants: [Workload, string][] = [
+    // Create-only writes (ifGenerationMatch=0) of raw/ and quarantine/; list/get for /health.
+    ['webhook', 'roles/storage.objectCreator'],
+    ['webhook', 'roles/storage.objectViewer'],
+    // The worker archives the rtms.* events it turns into rows (raw_events.gcs_path is required).
+    ['worker', 'roles/storage.objectCreator'],
+    // replay reads raw/, export replaces reports/ objects.
+    ['jobs', 'roles/storage.objectUser'],
+  ];
+  for (const [w, role] of grants) {
+    new StorageBucketIamMember(scope, `bucket_${w}_${role.split('.')[1]}`, {
+      bucket: bucket.name,
+      role,
+      member: f.members[w],
+    });
+  }
+  return bucket;
+}
+
+function addWarehouse(scope: Construct, inputs: StackInputs, f: Foundation): BigqueryDataset {
+  const dataset = new BigqueryDataset(scope, 'dataset', {
+    datasetId: inputs.dataset,
+    location: inputs.bqLocation,
+    description: 'zoom-tracker: raw events, camera minutes, daily reports, recordings, attendance',
+    deleteContentsOnDestroy: !inputs.protectData,
+    labels: { app: 'zoom-tracker' },
+  });
+  const tables = new Map<string, BigqueryTable>();
+  for (const spec of TABLES) {
+    tables.set(
+      spec.name,
+      new BigqueryTable(scope, `table_${spec.name}`, {
+        datasetId: dataset.datasetId,
+        tableId: spec.name,
+        description: spec.description,
+        deletionProtection: inputs.protectData,
+        schema: bigQuerySchema(spec),
+        ...(spec.partitionField && { timePartitioning: { type: 'DAY', field: spec.partitionField } }),
+        clustering: [...spec.clustering],
+        labels: { app: 'zoom-tracker' },
+      }),
+    );
+  }
+  for (const [w, names] of Object.entries(TABLE_WRITERS) as [Workload, readonly string[]][]) {
+    for (const name of names) {
+      const table = tables.get(name);
+      if (!table) throw new Error(`TABLE_WRITERS names unknown table ${name}`);
+      new BigqueryTableIamMember(scope, `table_${name}_${w}`, {
+        datasetId: dataset.datasetId,
+        tableId: table.tableId,
+        role: 'roles/bigquery.dataEditor',
+        member: f.members[w],
+      });
+    }
+  }
+  // The jobs query (report, attendance), write (replay, report) and export (EXPORT DATA to reports/).
+  new BigqueryDatasetIamMember(scope, 'dataset_jobs', {
+    datasetId: dataset.datasetId,
+    role: 'roles/bigquery.dataEditor',
+    member: f.members.jobs,
+  });
+  new ProjectIamMember(scope, 'project_jobs_bigquery_job_user', {
+    project: inputs.projectId,
+    role: 'roles/bigquery.jobUser',
+    member: f.members.jobs,
+  });
+  return dataset;
+}
+
+function addFirestore(scope: Construct, inputs: StackInputs, f: Foundation): FirestoreDatabase {
+  const db = new FirestoreDatabase(scope, 'firestore', {
+    name: inputs.firestoreDatabase,
+    locationId: inputs.firestoreLocation,
+    type: 'FIRESTORE_NATIVE',
+    deleteProtectionState: inputs.protectData ? 'DELETE_PROTECTION_ENABLED' : 'DELETE_PROTECTION_DISABLED',
+    deletionPolicy: inputs.protectData ? 'ABANDON' : 'DELETE',
+  });
+  for (const group of TTL_COLLECTION_GROUPS) {
+    new FirestoreField(scope, `firestore_ttl_${group}`, {
+      database: db.name,
+      collection: group,
+      field: 'expireAt',
+      ttlConfig: {},
+      // A TTL timestamp needs no single-field index (and an index on it would hot-spot).
+      indexConfig: {},
+    });
+  }
+  // Live state (webhook) and stream leases (worker): read/write documents of this database only.
+  for (const w of ['webhook', 'worker'] as const) {
+    new ProjectIamMember(scope, `project_${w}_datastore_user`, {
+      project: inputs.projectId,
+      role: 'roles/datastore.user',
+      member: f.members[w],
+      condition: {
+        title: `zoom-tracker-${w}-firestore`,
+        expression: `resource.name == "projects/${inputs.projectId}/databases/${inputs.firestoreDatabase}"`,
+      },
+    });
+  }
+  return db;
+}

@@ -1,0 +1,127 @@
+// The batch commands as Cloud Run jobs, and Cloud Scheduler triggers for the daily ones in the
+// report timezone: camera backfill after the day's meetings, the report at 23:00, the CSV at 23:30.
+import type { Construct } from 'constructs';
+import { CloudRunV2Job } from '@cdktf/provider-google/lib/cloud-run-v2-job/index.js';
+import { CloudRunV2JobIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-job-iam-member/index.js';
+import { CloudSchedulerJob } from '@cdktf/provider-google/lib/cloud-scheduler-job/index.js';
+import type { StackInputs } from './inputs.ts';
+import type { Foundation } from './foundation.ts';
+import { SECRETS_FOR, plainEnv, secretEnv, type EnvEntry } from './secrets.ts';
+import { commonEnv, imageRef, type RuntimeDeps } from './services.ts';
+
+/** `--date today` is resolved by the CLI in REPORT_TIMEZONE (a schedule cannot compute a date). */
+const TODAY = 'today';
+
+export interface JobSpec {
+  command: 'report' | 'export' | 'backfill-camera' | 'replay' | 'attendance';
+  args: readonly string[];
+  /** Which input schedule triggers it; manual jobs run with `gcloud run jobs execute --args`. */
+  schedule: keyof StackInputs['schedules'] | undefined;
+  timeout: string;
+  memory: string;
+}
+
+export const JOBS: readonly JobSpec[] = [
+  {
+    command: 'backfill-camera',
+    args: ['backfill-camera', '--date', TODAY],
+    schedule: 'backfill',
+    timeout: '3600s',
+    memory: '1Gi',
+  },
+  {
+    command: 'report',
+    args: ['report', '--date', TODAY],
+    schedule: 'report',
+    timeout: '1800s',
+    memory: '2Gi',
+  },
+  {
+    command: 'export',
+    args: ['export', '--date', TODAY],
+    schedule: 'export',
+    timeout: '1800s',
+    memory: '1Gi',
+  },
+  {
+    command: 'replay',
+    args: ['replay', '--date', TODAY],
+    schedule: undefined,
+    timeout: '3600s',
+    memory: '2Gi',
+  },
+  {
+    command: 'attendance',
+    args: ['attendance', '--date', TODAY],
+    schedule: undefined,
+    timeout: '1800s',
+    memory: '1Gi',
+  },
+];
+
+export const jobName = (command: JobSpec['command']): string => `zoom-tracker-${command}`;
+
+export function addJobs(scope: Construct, { inputs, f, d, m, secrets }: RuntimeDeps): CloudRunV2Job[] {
+  const env: EnvEntry[] = [...plainEnv(commonEnv(inputs, d, m)), ...secretEnv(secrets, SECRETS_FOR.jobs)];
+  return JOBS.map((spec) => {
+    const id = spec.command.replaceAll('-', '_');
+    const job = new CloudRunV2Job(scope, `job_${id}`, {
+      name: jobName(spec.command),
+      location: inputs.region,
+      deletionProtection: false,
+      template: {
+        taskCount: 1,
+        template: {
+          serviceAccount: f.accounts.jobs.email,
+          // Every job is idempotent for its date, so one retry of a failed task is safe.
+          maxRetries: 1,
+          timeout: spec.timeout,
+          containers: [
+            {
+              image: imageRef(f, inputs, 'jobs'),
+              args: [...spec.args],
+              resources: { limits: { cpu: '1', memory: spec.memory } },
+              env,
+            },
+          ],
+        },
+      },
+    });
+    if (spec.schedule) addSchedule(scope, inputs, f, job, id, inputs.schedules[spec.schedule]);
+    return job;
+  });
+}
+
+function addSchedule(
+  scope: Construct,
+  inputs: StackInputs,
+  f: Foundation,
+  job: CloudRunV2Job,
+  id: string,
+  schedule: string,
+): void {
+  new CloudRunV2JobIamMember(scope, `job_${id}_scheduler`, {
+    name: job.name,
+    location: inputs.region,
+    role: 'roles/run.invoker',
+    member: f.members.scheduler,
+  });
+  new CloudSchedulerJob(scope, `schedule_${id}`, {
+    name: `${job.name}-daily`,
+    region: inputs.region,
+    schedule,
+    timeZone: inputs.timezone,
+    attemptDeadline: '180s',
+    retryConfig: { retryCount: 3, minBackoffDuration: '60s', maxBackoffDuration: '600s' },
+    httpTarget: {
+      httpMethod: 'POST',
+      uri: `https://run.googleapis.com/v2/projects/${inputs.projectId}/locations/${inputs.region}/jobs/${job.name}:run`,
+      // run.googleapis.com is a Google API: it takes an OAuth access token of the scheduler's own
+      // identity (an OIDC ID token is what a Cloud Run *service* URL takes, as on the push subscription).
+      oauthToken: {
+        serviceAccountEmail: f.accounts.scheduler.email,
+        scope: 'https://www.googleapis.com/auth/cloud-platform',
+      },
+    },
+  });
+}

@@ -1,0 +1,431 @@
+// Synthesizes the stack offline with cdktf's Testing helpers and checks what must hold: exact IAM,
+// one public endpoint, OIDC on push, authenticated schedules, partitioning, TTL, secrets mounted by
+// reference. The full JSON is snapshotted in __snapshots__/ and reviewed with each change.
+import { describe, expect, it } from 'vitest';
+import { Testing } from 'cdktf';
+import { RAW_EVENT_COLUMNS } from '../core/warehouse/raw-events.ts';
+import { InputsError, SECRET_ENV_NAMES, parseInputs } from './inputs.ts';
+import { STACK_NAME, ZoomTrackerStack } from './stack.ts';
+import { TABLES } from './table-schemas.ts';
+import { PUSH_DELIVERY } from './pubsub.ts';
+
+type Json = Record<string, unknown>;
+interface TfJson {
+  resource: Record<string, Record<string, Json>>;
+  output?: Record<string, { value: string }>;
+  terraform: Json;
+}
+
+const BASE = {
+  ZT_PROJECT_ID: 'acme-zoom-prod',
+  ZT_REGION: 'europe-west1',
+  ZT_IMAGE_TAG: 'v1.2.3',
+  ZT_S3_BUCKET: 'acme-recordings',
+  ZT_REPORT_TIMEZONE: 'Europe/Berlin',
+};
+
+function synth(env: Record<string, string> = BASE): { json: TfJson; text: string; ms: number } {
+  const t0 = performance.now();
+  const app = Testing.app();
+  const stack = new ZoomTrackerStack(app, STACK_NAME, parseInputs(env));
+  const text = Testing.synth(stack);
+  return { json: JSON.parse(text) as TfJson, text, ms: performance.now() - t0 };
+}
+
+const full = synth();
+const res = (type: string): Record<string, Json> => full.json.resource[type] ?? {};
+const one = (type: string, name: string): Json => {
+  const r = res(type)[name];
+  if (!r) throw new Error(`no ${type}.${name}`);
+  return r;
+};
+const sa = (w: string) => `serviceAccount:\${google_service_account.sa_${w}.email}`;
+const AGENT =
+  'serviceAccount:service-${data.google_project.project.number}@gcp-sa-pubsub.iam.gserviceaccount.com';
+
+/** Every IAM member grant as `type target role member`, members shortened to sa:<workload>. */
+function iamGrants(json: TfJson): string[] {
+  const out: string[] = [];
+  for (const [type, byName] of Object.entries(json.resource)) {
+    if (!type.includes('_iam_')) continue;
+    for (const r of Object.values(byName)) {
+      const target = String(
+        r.bucket ??
+          r.secret_id ??
+          r.table_id ??
+          r.dataset_id ??
+          r.topic ??
+          r.subscription ??
+          r.name ??
+          r.service_account_id ??
+          r.project,
+      );
+      const member = String(r.member)
+        .replace(/^serviceAccount:\$\{google_service_account\.sa_(\w+)\.email\}$/, 'sa:$1')
+        .replace(AGENT, 'pubsub-agent');
+      out.push(
+        `${type.replace(/^google_/, '')} ${target.replace(/^\$\{google_[\w]+\.([\w]+)\.[\w]+\}$/, '$1')} ${String(r.role)} ${member}`,
+      );
+    }
+  }
+  return out.sort();
+}
+
+type Container = {
+  image: string;
+  args?: string[];
+  env: {
+    name: string;
+    value?: string;
+    value_source?: { secret_key_ref: { secret: string; version: string } };
+  }[];
+  resources: Json;
+};
+const containerOf = (service: Json): Container =>
+  ((service.template as Json).containers as Container[])[0] as Container;
+const jobContainer = (job: Json): Container =>
+  (((job.template as Json).template as Json).containers as Container[])[0] as Container;
+
+describe('terraform stack (full stage)', () => {
+  it('synthesizes offline and fast, pinned to the prebuilt provider', () => {
+    expect(full.ms).toBeLessThan(10_000);
+    expect(full.json.terraform.required_providers).toEqual({
+      google: { source: 'google', version: '6.50.0' },
+    });
+  });
+
+  it('has every resource the deployment needs', () => {
+    const counts = Object.fromEntries(
+      Object.entries(full.json.resource).map(([t, r]) => [t, Object.keys(r).length]),
+    );
+    expect(counts).toMatchObject({
+      google_project_service: 10,
+      google_artifact_registry_repository: 1,
+      google_service_account: 5,
+      google_secret_manager_secret: SECRET_ENV_NAMES.length,
+      google_storage_bucket: 1,
+      google_bigquery_dataset: 1,
+      google_bigquery_table: TABLES.length,
+      google_firestore_database: 1,
+      google_firestore_field: 3,
+      google_pubsub_topic: 2,
+      google_pubsub_subscription: 2,
+      google_cloud_run_v2_service: 2,
+      google_cloud_run_v2_job: 5,
+      google_cloud_scheduler_job: 3,
+    });
+    expect(Object.keys(full.json.output ?? {}).sort()).toEqual([
+      'bucket_name',
+      'dataset_id',
+      'image_base',
+      'webhook_url',
+      'worker_url',
+    ]);
+    expect(full.json.output?.webhook_url?.value).toBe(
+      '${google_cloud_run_v2_service.service_webhook.uri}/webhook',
+    );
+  });
+
+  it('grants exactly these roles, none of them Owner or Editor', () => {
+    expect(iamGrants(full.json)).toEqual(
+      [
+        'bigquery_dataset_iam_member dataset roles/bigquery.dataEditor sa:jobs',
+        'bigquery_table_iam_member table_camera_minutes roles/bigquery.dataEditor sa:worker',
+        'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:webhook',
+        'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:worker',
+        'bigquery_table_iam_member table_recordings roles/bigquery.dataEditor sa:worker',
+        'cloud_run_v2_job_iam_member job_backfill_camera roles/run.invoker sa:scheduler',
+        'cloud_run_v2_job_iam_member job_export roles/run.invoker sa:scheduler',
+        'cloud_run_v2_job_iam_member job_report roles/run.invoker sa:scheduler',
+        'cloud_run_v2_service_iam_member service_rtms_worker roles/run.invoker sa:push',
+        'cloud_run_v2_service_iam_member service_webhook roles/run.invoker allUsers',
+        'project_iam_member acme-zoom-prod roles/bigquery.jobUser sa:jobs',
+        'project_iam_member acme-zoom-prod roles/datastore.user sa:webhook',
+        'project_iam_member acme-zoom-prod roles/datastore.user sa:worker',
+        'pubsub_subscription_iam_member subscription_rtms_worker roles/pubsub.subscriber pubsub-agent',
+        'pubsub_subscription_iam_member subscription_rtms_worker roles/pubsub.subscriber sa:worker',
+        'pubsub_topic_iam_member topic_rtms roles/pubsub.publisher sa:webhook',
+        'pubsub_topic_iam_member topic_rtms_dead_letter roles/pubsub.publisher pubsub-agent',
+        'secret_manager_secret_iam_member secret_aws_access_key_id roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_zm_client_id roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_zm_client_secret roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_zoom_account_id roles/secretmanager.secretAccessor sa:jobs',
+        'secret_manager_secret_iam_member secret_zoom_client_id roles/secretmanager.secretAccessor sa:jobs',
+        'secret_manager_secret_iam_member secret_zoom_client_secret roles/secretmanager.secretAccessor sa:jobs',
+        'secret_manager_secret_iam_member secret_zoom_webhook_secret_token roles/secretmanager.secretAccessor sa:jobs',
+        'secret_manager_secret_iam_member secret_zoom_webhook_secret_token roles/secretmanager.secretAccessor sa:webhook',
+        'secret_manager_secret_iam_member secret_zoom_webhook_secret_token roles/secretmanager.secretAccessor sa:worker',
+        'service_account_iam_member sa_push roles/iam.serviceAccountTokenCreator pubsub-agent',
+        'storage_bucket_iam_member bucket roles/storage.objectCreator sa:webhook',
+        'storage_bucket_iam_member bucket roles/storage.objectCreator sa:worker',
+        'storage_bucket_iam_member bucket roles/storage.objectUser sa:jobs',
+        'storage_bucket_iam_member bucket roles/storage.objectViewer sa:webhook',
+      ].sort(),
+    );
+    expect(full.text).not.toMatch(/roles\/(owner|editor)"/);
+    // Additive members only: no binding or policy resource that would take over a role project-wide.
+    expect(Object.keys(full.json.resource).filter((t) => /_iam_(binding|policy)$/.test(t))).toEqual([]);
+    // Firestore access is limited to the one database.
+    for (const w of ['webhook', 'worker']) {
+      const c = one('google_project_iam_member', `project_${w}_datastore_user`).condition as Json;
+      expect(c.expression).toBe('resource.name == "projects/acme-zoom-prod/databases/(default)"');
+    }
+  });
+
+  it('exposes only the webhook publicly; the bucket cannot be made public', () => {
+    const publicGrants = iamGrants(full.json).filter((g) => /allUsers|allAuthenticatedUsers/.test(g));
+    expect(publicGrants).toEqual([
+      'cloud_run_v2_service_iam_member service_webhook roles/run.invoker allUsers',
+    ]);
+    const bucket = one('google_storage_bucket', 'bucket');
+    expect(bucket).toMatchObject({
+      uniform_bucket_level_access: true,
+      public_access_prevention: 'enforced',
+      force_destroy: false,
+    });
+    expect(one('google_cloud_run_v2_service', 'service_rtms_worker').invoker_iam_disabled).toBeUndefined();
+  });
+
+  it('lifecycles raw/ to colder storage (kept) and expires reports/ and quarantine/', () => {
+    const rules = one('google_storage_bucket', 'bucket').lifecycle_rule as {
+      action: Json;
+      condition: Json;
+    }[];
+    const byPrefix = (p: string) =>
+      rules
+        .filter((r) => (r.condition.matches_prefix as string[]).includes(p))
+        .map(
+          (r) =>
+            `${String(r.condition.age)}:${String(r.action.type)}:${String(r.action.storage_class ?? '')}`,
+        );
+    expect(byPrefix('raw/')).toEqual(['30:SetStorageClass:NEARLINE', '365:SetStorageClass:COLDLINE']);
+    expect(byPrefix('reports/')).toEqual(['30:SetStorageClass:NEARLINE', '400:Delete:']);
+    expect(byPrefix('quarantine/')).toEqual(['90:Delete:']);
+  });
+
+  it('pushes RTMS messages in order to the private worker with an OIDC token', () => {
+    const sub = one('google_pubsub_subscription', 'subscription_rtms_worker');
+    const worker = one('google_cloud_run_v2_service', 'service_rtms_worker');
+    const audience = (worker.custom_audiences as string[])[0];
+    expect(sub).toMatchObject({
+      topic: '${google_pubsub_topic.topic_rtms.id}',
+      enable_message_ordering: true,
+      ack_deadline_seconds: PUSH_DELIVERY.ackDeadlineSeconds,
+      retry_policy: { minimum_backoff: '5s', maximum_backoff: '60s' },
+      dead_letter_policy: {
+        dead_letter_topic: '${google_pubsub_topic.topic_rtms_dead_letter.id}',
+        max_delivery_attempts: 5,
+      },
+      push_config: {
+        push_endpoint: '${google_cloud_run_v2_service.service_rtms_worker.uri}/pubsub/push',
+        oidc_token: { service_account_email: '${google_service_account.sa_push.email}', audience },
+      },
+    });
+    expect(containerOf(worker).env).toContainEqual({ name: 'WORKER_PUSH_AUDIENCE', value: audience });
+    // Dead-lettered messages are kept, not dropped.
+    expect(one('google_pubsub_subscription', 'subscription_rtms_dead_letter').topic).toBe(
+      '${google_pubsub_topic.topic_rtms_dead_letter.id}',
+    );
+  });
+
+  it('sizes the webhook for bursts and the worker for long captures', () => {
+    const webhook = one('google_cloud_run_v2_service', 'service_webhook');
+    expect(webhook).toMatchObject({
+      ingress: 'INGRESS_TRAFFIC_ALL',
+      template: {
+        max_instance_request_concurrency: 80,
+        scaling: { min_instance_count: 0 },
+        service_account: sa('webhook').slice(15),
+      },
+    });
+    expect(containerOf(webhook)).toMatchObject({
+      args: ['serve'],
+      image: 'europe-west1-docker.pkg.dev/acme-zoom-prod/zoom-tracker/webhook:v1.2.3',
+      resources: { cpu_idle: true, startup_cpu_boost: true },
+    });
+    const worker = one('google_cloud_run_v2_service', 'service_rtms_worker');
+    expect(worker).toMatchObject({
+      template: {
+        execution_environment: 'EXECUTION_ENVIRONMENT_GEN2',
+        scaling: { min_instance_count: 0, max_instance_count: 10 },
+      },
+    });
+    expect(containerOf(worker)).toMatchObject({
+      args: ['worker'],
+      resources: { cpu_idle: false, limits: { cpu: '2', memory: '4Gi' } },
+    });
+    expect(containerOf(worker).env).toContainEqual({ name: 'RTMS_MAX_STREAMS', value: '4' });
+    const tuned = synth({
+      ...BASE,
+      ZT_WORKER_MIN_INSTANCES: '1',
+      ZT_WEBHOOK_MIN_INSTANCES: '1',
+      ZT_WORKER_MEMORY: '8Gi',
+    }).json;
+    expect(
+      (tuned.resource.google_cloud_run_v2_service?.service_rtms_worker?.template as Json).scaling,
+    ).toMatchObject({ min_instance_count: 1 });
+    expect(
+      (tuned.resource.google_cloud_run_v2_service?.service_webhook?.template as Json).scaling,
+    ).toMatchObject({ min_instance_count: 1 });
+  });
+
+  it('mounts every secret by Secret Manager reference, never as a plain value', () => {
+    const containers = [
+      ...Object.values(res('google_cloud_run_v2_service')).map(containerOf),
+      ...Object.values(res('google_cloud_run_v2_job')).map(jobContainer),
+    ];
+    expect(containers).toHaveLength(7);
+    for (const c of containers) {
+      for (const e of c.env) {
+        if (
+          /SECRET|TOKEN|PASSWORD|KEY|CLIENT_ID|ACCOUNT_ID/.test(e.name) &&
+          e.name !== 'WORKER_PUSH_AUDIENCE'
+        ) {
+          expect(e.value, e.name).toBeUndefined();
+          expect(e.value_source?.secret_key_ref).toEqual({
+            secret: `\${google_secret_manager_secret.secret_${e.name.toLowerCase()}.secret_id}`,
+            version: 'latest',
+          });
+        }
+      }
+      expect(c.env.find((e) => e.name === 'BACKEND')?.value).toBe('gcp');
+    }
+    const names = (c: Container) => c.env.filter((e) => e.value_source).map((e) => e.name);
+    expect(names(containerOf(one('google_cloud_run_v2_service', 'service_webhook')))).toEqual([
+      'ZOOM_WEBHOOK_SECRET_TOKEN',
+    ]);
+    // Values never pass through Terraform (they would sit in its state).
+    expect(res('google_secret_manager_secret_version')).toEqual({});
+  });
+
+  it('creates the dataset tables with their partitioning and clustering', () => {
+    const raw = one('google_bigquery_table', 'table_raw_events');
+    expect(raw).toMatchObject({
+      table_id: 'raw_events',
+      time_partitioning: { type: 'DAY', field: 'event_date' },
+      clustering: ['meeting_uuid', 'event_type'],
+      deletion_protection: true,
+    });
+    const schema = JSON.parse(String(raw.schema)) as { name: string; type: string; mode: string }[];
+    expect(schema.map((c) => c.name)).toEqual(RAW_EVENT_COLUMNS.map((c) => c.name));
+    expect(schema.find((c) => c.name === 'raw_payload')).toMatchObject({ type: 'JSON', mode: 'REQUIRED' });
+    for (const spec of TABLES) {
+      const t = one('google_bigquery_table', `table_${spec.name}`);
+      expect(t.time_partitioning, spec.name).toEqual(
+        spec.partitionField ? { type: 'DAY', field: spec.partitionField } : undefined,
+      );
+      if (spec.partitionField)
+        expect(spec.columns.find((c) => c.name === spec.partitionField)?.type).toBe('DATE');
+      for (const key of spec.clustering) expect(spec.columns.map((c) => c.name)).toContain(key);
+    }
+    const daily = JSON.parse(String(one('google_bigquery_table', 'table_daily_reports').schema)) as {
+      name: string;
+    }[];
+    expect(
+      daily
+        .slice(0, 16)
+        .map((c) => c.name)
+        .join(','),
+    ).toBe(
+      'report_date,participant_name,participant_email,meeting_join_time,meeting_leave_time,meeting_duration_mins,room_number,room_name,room_uuid,room_join_time,room_leave_time,room_duration_mins,camera_on_mins,camera_off_mins,camera_percentage,next_room',
+    );
+  });
+
+  it('expires ended meetings, participants and leases in Firestore by TTL', () => {
+    expect(one('google_firestore_database', 'firestore')).toMatchObject({
+      name: '(default)',
+      type: 'FIRESTORE_NATIVE',
+      location_id: 'europe-west1',
+      delete_protection_state: 'DELETE_PROTECTION_ENABLED',
+    });
+    for (const group of ['meetings', 'participants', 'leases']) {
+      expect(one('google_firestore_field', `firestore_ttl_${group}`)).toMatchObject({
+        collection: group,
+        field: 'expireAt',
+        ttl_config: {},
+        database: '${google_firestore_database.firestore.name}',
+      });
+    }
+  });
+
+  it('runs the daily jobs on schedule in the report timezone, authenticated as the scheduler', () => {
+    const schedules = Object.values(res('google_cloud_scheduler_job')).map((s) => {
+      const target = s.http_target as { uri: string; oauth_token: Json; oidc_token?: Json };
+      expect(target.oauth_token).toEqual({
+        service_account_email: '${google_service_account.sa_scheduler.email}',
+        scope: 'https://www.googleapis.com/auth/cloud-platform',
+      });
+      expect(s.time_zone).toBe('Europe/Berlin');
+      return `${String(s.schedule)} ${target.uri}`;
+    });
+    const uri = (job: string) =>
+      `https://run.googleapis.com/v2/projects/acme-zoom-prod/locations/europe-west1/jobs/\${google_cloud_run_v2_job.job_${job}.name}:run`;
+    expect(schedules.sort()).toEqual(
+      [
+        `0 23 * * * ${uri('report')}`,
+        `30 22 * * * ${uri('backfill_camera')}`,
+        `30 23 * * * ${uri('export')}`,
+      ].sort(),
+    );
+    const args = Object.values(res('google_cloud_run_v2_job')).map((j) => jobContainer(j).args?.[0]);
+    expect(args.sort()).toEqual(['attendance', 'backfill-camera', 'export', 'replay', 'report']);
+    for (const j of Object.values(res('google_cloud_run_v2_job')))
+      expect(jobContainer(j).image).toMatch(/\/jobs:v1\.2\.3$/);
+  });
+
+  it('matches the reviewed snapshot', async () => {
+    await expect(`${JSON.stringify(full.json, null, 2)}\n`).toMatchFileSnapshot(
+      './__snapshots__/zoom-tracker.tf.json',
+    );
+  });
+});
+
+describe('terraform stack (other inputs)', () => {
+  it('foundation stage: no Cloud Run, push subscription or schedules, and no image tag needed', () => {
+    const { json } = synth({ ZT_PROJECT_ID: 'acme-zoom-prod', ZT_STAGE: 'foundation' });
+    for (const t of ['google_cloud_run_v2_service', 'google_cloud_run_v2_job', 'google_cloud_scheduler_job'])
+      expect(json.resource[t]).toBeUndefined();
+    expect(Object.keys(json.resource.google_pubsub_subscription ?? {})).toEqual([
+      'subscription_rtms_dead_letter',
+    ]);
+    expect(Object.keys(json.resource.google_secret_manager_secret ?? {})).toHaveLength(8);
+  });
+
+  it('teardown mode lifts the data protections; a state bucket switches the backend', () => {
+    const { json } = synth({ ...BASE, ZT_PROTECT_DATA: 'false', ZT_STATE_BUCKET: 'acme-tfstate' });
+    expect(json.resource.google_storage_bucket?.bucket?.force_destroy).toBe(true);
+    expect(json.resource.google_bigquery_dataset?.dataset?.delete_contents_on_destroy).toBe(true);
+    expect(json.resource.google_bigquery_table?.table_raw_events?.deletion_protection).toBe(false);
+    expect(json.resource.google_firestore_database?.firestore).toMatchObject({
+      delete_protection_state: 'DELETE_PROTECTION_DISABLED',
+      deletion_policy: 'DELETE',
+    });
+    expect(json.terraform.backend).toEqual({
+      gcs: { bucket: 'acme-tfstate', prefix: 'zoom-tracker/acme-zoom-prod' },
+    });
+  });
+
+  it('lists every input problem at once', () => {
+    const err = (() => {
+      try {
+        parseInputs({
+          ZT_PROJECT_ID: 'Bad_Project',
+          ZT_REPORT_TIMEZONE: 'Mars/Olympus',
+          ZT_SECRET_ZM_CLIENT_ID: 'no spaces allowed',
+        });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(InputsError);
+    const problems = (err as InputsError).problems.join('\n');
+    expect(problems).toMatch(/ZT_PROJECT_ID/);
+    expect(problems).toMatch(/ZT_REPORT_TIMEZONE/);
+    expect(problems).toMatch(/ZT_SECRET_ZM_CLIENT_ID/);
+    expect(() => parseInputs({ ZT_PROJECT_ID: 'acme-zoom-prod' })).toThrow(
+      /ZT_IMAGE_TAG is required[\s\S]*ZT_S3_BUCKET is required/,
+    );
+  });
+});
