@@ -1,0 +1,136 @@
+// The production engine: BigQuery jobs for queries, multi-statement transactions, EXPORT DATA to
+// the bucket and load jobs (staging table, then delete + insert in one transaction).
+// BIGQUERY_API_ENDPOINT is honoured. Statement builders are pure and validated offline by ZetaSQL.
+import { randomBytes } from 'node:crypto';
+import { rm, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BigQuery, type Query } from '@google-cloud/bigquery';
+import type { Logger } from '../../core/log.ts';
+import type { Archive } from '../../core/ports.ts';
+import { parseCreateTable, type DdlColumn } from '../sql/bigquery-schema.ts';
+import { tableDdls } from '../sql/sql-files.ts';
+import type { Row, SqlEngine, SqlParams, Statement } from './sql-engine.ts';
+
+export interface BigQueryEngineOptions {
+  projectId: string;
+  dataset: string;
+  bucket: string;
+  location?: string;
+  apiEndpoint?: string;
+  archive: Archive;
+  log: Logger;
+}
+
+/** `EXPORT DATA` of a SELECT to one CSV per day; BigQuery numbers the `*` shard 000000000000. */
+export function exportDataSql(select: string, bucket: string, key: string): string {
+  const uri = `gs://${bucket}/${key.replace(/000000000000\.csv$/, '*.csv')}`;
+  return `EXPORT DATA OPTIONS (uri = '${uri.replace(/'/g, "\\'")}', format = 'CSV', overwrite = true, header = true, field_delimiter = ',') AS\n${select}`;
+}
+
+/** A transaction script: the statements, atomically. */
+export function transactionSql(statements: readonly string[]): string {
+  return ['BEGIN TRANSACTION', ...statements, 'COMMIT TRANSACTION'].join(';\n') + ';';
+}
+
+/** Insert from a staging table whose JSON columns were loaded as STRING. */
+export function insertFromStagingSql(dataset: string, table: string, staging: string, columns: readonly DdlColumn[]): string {
+  const select = columns.map((c) => (c.type === 'JSON' ? `PARSE_JSON(${c.name}) AS ${c.name}` : c.name)).join(', ');
+  return `INSERT INTO ${dataset}.${table} (${columns.map((c) => c.name).join(', ')})\nSELECT ${select} FROM ${dataset}.${staging}`;
+}
+
+/** Before a meeting's QoS minutes are written again. Params: @meeting_uuid, @dates (comma list). */
+export function deleteCameraMinutesSql(dataset: string): string {
+  return `DELETE FROM ${dataset}.camera_minutes WHERE meeting_uuid = @meeting_uuid AND source = 'qos' AND CAST(minute_date AS STRING) IN UNNEST(SPLIT(@dates, ','))`;
+}
+
+/** Before a day's webhook rows are rebuilt from the archive. Param: @event_date. */
+export function deleteWebhookEventsSql(dataset: string): string {
+  return `DELETE FROM ${dataset}.raw_events WHERE event_date = CAST(@event_date AS DATE) AND source = 'webhook'`;
+}
+
+export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
+  const bq = new BigQuery({
+    projectId: opts.projectId,
+    ...(opts.location && { location: opts.location }),
+    ...(opts.apiEndpoint && { apiEndpoint: opts.apiEndpoint }),
+  });
+  const schemas = new Map<string, DdlColumn[]>();
+  for (const ddl of tableDdls(opts.dataset).values()) {
+    const { table, columns } = parseCreateTable(ddl);
+    schemas.set(table, columns);
+  }
+
+  async function runJob(sql: string, params: SqlParams): Promise<{ rows: Row[]; bytesProcessed?: number }> {
+    const options: Query = { query: sql, params: { ...params }, ...(opts.location && { location: opts.location }) };
+    const [job] = await bq.createQueryJob(options);
+    const [rows] = await job.getQueryResults();
+    const [metadata] = await job.getMetadata();
+    const bytes = Number(metadata?.statistics?.totalBytesProcessed ?? NaN);
+    return { rows: rows.map(plain), ...(Number.isFinite(bytes) && { bytesProcessed: bytes }) };
+  }
+
+  async function loadAndReplace(table: string, rows: readonly object[], deleteSql: string, params: SqlParams): Promise<{ bytesProcessed?: number }> {
+    const columns = schemas.get(table);
+    if (!columns) throw new Error(`unknown table ${table}`);
+    const staging = `${table}_staging_${randomBytes(4).toString('hex')}`;
+    const dir = await mkdtemp(join(tmpdir(), 'zoom-load-'));
+    try {
+      const file = join(dir, 'rows.ndjson');
+      await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+      await bq.dataset(opts.dataset).table(staging).load(file, {
+        sourceFormat: 'NEWLINE_DELIMITED_JSON',
+        writeDisposition: 'WRITE_TRUNCATE',
+        schema: { fields: columns.map((c) => ({ name: c.name, type: c.type === 'JSON' ? 'STRING' : c.type, mode: c.required ? 'REQUIRED' : 'NULLABLE' })) },
+      });
+      const script = transactionSql([deleteSql, insertFromStagingSql(opts.dataset, table, staging, columns)]);
+      return await runJob(script, params);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await bq.dataset(opts.dataset).table(staging).delete({ ignoreNotFound: true }).catch((err: unknown) => opts.log.warn({ err, staging }, 'staging table not dropped'));
+    }
+  }
+
+  return {
+    kind: 'bigquery',
+    async query<T extends Row = Row>(sql: string, params: SqlParams) {
+      const result = await runJob(sql, params);
+      return result as { rows: T[]; bytesProcessed?: number };
+    },
+    async transaction(statements: readonly Statement[]) {
+      const params = Object.assign({}, ...statements.map((s) => s.params)) as SqlParams;
+      const { bytesProcessed } = await runJob(transactionSql(statements.map((s) => s.sql)), params);
+      return bytesProcessed !== undefined ? { bytesProcessed } : {};
+    },
+    async exportCsv(statement, key) {
+      const { bytesProcessed } = await runJob(exportDataSql(statement.sql, opts.bucket, key), statement.params);
+      const body = await opts.archive.get(key);
+      return { bytes: body?.length ?? 0, ...(bytesProcessed !== undefined && { bytesProcessed }) };
+    },
+    async replaceCameraMinutes(meetingUuid, dates, rows) {
+      await loadAndReplace(
+        'camera_minutes',
+        rows,
+        deleteCameraMinutesSql(opts.dataset),
+        { meeting_uuid: meetingUuid, dates: dates.join(',') },
+      );
+    },
+    async replaceWebhookEvents(eventDate, rows) {
+      return loadAndReplace(
+        'raw_events',
+        rows,
+        deleteWebhookEventsSql(opts.dataset),
+        { event_date: eventDate },
+      );
+    },
+    async close() {},
+  };
+}
+
+function plain(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
+  }
+  return out;
+}
