@@ -17,7 +17,7 @@ let admin: PubSub;
 
 beforeAll(async () => {
   emulator = await startPubSubEmulator();
-  admin = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true });
+  admin = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true, clientOptions: { universeDomain: 'googleapis.com' } });
   const [topic] = await admin.createTopic(TOPIC);
   await topic.createSubscription('rtms-worker', { enableMessageOrdering: true });
 });

@@ -19,7 +19,8 @@ export function createPubSubQueue(config: QueueConfig, log: Logger, opts: PubSub
   if (!config.PUBSUB_TOPIC) throw new NonRetriableError('PUBSUB_TOPIC is required for the Pub/Sub queue');
   const pubsub = new PubSub({
     ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
-    ...(config.PUBSUB_EMULATOR_HOST && { apiEndpoint: config.PUBSUB_EMULATOR_HOST, emulatorMode: true }),
+    // The emulator needs no credentials: a fixed universe stops the auth library probing for a GCE metadata server.
+    ...(config.PUBSUB_EMULATOR_HOST && { apiEndpoint: config.PUBSUB_EMULATOR_HOST, emulatorMode: true, clientOptions: { universeDomain: 'googleapis.com' } }),
   });
   const topic = pubsub.topic(config.PUBSUB_TOPIC, {
     messageOrdering: true,

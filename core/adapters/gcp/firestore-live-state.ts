@@ -1,0 +1,247 @@
+// Live state in Firestore: `meetings/{meetingKey}` per meeting instance and `.../participants/{id}` per
+// participant, each holding its deduplicated events and their pure fold. A participant event writes only
+// its participant's document, so no document is hot; `expireAt` drives the TTL policy.
+import { createHash } from 'node:crypto';
+import { Timestamp, type DocumentData, type DocumentSnapshot, type QueryDocumentSnapshot } from '@google-cloud/firestore';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../log.ts';
+import type { HealthStatus, LiveState } from '../../ports.ts';
+import { TransientUpstreamError, errorMessage } from '../../errors.ts';
+import { expiryOf, foldMeeting, foldParticipant, isMeetingLevel, orderEvents, sightingOf, viewMeeting, type ParticipantState } from '../../state/fold.ts';
+import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
+import { meetingKeyOf } from '../../zoom/event-id.ts';
+import type { StateEvent } from '../../zoom/types.ts';
+import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
+import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
+import { isTransient } from './upstream-errors.ts';
+
+type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS'>;
+
+export interface FirestoreLiveStateOptions {
+  now?: () => number;
+  /** Lower-case emails of the loaded roster, if any. */
+  roster?: () => ReadonlySet<string> | undefined;
+  watchDebounceMs?: number;
+}
+
+const DAY = 86_400_000;
+const CACHE_LIMIT = 10_000;
+
+/** Participant document id: the participant key may hold any character, so it is hashed. */
+export function participantDocId(participantKey: string): string {
+  return createHash('sha256').update(participantKey).digest('hex').slice(0, 32);
+}
+
+export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, opts: FirestoreLiveStateOptions = {}): LiveState {
+  const db = createFirestore(config);
+  const now = opts.now ?? Date.now;
+  const ttlDays = config.STATE_TTL_DAYS;
+  const meetings = db.collection('meetings');
+  const writer = createDocWriter(db);
+  /** Meeting UUIDs whose document already holds the UUID->ID sighting: repeat creates are skipped. */
+  const sighted = new Set<string>();
+  const idByUuid = new Map<string, string>();
+  const keyByUserId = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  let stopWatching: (() => void) | undefined;
+
+  const meetingRef = (uuid: string) => meetings.doc(meetingKeyOf(uuid));
+  const participantsOf = (uuid: string) => meetingRef(uuid).collection('participants');
+  const remember = <V>(map: Map<string, V>, k: string, v: V): void => {
+    if (map.size >= CACHE_LIMIT) map.clear();
+    map.set(k, v);
+  };
+
+  const buildMeeting =
+    (uuid: string): DocBuilder =>
+    (events) => {
+      const ordered = orderEvents(events);
+      const state = foldMeeting(uuid, ordered);
+      const lastEventAt = ordered.reduce((max, e) => Math.max(max, e.at), 0);
+      if (state.meetingId !== undefined) remember(idByUuid, uuid, state.meetingId);
+      return {
+        meetingUuid: uuid,
+        meetingKey: meetingKeyOf(uuid),
+        meetingId: state.meetingId,
+        status: state.status,
+        startedAt: state.startedAt,
+        lastEventAt,
+        events: ordered,
+        state,
+        expireAt: Timestamp.fromMillis(expiryOf(state, lastEventAt, ttlDays)),
+      };
+    };
+
+  const buildParticipant =
+    (uuid: string, key: string): DocBuilder =>
+    (events) => {
+      const ordered = orderEvents(events);
+      const state = foldParticipant(key, ordered);
+      const ids = new Set<string>();
+      for (const e of ordered) for (const id of [e.userId, e.parentUserId]) if (id !== undefined) ids.add(id);
+      return {
+        meetingUuid: uuid,
+        participantKey: key,
+        name: state.name,
+        email: state.email,
+        userIds: [...ids],
+        lastEventAt: state.lastEventAt,
+        events: ordered,
+        state,
+        // A participant who left can go a day later; one still present lives as long as a live meeting.
+        expireAt: Timestamp.fromMillis(state.lastEventAt + (state.location === 'left' ? DAY : ttlDays * DAY)),
+      };
+    };
+
+  /** An RTMS event names only a user id: find its participant in this batch, then by userIds, then by name. */
+  async function resolveKey(e: StateEvent, batch: readonly StateEvent[]): Promise<string | undefined> {
+    const userId = e.userId as string;
+    const cacheKey = `${e.meetingUuid}\u0000${userId}`;
+    const local = batch.find((x) => x.participantKey !== undefined && x.meetingUuid === e.meetingUuid && (x.userId === userId || x.parentUserId === userId));
+    const cached = local?.participantKey ?? keyByUserId.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const coll = participantsOf(e.meetingUuid);
+    let found = await coll.where('userIds', 'array-contains', userId).limit(1).get();
+    if (found.empty && e.name !== undefined) found = await coll.where('name', '==', e.name).limit(1).get();
+    const key = found.docs[0]?.get('participantKey') as string | undefined;
+    if (key !== undefined) remember(keyByUserId, cacheKey, key);
+    return key;
+  }
+
+  async function participantsFor(uuid: string): Promise<ParticipantState[]> {
+    const snap = await participantsOf(uuid).get();
+    return snap.docs.map((d) => foldParticipant(d.get('participantKey') as string, (d.get('events') as StateEvent[] | undefined) ?? []));
+  }
+
+  async function viewOf(doc: DocumentSnapshot): Promise<LiveParticipantsView> {
+    const uuid = doc.get('meetingUuid') as string;
+    const meeting = foldMeeting(uuid, (doc.get('events') as StateEvent[] | undefined) ?? []);
+    return viewMeeting(meeting, await participantsFor(uuid), now(), opts.roster?.());
+  }
+
+  const live = (d: DocumentSnapshot): boolean => (d.get('expireAt') as Timestamp | undefined)?.toMillis() !== undefined && (d.get('expireAt') as Timestamp).toMillis() > now();
+
+  function notify(): void {
+    for (const l of [...listeners]) l();
+  }
+
+  function startWatching(): () => void {
+    const since = Timestamp.fromMillis(now());
+    let timer: NodeJS.Timeout | undefined;
+    const fire = (): void => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        notify();
+      }, opts.watchDebounceMs ?? 200);
+    };
+    const onError = (err: Error): void => log.warn({ err: err.message }, 'firestore live-state listener failed');
+    const skipFirst = (): (() => void) => {
+      let first = true;
+      return () => (first ? (first = false) : fire());
+    };
+    const unsubs = [
+      meetings.where('expireAt', '>', since).onSnapshot(skipFirst(), onError),
+      db.collectionGroup('participants').where('expireAt', '>', since).onSnapshot(skipFirst(), onError),
+    ];
+    return () => {
+      for (const u of unsubs) u();
+      if (timer) clearTimeout(timer);
+    };
+  }
+
+  return {
+    async apply(events) {
+      const meetingBatches = new Map<string, StateEvent[]>();
+      const participantBatches = new Map<string, { uuid: string; key: string; events: StateEvent[] }>();
+      const sighting = new Set<string>();
+      const push = <T>(map: Map<string, T>, k: string, make: () => T, add: (t: T) => void): void => {
+        let t = map.get(k);
+        if (!t) map.set(k, (t = make()));
+        add(t);
+      };
+      for (const e of events) {
+        if (isMeetingLevel(e)) {
+          push(meetingBatches, e.meetingUuid, () => [], (l) => l.push(e));
+          continue;
+        }
+        if (!sighted.has(e.meetingUuid) && e.meetingId !== undefined && !sighting.has(e.meetingUuid)) {
+          sighting.add(e.meetingUuid);
+          push(meetingBatches, e.meetingUuid, () => [], (l) => l.push(sightingOf(e)));
+        }
+        const key = e.participantKey ?? (await resolveKey(e, events));
+        if (key === undefined) {
+          log.debug({ meetingUuid: e.meetingUuid, action: e.action, eventId: e.eventId }, 'state event names no known participant; dropped');
+          continue;
+        }
+        push(participantBatches, `${e.meetingUuid}/${key}`, () => ({ uuid: e.meetingUuid, key, events: [] }), (b) => b.events.push(e));
+      }
+      const writes = [
+        ...[...meetingBatches].map(async ([uuid, list]) => {
+          await writer.merge(meetingRef(uuid), list, buildMeeting(uuid));
+          if (sighting.has(uuid)) sighted.add(uuid);
+        }),
+        ...[...participantBatches.values()].map((b) => writer.merge(participantsOf(b.uuid).doc(participantDocId(b.key)), b.events, buildParticipant(b.uuid, b.key))),
+      ];
+      const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        const err: unknown = failed.reason;
+        log.warn({ err: errorMessage(err), events: events.length }, 'firestore live-state write failed');
+        throw isTransient(err) ? new TransientUpstreamError(`firestore write failed: ${errorMessage(err)}`, { cause: err }) : err;
+      }
+    },
+
+    async meetingIdFor(uuid) {
+      const cached = idByUuid.get(uuid);
+      if (cached !== undefined) return cached;
+      const id = (await meetingRef(uuid).get()).get('meetingId') as string | undefined;
+      if (id !== undefined) remember(idByUuid, uuid, id);
+      return id;
+    },
+
+    async listMeetings(listOpts) {
+      const snap = await meetings.where('expireAt', '>', Timestamp.fromMillis(now())).get();
+      const docs = snap.docs.filter((d) => listOpts?.includeEnded || d.get('status') !== 'ended');
+      const out: MeetingSummary[] = await Promise.all(docs.map(async (d) => (await viewOf(d)).meeting));
+      return out.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
+    },
+
+    async liveParticipants(meetingIdOrUuid) {
+      const direct = await meetings.doc(meetingKeyOf(meetingIdOrUuid)).get();
+      if (direct.exists && live(direct)) return viewOf(direct);
+      const instances = await meetings.where('meetingId', '==', meetingIdOrUuid).get();
+      const rank = (d: QueryDocumentSnapshot<DocumentData>): number =>
+        (d.get('status') === 'ended' ? 0 : 1e15) + ((d.get('startedAt') as number | undefined) ?? (d.get('lastEventAt') as number));
+      const best = instances.docs.filter(live).sort((a, b) => rank(b) - rank(a))[0];
+      return best ? viewOf(best) : undefined;
+    },
+
+    watch(onChange) {
+      listeners.add(onChange);
+      stopWatching ??= startWatching();
+      return () => {
+        listeners.delete(onChange);
+        if (listeners.size === 0 && stopWatching) {
+          stopWatching();
+          stopWatching = undefined;
+        }
+      };
+    },
+
+    async health(): Promise<HealthStatus> {
+      try {
+        await meetings.limit(1).get();
+        return { ok: true, backend: 'firestore', detail: config.FIRESTORE_DATABASE };
+      } catch (err) {
+        return { ok: false, backend: 'firestore', detail: errorMessage(err) };
+      }
+    },
+
+    async close() {
+      listeners.clear();
+      stopWatching?.();
+      stopWatching = undefined;
+      await db.terminate();
+    },
+  };
+}

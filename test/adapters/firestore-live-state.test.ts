@@ -1,0 +1,203 @@
+// The Firestore live state against the Google Cloud SDK's Firestore emulator (started with java):
+// shuffled, triplicated, concurrent deliveries from two instances equal one ordered delivery; RTMS
+// user-id resolution; TTL fields; no hot meeting document.
+import { randomUUID } from 'node:crypto';
+import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFirestoreLiveState, participantDocId } from '../../core/adapters/gcp/firestore-live-state.ts';
+import { parseConfig } from '../../core/config.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { LiveState } from '../../core/ports.ts';
+import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import type { StateEvent } from '../../core/zoom/types.ts';
+import { startFirestoreEmulator, type Emulator } from '../emulators.ts';
+
+let emulator: Emulator;
+const opened: LiveState[] = [];
+const T0 = Date.parse('2026-02-03T09:00:00Z');
+const NOW = T0 + 2 * 3600_000;
+const UUID = 'aBc/12+xyZ==';
+const MEETING_ID = '81234567890';
+const ROOM = 'room-uuid-1';
+
+beforeAll(async () => {
+  emulator = await startFirestoreEmulator();
+});
+afterAll(async () => {
+  await Promise.allSettled(opened.map((s) => s.close()));
+  await emulator?.stop();
+});
+
+function open(project: string, now = NOW): LiveState {
+  const config = parseConfig({ GCP_PROJECT_ID: project, FIRESTORE_EMULATOR_HOST: emulator.host });
+  const state = createFirestoreLiveState(config, silentLogger(), { now: () => now, watchDebounceMs: 20 });
+  opened.push(state);
+  return state;
+}
+
+function admin(project: string): Firestore {
+  return new Firestore({ projectId: project, host: emulator.host, ssl: false, clientOptions: { universeDomain: 'googleapis.com' } });
+}
+
+let seq = 0;
+function ev(action: string, atS: number, fields: Partial<StateEvent> = {}, uuid = UUID): StateEvent {
+  return { eventId: `e${++seq}`, type: `t.${action}`, action, at: T0 + atS * 1000, ts: T0 + atS * 1000 + 7, meetingUuid: uuid, ...fields };
+}
+const alice = { participantKey: 'pu-alice', participantUuid: 'pu-alice', name: 'Alice', email: 'alice@example.com', meetingId: MEETING_ID, userId: '16778240' };
+const alicePlusRoom = { ...alice, userId: '33554432', parentUserId: '16778240', roomUuid: ROOM };
+const bob = { participantKey: 'bob@example.com', name: 'Bøb 🎉', email: 'bob@example.com', meetingId: MEETING_ID, userId: '16779264' };
+const carol = { participantKey: 'Carol', name: 'Carol', meetingId: MEETING_ID, userId: '16780288' };
+
+/** One meeting's webhook events (participant and meeting level), in Zoom time order. */
+function meetingEvents(): StateEvent[] {
+  return [
+    ev('MEETING_START', 0, { meetingId: MEETING_ID, topic: 'Weekly ✨ sync', hostId: 'host-1', startTime: T0 }),
+    ev('WAITING_ROOM_JOIN', 30, bob),
+    ev('JOIN', 60, alice),
+    ev('ADMITTED', 90, bob),
+    ev('JOIN', 95, bob),
+    ev('JOIN', 120, carol),
+    ev('ROLE_CHANGE', 200, { ...bob, role: 'co-host' }),
+    ev('LEAVE_TO_BREAKOUT', 300, { ...alice, leaveReason: 'left the meeting to join a breakout room' }),
+    ev('JOIN', 305, alicePlusRoom),
+    ev('RECORDING_START', 400, { meetingId: MEETING_ID }),
+    ev('LEAVE', 600, { ...carol, leaveReason: 'Carol left the meeting.' }),
+    ev('LEAVE', 900, { ...alicePlusRoom, leaveReason: 'left the breakout room' }),
+    ev('JOIN', 905, alice),
+    ev('SHARE_START', 1000, alice),
+    ev('SHARE_END', 1100, alice),
+    ev('QOS', 1200, { participantKey: 'pu-alice', participantUuid: 'pu-alice' }),
+  ];
+}
+
+function shuffle<T>(xs: T[], seed: number): T[] {
+  const out = [...xs];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+describe('firestore live state', () => {
+  it('shuffled, triplicated, concurrent delivery from two instances equals one ordered delivery', async () => {
+    const events = meetingEvents();
+    const ordered = open(`ordered-${randomUUID()}`);
+    for (const e of events) await ordered.apply([e]);
+    const expected = await ordered.liveParticipants(MEETING_ID);
+
+    const project = `shuffled-${randomUUID()}`;
+    const [a, b] = [open(project), open(project)];
+    const copies = shuffle([...events, ...events, ...events], 42);
+    const chunks: StateEvent[][] = [];
+    for (let i = 0; i < copies.length; i += 1 + (i % 4)) chunks.push(copies.slice(i, i + 1 + (i % 4)));
+    await Promise.all(chunks.map((c, i) => (i % 2 ? a : b).apply(c)));
+    expect(await a.liveParticipants(MEETING_ID)).toEqual(expected);
+    expect(await b.liveParticipants(UUID)).toEqual(expected);
+
+    // The ordered result itself is what the reference says.
+    expect(expected?.meeting).toMatchObject({ meetingId: MEETING_ID, topic: 'Weekly ✨ sync', status: 'started', recording: 'recording', meetingKey: meetingKeyOf(UUID) });
+    const byKey = Object.fromEntries((expected?.participants ?? []).map((p) => [p.key, p]));
+    expect(byKey['pu-alice']).toMatchObject({ location: 'main', sharing: false });
+    expect(byKey['pu-alice']?.sessions.map((s) => s.roomName ?? s.room)).toEqual(['main', 'Room-1', 'main']);
+    expect(byKey['bob@example.com']).toMatchObject({ name: 'Bøb 🎉', location: 'main', role: 'co-host' });
+    expect(byKey['Carol']).toMatchObject({ location: 'left', totalSeconds: 480 });
+    expect(expected?.stats).toMatchObject({ inMeeting: 2, main: 2, breakout: 0 });
+
+    // Each document stores its events once, however often they came.
+    const db = admin(project);
+    const doc = await db.doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('pu-alice')}`).get();
+    const ids = (doc.get('events') as StateEvent[]).map((e) => e.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(events.filter((e) => e.participantKey === 'pu-alice').length);
+    expect(doc.get('userIds')).toEqual(expect.arrayContaining(['16778240', '33554432']));
+    await db.terminate();
+  });
+
+  it('resolves RTMS camera events by user id, then by name, and drops the unknown', async () => {
+    const project = `rtms-${randomUUID()}`;
+    const state = open(project);
+    await state.apply(meetingEvents());
+    await state.apply([
+      ev('VIDEO_ON', 950, { userId: '33554432', meetingId: MEETING_ID }), // Alice's breakout-room id
+      ev('VIDEO_ON', 130, { userId: '999', name: 'Carol' }),
+      ev('VIDEO_OFF', 140, { userId: '12345', name: 'Nobody' }),
+    ]);
+    // The join and the camera event in one batch resolve against each other.
+    await state.apply([ev('JOIN', 1300, { participantKey: 'dave', name: 'Dave', userId: '777', meetingId: MEETING_ID }), ev('VIDEO_ON', 1301, { userId: '777' })]);
+    const view = await state.liveParticipants(UUID);
+    const cam = Object.fromEntries((view?.participants ?? []).map((p) => [p.key, p.camera]));
+    expect(cam).toEqual({ 'pu-alice': 'on', 'bob@example.com': 'unknown', Carol: 'on', dave: 'on' });
+    expect(view?.participants.find((p) => p.key === 'Carol')?.location).toBe('left');
+    const db = admin(project);
+    expect((await db.collection(`meetings/${meetingKeyOf(UUID)}/participants`).get()).size).toBe(4);
+    await db.terminate();
+  });
+
+  it('writes expireAt for the TTL policy and hides ended meetings unless asked', async () => {
+    const project = `ttl-${randomUUID()}`;
+    const state = open(project);
+    await state.apply(meetingEvents());
+    const db = admin(project);
+    const ref = db.doc(`meetings/${meetingKeyOf(UUID)}`);
+    expect(((await ref.get()).get('expireAt') as Timestamp).toMillis()).toBe(T0 + 7 * 86_400_000);
+    expect(await state.meetingIdFor(UUID)).toBe(MEETING_ID);
+    expect((await state.listMeetings()).map((m) => m.meetingUuid)).toEqual([UUID]);
+
+    await state.apply([ev('MEETING_END', 3600, { meetingId: MEETING_ID, endTime: T0 + 3600_000 })]);
+    expect(((await ref.get()).get('expireAt') as Timestamp).toMillis()).toBe(T0 + 3600_000 + 86_400_000);
+    expect(await state.listMeetings()).toEqual([]);
+    expect((await state.listMeetings({ includeEnded: true }))[0]).toMatchObject({ status: 'ended', counts: { inMeeting: 0 } });
+    const p = await db.doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('Carol')}`).get();
+    expect(p.get('expireAt')).toBeInstanceOf(Timestamp);
+
+    // Two days after the end the meeting has expired even before Firestore's TTL sweep deletes it.
+    const later = open(project, T0 + 3 * 86_400_000);
+    expect(await later.listMeetings({ includeEnded: true })).toEqual([]);
+    expect(await later.liveParticipants(MEETING_ID)).toBeUndefined();
+    await db.terminate();
+  });
+
+  it('a participant event never rewrites the meeting document', async () => {
+    const project = `hot-${randomUUID()}`;
+    const state = open(project);
+    await state.apply(meetingEvents());
+    const db = admin(project);
+    const ref = db.doc(`meetings/${meetingKeyOf(UUID)}`);
+    const before = (await ref.get()).updateTime?.toMillis();
+    await state.apply([ev('SHARE_START', 1500, bob), ev('SHARE_END', 1600, bob), ev('QOS', 1700, alice)]);
+    expect((await ref.get()).updateTime?.toMillis()).toBe(before);
+    // A fresh instance (empty known-meeting set) re-checks the sighting once without changing the doc.
+    await open(project).apply([ev('QOS', 1800, alice)]);
+    expect((await ref.get()).updateTime?.toMillis()).toBe(before);
+    await db.terminate();
+  });
+
+  it('finds the latest instance of a meeting number and tells watchers about changes', async () => {
+    const state = open(`latest-${randomUUID()}`);
+    const old = 'old-instance==';
+    await state.apply([
+      ev('MEETING_START', -3000, { meetingId: MEETING_ID, startTime: T0 - 3000_000 }, old),
+      ev('MEETING_END', -2000, { meetingId: MEETING_ID, endTime: T0 - 2000_000 }, old),
+      ...meetingEvents(),
+    ]);
+    expect((await state.liveParticipants(MEETING_ID))?.meeting.meetingUuid).toBe(UUID);
+    expect((await state.liveParticipants(old))?.meeting.status).toBe('ended');
+
+    let calls = 0;
+    const changed = new Promise<void>((resolve) => {
+      const stop = state.watch(() => {
+        calls++;
+        stop();
+        resolve();
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300)); // let the listeners attach
+    await state.apply([ev('JOIN', 1400, { participantKey: 'erin', name: 'Erin', userId: '888', meetingId: MEETING_ID })]);
+    await changed;
+    expect(calls).toBe(1);
+    expect(await state.health()).toMatchObject({ ok: true, backend: 'firestore' });
+  });
+});
