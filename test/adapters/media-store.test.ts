@@ -5,11 +5,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { silentLogger } from '../log.ts';
-import type { MediaStore } from '../ports.ts';
-import { createS3MediaStore } from './s3-media-store.ts';
-import { createLocalMediaStore } from './local/local-media-store.ts';
-import { startTestS3Server, type TestS3Server } from '../../test/s3-server.ts';
+import { silentLogger } from '../../core/log.ts';
+import type { MediaStore } from '../../core/ports.ts';
+import { createS3MediaStore } from '../../core/adapters/s3-media-store.ts';
+import { createLocalMediaStore } from '../../core/adapters/local/local-media-store.ts';
+import { startTestS3Server, type TestS3Server } from '../s3-server.ts';
 
 async function readAll(r: Readable | undefined): Promise<Buffer | undefined> {
   if (!r) return undefined;
