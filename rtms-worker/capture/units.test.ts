@@ -1,0 +1,208 @@
+// Pure parts of the capture, tested with tables: record format (torn tails), MPEG-TS CRC and
+// packet layout, the wav timeline (jitter, gaps, mixing, duplicates), the video gate, transcripts.
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordDecoder, RecordKind, SEGMENT_MAGIC, encodeRecord } from './segment-format.ts';
+import { PTS_BASE, TsMuxer, crc32Mpeg2 } from './ts-writer.ts';
+import { WavTimeline } from './audio-track.ts';
+import { VideoGate } from './video-track.ts';
+import { TranscriptBook, toCues, toSrt, toVtt } from './transcripts.ts';
+
+const nal = (type: number, len = 8): Buffer =>
+  Buffer.concat([Buffer.from([0, 0, 0, 1, type]), Buffer.alloc(len, 0x42)]);
+
+describe('segment records', () => {
+  it('round-trips across arbitrary chunk boundaries and reports a torn tail', () => {
+    const recs = [
+      encodeRecord(RecordKind.Audio, 0, 1000, Buffer.alloc(640, 1)),
+      encodeRecord(RecordKind.Video, 4_000_000_000, 1040.5, Buffer.alloc(5000, 2)),
+    ];
+    const file = Buffer.concat([SEGMENT_MAGIC, ...recs, recs[0]!.subarray(0, 30)]);
+    for (const step of [1, 7, 64, file.length]) {
+      const d = new RecordDecoder();
+      const got = [];
+      for (let i = 0; i < file.length; i += step) got.push(...d.push(file.subarray(i, i + step)));
+      expect(got.map((r) => [r.kind, r.userId, r.timestamp, r.data.length])).toEqual([
+        [1, 0, 1000, 640],
+        [2, 4_000_000_000, 1040.5, 5000],
+      ]);
+      expect(d.truncatedBytes()).toBe(30);
+    }
+  });
+
+  it('a file that is not a segment is reported corrupt, not parsed', () => {
+    const d = new RecordDecoder();
+    expect(d.push(Buffer.from('definitely not a segment file'))).toEqual([]);
+    expect(d.isCorrupt()).toBe(true);
+  });
+});
+
+describe('MPEG-TS', () => {
+  it('CRC-32/MPEG-2 of the standard PAT matches ffmpeg’s', () => {
+    const pat = Buffer.from([0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00]);
+    expect(crc32Mpeg2(pat).toString(16)).toBe('2ab104b2');
+  });
+
+  it.each([1, 150, 183, 184, 5000])(
+    'a %i-byte access unit becomes whole 188-byte packets with continuity',
+    (size) => {
+      const ts = new TsMuxer().frame(Buffer.alloc(size, 9), PTS_BASE, true);
+      expect(ts.length % 188).toBe(0);
+      const video = [];
+      for (let o = 0; o < ts.length; o += 188) {
+        expect(ts[o]).toBe(0x47);
+        if ((((ts[o + 1]! & 0x1f) << 8) | ts[o + 2]!) === 0x100) video.push(ts[o + 3]! & 0x0f);
+      }
+      expect(video).toEqual(video.map((_c, i) => i % 16));
+    },
+  );
+});
+
+describe('wav timeline', () => {
+  const cases: {
+    name: string;
+    frames: [number, number, number][];
+    duration: number;
+    expect: Record<string, number>;
+  }[] = [
+    {
+      name: 'contiguous',
+      frames: [
+        [0, 0, 1],
+        [0, 20, 1],
+        [0, 40, 1],
+      ],
+      duration: 60,
+      expect: { gaps: 0, silenceFilledMs: 0 },
+    },
+    {
+      name: 'jitter of 3 ms is absorbed',
+      frames: [
+        [0, 0, 1],
+        [0, 23, 1],
+        [0, 38, 1],
+      ],
+      duration: 60,
+      expect: { gaps: 0, mixedFrames: 0 },
+    },
+    {
+      name: 'muted gap becomes silence',
+      frames: [
+        [0, 0, 1],
+        [0, 100, 1],
+      ],
+      duration: 120,
+      expect: { gaps: 1, silenceFilledMs: 80 },
+    },
+    {
+      name: 'late start and early end',
+      frames: [[0, 40, 1]],
+      duration: 100,
+      expect: { gaps: 2, silenceFilledMs: 80 },
+    },
+    {
+      name: 'two speakers at once are mixed',
+      frames: [
+        [1, 0, 1],
+        [2, 0, 2],
+      ],
+      duration: 20,
+      expect: { mixedFrames: 1 },
+    },
+    {
+      name: 'a redelivered frame is kept once',
+      frames: [
+        [1, 0, 1],
+        [1, 0, 1],
+      ],
+      duration: 20,
+      expect: { duplicateFrames: 1 },
+    },
+  ];
+  it.each(cases)('$name', async (c) => {
+    const dir = await mkdtemp(join(tmpdir(), 'wav-'));
+    const fh = await open(join(dir, 'a.wav'), 'w+');
+    try {
+      const w = new WavTimeline(fh, 10_000);
+      for (const [user, at, level] of c.frames) {
+        const f = Buffer.alloc(640);
+        for (let i = 0; i < 640; i += 2) f.writeInt16LE(level * 100, i);
+        await w.put(user, 10_000 + at, f);
+      }
+      const bytes = await w.finish(c.duration);
+      expect(bytes).toBe(Math.max(c.duration * 32, bytes));
+      expect(w.stats).toMatchObject(c.expect);
+      if (c.name.startsWith('two speakers')) {
+        const b = Buffer.alloc(2);
+        await fh.read(b, 0, 2, 44);
+        expect(b.readInt16LE(0)).toBe(300);
+      }
+    } finally {
+      await fh.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('video gate', () => {
+  it('starts on SPS+PPS+IDR (parameter sets may come earlier), drops repeats, measures gaps', () => {
+    const g = new VideoGate(40);
+    expect(g.accept(0, nal(1))).toBeUndefined(); // P-frame first
+    expect(g.accept(40, Buffer.concat([nal(7), nal(8), nal(1)]))).toBeUndefined(); // params but no IDR
+    const first = g.accept(80, nal(5));
+    expect(first?.keyframe).toBe(true);
+    expect(first?.au.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 1, 7])); // SPS/PPS prepended
+    expect(g.accept(80, nal(1))).toBeUndefined();
+    expect(g.accept(120, nal(1))?.keyframe).toBe(false);
+    expect(g.accept(1120, nal(5))).toBeDefined();
+    expect(g.stats).toMatchObject({
+      frames: 3,
+      droppedBeforeKeyframe: 2,
+      droppedOutOfOrder: 1,
+      gaps: 1,
+      heldMs: 960,
+      firstTs: 80,
+      lastTs: 1120,
+    });
+  });
+});
+
+describe('transcripts', () => {
+  const names = new Map([[5, 'Eve']]);
+  it.each([
+    {
+      name: 'end from end_time',
+      items: [{ userId: 5, timestamp: 1000, startTime: 1000, endTime: 2500, text: 'hi' }],
+      cue: { startMs: 0, endMs: 1500, speaker: 'Eve' },
+    },
+    {
+      name: 'no end: until the next cue',
+      items: [
+        { userId: 5, timestamp: 1000, text: 'a' },
+        { userId: 6, userName: 'Al', timestamp: 3000, text: 'b' },
+      ],
+      cue: { startMs: 0, endMs: 2000 },
+    },
+    {
+      name: 'no end and last: 3 s',
+      items: [{ userId: 9, timestamp: 1000, text: 'x' }],
+      cue: { startMs: 0, endMs: 3000, speaker: 'Speaker 9' },
+    },
+  ])('$name', ({ items, cue }) => {
+    expect(toCues(items, 1000, names)[0]).toMatchObject(cue);
+  });
+
+  it('update replaces, delete removes, redelivery keeps one; formats', () => {
+    const book = new TranscriptBook();
+    book.add({ userId: 5, timestamp: 0, startTime: 0, text: 'helo', attribute: 1 });
+    book.add({ userId: 5, timestamp: 0, startTime: 0, endTime: 61_001, text: 'hello', attribute: 2 });
+    book.add({ userId: 5, timestamp: 0, startTime: 0, endTime: 61_001, text: 'hello', attribute: 2 });
+    book.add({ userId: 6, timestamp: 10, text: 'gone' });
+    book.add({ userId: 6, timestamp: 10, text: '', attribute: 3 });
+    const cues = toCues(book.values(), 0, names);
+    expect(toVtt(cues)).toBe('WEBVTT\n\n1\n00:00:00.000 --> 00:01:01.001\n<v Eve>hello\n');
+    expect(toSrt(cues)).toBe('1\n00:00:00,000 --> 00:01:01,001\nEve: hello\n');
+  });
+});
