@@ -2,6 +2,7 @@
 // BigQuery SQL of sql/queries/daily_report.sql, translated, executed on an in-memory DuckDB.
 import { describe, expect, it } from 'vitest';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
+import type { CameraMinuteRow } from './engine/sql-engine.ts';
 import { moves, row } from './test/event-rows.ts';
 import { line, qosMinute, reportRows } from './test/run-report.ts';
 
@@ -11,7 +12,7 @@ const end = row({ at: '10:00', action: 'MEETING_END' });
 interface Case {
   rule: string;
   events: RawEventRow[];
-  qos?: Parameters<typeof reportRows>[1]['qos'];
+  qos?: CameraMinuteRow[];
   expected: string[];
 }
 

@@ -1,0 +1,85 @@
+// `replay --date D`: rebuilds the webhook rows of day D from the raw archive (raw/D/*.json), using
+// the webhook's own normalisation so the rows equal what it wrote, then replaces that day's
+// webhook rows in one transaction. Idempotent; unreadable files are counted and named, not fatal.
+import type { Logger } from '../core/log.ts';
+import type { Archive } from '../core/ports.ts';
+import type { RawEventRow } from '../core/warehouse/raw-events.ts';
+import { errorMessage } from '../core/errors.ts';
+import { eventIdOf } from '../core/zoom/event-id.ts';
+import { normalizeEvent } from '../core/zoom/normalize.ts';
+import type { SqlEngine } from './engine/sql-engine.ts';
+import { noProgress, type Progress } from './progress.ts';
+
+export interface ReplayDeps {
+  engine: SqlEngine;
+  archive: Archive;
+  log: Logger;
+  progress?: Progress;
+  now?: () => number;
+}
+
+export interface ReplaySummary {
+  date: string;
+  files: number;
+  rows: number;
+  skipped: number;
+  bytesProcessed?: number;
+  durationMs: number;
+}
+
+export async function runReplay(deps: ReplayDeps, opts: { date: string }): Promise<ReplaySummary> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const progress = deps.progress ?? noProgress;
+  const prefix = `raw/${opts.date}/`;
+  const keys: string[] = [];
+  for await (const key of deps.archive.list(prefix)) if (key.endsWith('.json')) keys.push(key);
+
+  const insertedAt = new Date(started).toISOString();
+  const rows: RawEventRow[] = [];
+  let skipped = 0;
+  progress.start(keys.length, `replay ${opts.date}`);
+  for (const key of keys) {
+    const row = await readRow(deps, key, insertedAt);
+    if (row) rows.push(row);
+    else skipped++;
+    progress.tick();
+  }
+  progress.done();
+
+  const { bytesProcessed } = keys.length > 0 ? await deps.engine.replaceWebhookEvents(opts.date, rows) : {};
+  const summary: ReplaySummary = {
+    date: opts.date,
+    files: keys.length,
+    rows: rows.length,
+    skipped,
+    ...(bytesProcessed !== undefined && { bytesProcessed }),
+    durationMs: now() - started,
+  };
+  deps.log.info(summary, keys.length === 0 ? `replay: no archived events under ${prefix}` : 'replay done');
+  return summary;
+}
+
+async function readRow(deps: ReplayDeps, key: string, insertedAt: string): Promise<RawEventRow | undefined> {
+  const body = await deps.archive.get(key);
+  if (!body) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    deps.log.warn({ key, reason: errorMessage(err) }, 'replay: archived body is not JSON, skipped');
+    return undefined;
+  }
+  const eventId = eventIdOf(parsed);
+  const expected = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
+  if (eventId !== expected) {
+    deps.log.warn({ key, eventId }, 'replay: event id of the body differs from its file name, skipped');
+    return undefined;
+  }
+  try {
+    return normalizeEvent(parsed, { eventId, gcsPath: key, insertedAt }).row;
+  } catch (err) {
+    deps.log.warn({ key, reason: errorMessage(err) }, 'replay: archived event cannot be normalised, skipped');
+    return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+// The whole local pipeline on a fixture day (sql/fixtures/2026-02-03): archived webhook bodies are
+// replayed into DuckDB, RTMS rows and QoS minutes added, the report and export run, and the CSV
+// must equal the hand-written expected file byte for byte; rerunning everything changes nothing.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileArchive } from '../core/adapters/local/file-archive.ts';
+import { createDuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
+import { silentLogger } from '../core/log.ts';
+import type { Archive } from '../core/ports.ts';
+import type { RawEventRow } from '../core/warehouse/raw-events.ts';
+import { eventIdOf, rawArchiveKey } from '../core/zoom/event-id.ts';
+import { normalizeEvent } from '../core/zoom/normalize.ts';
+import { createDuckDbEngine } from './engine/duckdb-engine.ts';
+import type { SqlEngine } from './engine/sql-engine.ts';
+import { runExport, runReport, exportKey } from './report.ts';
+import { runReplay } from './replay.ts';
+import { sqlDir } from './sql/sql-files.ts';
+import { qosMinute } from './test/run-report.ts';
+
+const DATE = '2026-02-03';
+const fixture = (name: string): string => join(sqlDir(), 'fixtures', DATE, name);
+const log = silentLogger();
+
+async function archiveWebhooks(archive: Archive): Promise<number> {
+  const bodies = JSON.parse(await readFile(fixture('webhooks.json'), 'utf8')) as unknown[];
+  let created = 0;
+  for (const body of bodies) {
+    const eventId = eventIdOf(body);
+    const date = normalizeEvent(body, { eventId, gcsPath: '', insertedAt: '' }).row.event_date;
+    if ((await archive.putIfAbsent(rawArchiveKey(date, eventId), Buffer.from(JSON.stringify(body)), 'application/json')) === 'created') created++;
+  }
+  await archive.putIfAbsent(`raw/${DATE}/ffffffffffffffffffffffffffffffff.json`, Buffer.from('{not json'), 'application/json');
+  return created;
+}
+
+interface RtmsFixture {
+  event_id: string;
+  event_type: string;
+  action: string;
+  at: string;
+  user_id: string;
+  name: string | null;
+}
+
+async function rtmsRows(): Promise<RawEventRow[]> {
+  const list = JSON.parse(await readFile(fixture('rtms.json'), 'utf8')) as RtmsFixture[];
+  return list.map((r) => ({
+    event_id: r.event_id, event_date: r.at.slice(0, 10), event_type: r.event_type, event_timestamp: r.at, event_ts: Date.parse(r.at),
+    meeting_id: '86431910364', meeting_uuid: 'hwkAADUySwyG3GyUkqc0vA==', participant_id: r.user_id, participant_uuid: null,
+    parent_participant_id: null, zoom_user_id: null, participant_name: r.name, participant_email: null, breakout_room_uuid: null,
+    action: r.action, leave_reason: null, rtms_stream_id: 'stream-1', raw_payload: '{}', gcs_path: '', source: 'rtms', inserted_at: r.at,
+  }));
+}
+
+describe('fixture day 2026-02-03 on DuckDB', () => {
+  let dir: string;
+  let archive: Archive;
+  let engine: SqlEngine;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'report-fixture-'));
+    archive = createFileArchive(join(dir, 'gcs'));
+    const path = join(dir, 'warehouse.duckdb');
+    const warehouse = await createDuckDbWarehouse(path, log);
+    await warehouse.insertEvents(await rtmsRows());
+    await warehouse.close();
+    engine = await createDuckDbEngine({ path, archive });
+    const qos = JSON.parse(await readFile(fixture('qos.json'), 'utf8')) as { participant_key: string; at: string; kbps: number | null }[];
+    await engine.replaceCameraMinutes('hwkAADUySwyG3GyUkqc0vA==', [DATE], qos.map((q) => qosMinute(q.participant_key, q.at, q.kbps, 'hwkAADUySwyG3GyUkqc0vA==')));
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replay → report → export writes exactly the hand-written CSV', async () => {
+    expect(await archiveWebhooks(archive)).toBe(26);
+    const replay = await runReplay({ engine, archive, log }, { date: DATE });
+    expect(replay).toMatchObject({ files: 27, rows: 26, skipped: 1 });
+    const report = await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE });
+    expect(report.rows).toBe(6);
+    const exported = await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
+    const expected = await readFile(fixture(`DAILY_REPORT_${DATE}_000000000000.csv`), 'utf8');
+    expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(expected);
+    expect(exported.bytes).toBe(Buffer.byteLength(expected));
+  });
+
+  it('rerunning replay, report and export is idempotent', async () => {
+    const before = (await archive.get(exportKey(DATE)))?.toString('utf8');
+    await runReplay({ engine, archive, log }, { date: DATE });
+    expect((await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE })).rows).toBe(6);
+    await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
+    expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(before);
+    const { rows } = await engine.query('SELECT COUNT(*) AS n FROM zoom_tracker.raw_events WHERE source = @s', { s: 'rtms' });
+    expect(rows[0]?.['n']).toBe(3);
+  });
+});
