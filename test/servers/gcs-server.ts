@@ -2,9 +2,9 @@
 // the subset of the GCS JSON API that @google-cloud/storage uses (media and multipart uploads with
 // generation preconditions, metadata get, alt=media download, paged list, delete), with a 503 knob.
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CRC32C } from '@google-cloud/storage';
+import { failureSwitch, listenOnLoopback, readBody, sendGoogleError as sendError, sendJson } from './loopback-http.ts';
 
 export interface StoredObject {
   bytes: Buffer;
@@ -28,7 +28,7 @@ export interface GcsTestServer {
 export async function startGcsServer(): Promise<GcsTestServer> {
   const buckets = new Map<string, Map<string, StoredObject>>();
   const requests: GcsTestServer['requests'] = [];
-  let failing = { count: 0, status: 503 };
+  const failures = failureSwitch();
   let generation = 1_700_000_000_000_000;
 
   const bucket = (name: string): Map<string, StoredObject> => {
@@ -43,10 +43,8 @@ export async function startGcsServer(): Promise<GcsTestServer> {
     const method = req.method ?? 'GET';
     requests.push({ method, path: url.pathname, query });
     const body = await readBody(req);
-    if (failing.count > 0) {
-      failing = { ...failing, count: failing.count - 1 };
-      return sendError(res, failing.status, 'backendError', 'injected failure');
-    }
+    const injected = failures.next();
+    if (injected !== undefined) return sendError(res, injected, 'backendError', 'injected failure');
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (upload && method === 'POST') {
       const parsed = parseUpload(req, body, query);
@@ -105,23 +103,13 @@ export async function startGcsServer(): Promise<GcsTestServer> {
     return sendError(res, 404, 'notFound', `unsupported: ${method} ${url.pathname}`);
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => sendError(res, 500, 'internalError', String(err)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenOnLoopback(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     buckets,
     requests,
-    fail(count, status = 503) {
-      failing = { count, status };
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    fail: failures.fail,
+    close: server.close,
   };
 }
 
@@ -187,22 +175,6 @@ function splitMultipart(body: Buffer, boundary: string): { headers: Record<strin
   return parts;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 function dec(s: string | undefined): string {
   return decodeURIComponent(s ?? '');
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, reason: string, message: string): void {
-  sendJson(res, status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } });
 }
