@@ -75,10 +75,19 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   const prefix = `${meetingKey}/${meta.streamId}/`;
   const frameMs = 1000 / meta.videoFps;
   const started = Date.now();
+  const phasesMs: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string): void => {
+    const now = Date.now();
+    phasesMs[name] = now - mark;
+    mark = now;
+  };
 
   await fetchParts({ dir, partsPrefix: `${prefix}${PARTS_DIR}`, media: opts.media, log, retry: opts.retry });
   const files = (await listSegmentFiles(dir)).map((f) => join(dir, f));
+  phase('gather');
   const scan = await scanSegments(files, frameMs);
+  phase('scan');
   const out = join(dir, 'out');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
@@ -90,6 +99,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     const wavPath = join(out, 'audio.wav');
     const tsPath = join(out, 'video.ts');
     tracks = await writeTracks(files, tl, frameMs, wavPath, tsPath);
+    phase('tracks');
     await muxRecording({
       ffmpegPath: opts.ffmpegPath,
       ...(tl.hasVideo ? { videoPath: tsPath } : {}),
@@ -97,6 +107,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       wavPath,
       outPath: join(out, 'recording.mp4'),
     });
+    phase('mux');
     await rm(tsPath, { force: true });
     names.unshift('recording.mp4', 'audio.wav');
   }
@@ -119,6 +130,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     });
   }
 
+  phase('checksums');
   const problems: string[] = [];
   if (opts.captureFailure) problems.push(opts.captureFailure);
   if (opts.droppedFrames > 0) problems.push(`${opts.droppedFrames} frames dropped during capture`);
@@ -186,6 +198,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       what: `upload ${f.key}`,
     });
   }
+  phase('upload');
   await withRetry(() => opts.media.deletePrefix(`${prefix}${PARTS_DIR}`), {
     ...opts.retry,
     log,
@@ -198,7 +211,8 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       status: manifest.status,
       durationMs: manifest.durationMs,
       files: described.length,
-      muxMs: Date.now() - started,
+      finalizeMs: Date.now() - started,
+      phasesMs,
       problems,
     },
     'recording finalized and uploaded',

@@ -23,7 +23,8 @@ export function muxArgs(m: MuxInput): string[] {
     ...video,
     ...['-i', m.wavPath],
     ...maps,
-    ...['-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart', m.outPath],
+    // The fast AAC coder is several times quicker than the default and transparent enough for 16 kHz speech.
+    ...['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '48k', '-movflags', '+faststart', m.outPath],
   ];
 }
 

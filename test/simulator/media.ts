@@ -1,6 +1,6 @@
-// Test media generated with the real ffmpeg: a 720p25 H.264 Annex-B stream split into access
-// units (SPS/PPS repeated with each IDR, one IDR per second) and 16 kHz mono s16le PCM split into
-// 20 ms frames of 640 bytes, as RTMS sends them. Generated once per parameter set and cached.
+// Test media generated with the real ffmpeg: 720p25 H.264 Annex-B access units (SPS/PPS with each
+// IDR, one IDR per second) and 16 kHz mono s16le PCM (a tone over pink noise, broadband like speech)
+// in 20 ms frames of 640 bytes, as RTMS sends them. Generated once per parameter set and cached.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ export async function loadTestMedia(opts: TestMediaOptions = {}): Promise<TestMe
   await mkdir(dir, { recursive: true });
   const tag = `${width}x${height}-${fps}fps-${seconds}s-${kbps}k`;
   const videoPath = join(dir, `video-${tag}.h264`);
-  const audioPath = join(dir, `audio-16k-${seconds}s.pcm`);
+  const audioPath = join(dir, `audio-16k-tone-noise-${seconds}s.pcm`);
 
   await cached(videoPath, (tmp) =>
     run(ffmpeg, [
@@ -68,17 +68,9 @@ export async function loadTestMedia(opts: TestMediaOptions = {}): Promise<TestMe
   );
   await cached(audioPath, (tmp) =>
     run(ffmpeg, [
-      ...[
-        '-v',
-        'error',
-        '-y',
-        '-f',
-        'lavfi',
-        '-i',
-        `sine=frequency=440:sample_rate=16000`,
-        '-t',
-        String(seconds),
-      ],
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000'],
+      ...['-f', 'lavfi', '-i', 'anoisesrc=color=pink:sample_rate=16000:amplitude=0.3:seed=7'],
+      ...['-filter_complex', '[0][1]amix=inputs=2:normalize=0', '-t', String(seconds)],
       ...['-ac', '1', '-ar', '16000', '-f', 's16le', tmp],
     ]),
   );
