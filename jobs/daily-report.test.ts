@@ -23,8 +23,24 @@ const cases: Case[] = [
       start,
       row({ at: '09:00', action: 'JOIN', who: 'U1', name: 'Ann', userId: '100' }),
       row({ at: '09:10', action: 'LEAVE_TO_BREAKOUT', who: 'U1', name: 'Ann', userId: '100' }),
-      row({ at: '09:10', action: 'JOIN', who: 'U1', name: 'Ann', userId: '200', parentUserId: '100', room: 'R1' }),
-      row({ at: '09:40', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '200', parentUserId: '100', room: 'R1' }),
+      row({
+        at: '09:10',
+        action: 'JOIN',
+        who: 'U1',
+        name: 'Ann',
+        userId: '200',
+        parentUserId: '100',
+        room: 'R1',
+      }),
+      row({
+        at: '09:40',
+        action: 'LEAVE',
+        who: 'U1',
+        name: 'Ann',
+        userId: '200',
+        parentUserId: '100',
+        room: 'R1',
+      }),
       row({ at: '09:40', action: 'JOIN', who: 'U1', name: 'Ann', userId: '300' }),
       row({ at: '09:50', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '300' }),
       end,
@@ -52,7 +68,10 @@ const cases: Case[] = [
       start,
       row({ at: '08:50', action: 'WAITING_ROOM_JOIN', who: 'U1' }),
       row({ at: '09:02', action: 'WAITING_ROOM_LEAVE', who: 'U1' }),
-      ...moves('U1', 'Ann', [['09:02', 'JOIN'], ['09:32', 'LEAVE']]),
+      ...moves('U1', 'Ann', [
+        ['09:02', 'JOIN'],
+        ['09:32', 'LEAVE'],
+      ]),
       end,
     ],
     expected: ['U1 no-room on=0 off=30 pct=0 next=- | 09:02:00-09:32:00 30 | none'],
@@ -78,7 +97,17 @@ const cases: Case[] = [
   },
   {
     rule: 'a visit without its leave ends at the next join elsewhere',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN', 'R1'], ['09:15', 'JOIN', 'R2'], ['09:30', 'LEAVE', 'R2'], ['09:30', 'JOIN'], ['09:40', 'LEAVE']]), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN', 'R1'],
+        ['09:15', 'JOIN', 'R2'],
+        ['09:30', 'LEAVE', 'R2'],
+        ['09:30', 'JOIN'],
+        ['09:40', 'LEAVE'],
+      ]),
+      end,
+    ],
     expected: [
       'U1 Room-1#1 09:00:00-09:15:00 15 on=0 off=15 pct=0 next=Room-2 | 09:00:00-09:40:00 40 | none',
       'U1 Room-2#2 09:15:00-09:30:00 15 on=0 off=15 pct=0 next=- | 09:00:00-09:40:00 40 | none',
@@ -86,12 +115,29 @@ const cases: Case[] = [
   },
   {
     rule: 'a visit without its leave ends at the leave from the meeting',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:05', 'LEAVE_TO_BREAKOUT'], ['09:05', 'JOIN', 'R1'], ['09:25', 'LEAVE']]), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:05', 'LEAVE_TO_BREAKOUT'],
+        ['09:05', 'JOIN', 'R1'],
+        ['09:25', 'LEAVE'],
+      ]),
+      end,
+    ],
     expected: ['U1 Room-1#1 09:05:00-09:25:00 20 on=0 off=20 pct=0 next=- | 09:00:00-09:25:00 25 | none'],
   },
   {
     rule: 'rooms closed by the host (no per-person events): the visit ends at the meeting end',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:05', 'LEAVE_TO_BREAKOUT'], ['09:05', 'JOIN', 'R1']]), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:05', 'LEAVE_TO_BREAKOUT'],
+        ['09:05', 'JOIN', 'R1'],
+      ]),
+      end,
+    ],
     expected: ['U1 Room-1#1 09:05:00-10:00:00 55 on=0 off=55 pct=0 next=- | 09:00:00-10:00:00 60 | none'],
   },
   {
@@ -103,8 +149,20 @@ const cases: Case[] = [
     rule: 'room_number is the visit order; Room-K by first entry of anyone (ties by uuid); next_room',
     events: [
       start,
-      ...moves('U1', 'Ann', [['09:10', 'JOIN', 'rB'], ['09:20', 'LEAVE', 'rB'], ['09:20', 'JOIN', 'rA'], ['09:30', 'LEAVE', 'rA'], ['09:30', 'JOIN', 'rB'], ['09:40', 'LEAVE', 'rB']]),
-      ...moves('U2', 'Bob', [['09:05', 'JOIN', 'rC'], ['09:06', 'LEAVE', 'rC'], ['09:10', 'JOIN', 'rA'], ['09:11', 'LEAVE', 'rA']]),
+      ...moves('U1', 'Ann', [
+        ['09:10', 'JOIN', 'rB'],
+        ['09:20', 'LEAVE', 'rB'],
+        ['09:20', 'JOIN', 'rA'],
+        ['09:30', 'LEAVE', 'rA'],
+        ['09:30', 'JOIN', 'rB'],
+        ['09:40', 'LEAVE', 'rB'],
+      ]),
+      ...moves('U2', 'Bob', [
+        ['09:05', 'JOIN', 'rC'],
+        ['09:06', 'LEAVE', 'rC'],
+        ['09:10', 'JOIN', 'rA'],
+        ['09:11', 'LEAVE', 'rA'],
+      ]),
       end,
     ],
     // First entries: rC 09:05, then rA and rB both 09:10 (tie broken by uuid: rA before rB).
@@ -122,8 +180,24 @@ const cases: Case[] = [
       start,
       row({ at: '09:00', action: 'JOIN', who: 'U1', name: 'Ann', userId: '16778240' }),
       row({ at: '09:00', action: 'LEAVE_TO_BREAKOUT', who: 'U1', name: 'Ann', userId: '16778240' }),
-      row({ at: '09:00', action: 'JOIN', who: 'U1', name: 'Ann', userId: '33556610', parentUserId: '16778240', room: 'R1' }),
-      row({ at: '09:30', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '33556610', parentUserId: '16778240', room: 'R1' }),
+      row({
+        at: '09:00',
+        action: 'JOIN',
+        who: 'U1',
+        name: 'Ann',
+        userId: '33556610',
+        parentUserId: '16778240',
+        room: 'R1',
+      }),
+      row({
+        at: '09:30',
+        action: 'LEAVE',
+        who: 'U1',
+        name: 'Ann',
+        userId: '33556610',
+        parentUserId: '16778240',
+        room: 'R1',
+      }),
       row({ at: '09:30', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '16778240' }),
       row({ at: '09:05', action: 'VIDEO_ON', source: 'rtms', userId: '16778240', name: 'Ann (iPad)' }),
       row({ at: '09:15', action: 'VIDEO_OFF', source: 'rtms', userId: '16778240' }),
@@ -135,40 +209,102 @@ const cases: Case[] = [
   },
   {
     rule: 'RTMS video resolved by name when no user id matches',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:10', 'LEAVE']]), row({ at: '09:02', action: 'VIDEO_ON', source: 'rtms', userId: '999', name: 'Ann' }), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:10', 'LEAVE'],
+      ]),
+      row({ at: '09:02', action: 'VIDEO_ON', source: 'rtms', userId: '999', name: 'Ann' }),
+      end,
+    ],
     expected: ['U1 no-room on=8 off=2 pct=80 next=- | 09:00:00-09:10:00 10 | rtms'],
   },
   {
     rule: 'QoS minutes with bitrate > 0 cover [t, t+60 s); a minute without video data is not camera data',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:10', 'LEAVE']]), end],
-    qos: [qosMinute('U1', '09:01', 800.5), qosMinute('U1', '09:02', 0), qosMinute('U1', '09:03', 120), qosMinute('U1', '09:09:30', 50)],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:10', 'LEAVE'],
+      ]),
+      end,
+    ],
+    qos: [
+      qosMinute('U1', '09:01', 800.5),
+      qosMinute('U1', '09:02', 0),
+      qosMinute('U1', '09:03', 120),
+      qosMinute('U1', '09:09:30', 50),
+    ],
     expected: ['U1 no-room on=2.5 off=7.5 pct=25 next=- | 09:00:00-09:10:00 10 | qos'],
   },
   {
     rule: 'camera-on is the union of RTMS and QoS (no double counting); camera_source rtms+qos',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:10', 'LEAVE']]), row({ at: '09:01', action: 'VIDEO_ON', source: 'rtms', name: 'Ann' }), row({ at: '09:03', action: 'VIDEO_OFF', source: 'rtms', name: 'Ann' }), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:10', 'LEAVE'],
+      ]),
+      row({ at: '09:01', action: 'VIDEO_ON', source: 'rtms', name: 'Ann' }),
+      row({ at: '09:03', action: 'VIDEO_OFF', source: 'rtms', name: 'Ann' }),
+      end,
+    ],
     qos: [qosMinute('U1', '09:02', 300), qosMinute('U1', '09:03', 300)],
     expected: ['U1 no-room on=3 off=7 pct=30 next=- | 09:00:00-09:10:00 10 | rtms+qos'],
   },
   {
     rule: 'minutes round to 2 places, the percentage to 1 (half up)',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:00:10', 'LEAVE']]), row({ at: '09:00:01', action: 'VIDEO_ON', source: 'rtms', name: 'Ann' }), row({ at: '09:00:04', action: 'VIDEO_OFF', source: 'rtms', name: 'Ann' }), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:00:10', 'LEAVE'],
+      ]),
+      row({ at: '09:00:01', action: 'VIDEO_ON', source: 'rtms', name: 'Ann' }),
+      row({ at: '09:00:04', action: 'VIDEO_OFF', source: 'rtms', name: 'Ann' }),
+      end,
+    ],
     // 10 s = 0.1667 → 0.17; on 3 s = 0.05; off 0.12; 30.0 %.
     expected: ['U1 no-room on=0.05 off=0.12 pct=30 next=- | 09:00:00-09:00:10 0.17 | rtms'],
   },
   {
-    rule: 'a breakout leave without its join starts at the participant\'s previous event',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:10', 'LEAVE_TO_BREAKOUT'], ['09:30', 'LEAVE', 'R1'], ['09:30', 'JOIN'], ['09:40', 'LEAVE']]), end],
+    rule: "a breakout leave without its join starts at the participant's previous event",
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:10', 'LEAVE_TO_BREAKOUT'],
+        ['09:30', 'LEAVE', 'R1'],
+        ['09:30', 'JOIN'],
+        ['09:40', 'LEAVE'],
+      ]),
+      end,
+    ],
     expected: ['U1 Room-1#1 09:10:00-09:30:00 20 on=0 off=20 pct=0 next=- | 09:00:00-09:40:00 40 | none'],
   },
   {
     rule: 'a meeting crossing midnight: a leave without any earlier event starts at the start of the day',
-    events: [row({ at: '00:30', action: 'LEAVE_TO_BREAKOUT', who: 'U1', name: 'Ann' }), row({ at: '00:30', action: 'JOIN', who: 'U1', name: 'Ann', room: 'R1' }), row({ at: '00:45', action: 'LEAVE', who: 'U1', name: 'Ann', room: 'R1' }), row({ at: '00:45', action: 'LEAVE', who: 'U1', name: 'Ann' })],
+    events: [
+      row({ at: '00:30', action: 'LEAVE_TO_BREAKOUT', who: 'U1', name: 'Ann' }),
+      row({ at: '00:30', action: 'JOIN', who: 'U1', name: 'Ann', room: 'R1' }),
+      row({ at: '00:45', action: 'LEAVE', who: 'U1', name: 'Ann', room: 'R1' }),
+      row({ at: '00:45', action: 'LEAVE', who: 'U1', name: 'Ann' }),
+    ],
     expected: ['U1 Room-1#1 00:30:00-00:45:00 15 on=0 off=15 pct=0 next=- | 00:00:00-00:45:00 45 | none'],
   },
   {
     rule: 'a repeated join and a repeated leave change nothing',
-    events: [start, ...moves('U1', 'Ann', [['09:00', 'JOIN'], ['09:01', 'JOIN'], ['09:10', 'LEAVE'], ['09:11', 'LEAVE']]), end],
+    events: [
+      start,
+      ...moves('U1', 'Ann', [
+        ['09:00', 'JOIN'],
+        ['09:01', 'JOIN'],
+        ['09:10', 'LEAVE'],
+        ['09:11', 'LEAVE'],
+      ]),
+      end,
+    ],
     expected: ['U1 no-room on=0 off=10 pct=0 next=- | 09:00:00-09:10:00 10 | none'],
   },
 ];
@@ -190,8 +326,12 @@ describe('daily report rules (DESIGN §4)', () => {
     expect(await reportRows([])).toEqual([]);
   });
 
-  it('the day is the report time zone\'s day: Europe/Berlin 2026-02-03 is 23:00Z-23:00Z', async () => {
-    const events = [row({ at: '2026-02-02T23:30:00Z', action: 'JOIN', who: 'U1', name: 'Ann' }), row({ at: '2026-02-03T22:30:00Z', action: 'LEAVE', who: 'U1', name: 'Ann' }), row({ at: '2026-02-03T23:30:00Z', action: 'JOIN', who: 'U2', name: 'Late' })];
+  it("the day is the report time zone's day: Europe/Berlin 2026-02-03 is 23:00Z-23:00Z", async () => {
+    const events = [
+      row({ at: '2026-02-02T23:30:00Z', action: 'JOIN', who: 'U1', name: 'Ann' }),
+      row({ at: '2026-02-03T22:30:00Z', action: 'LEAVE', who: 'U1', name: 'Ann' }),
+      row({ at: '2026-02-03T23:30:00Z', action: 'JOIN', who: 'U2', name: 'Late' }),
+    ];
     const rows = await reportRows(events, { timeZone: 'Europe/Berlin' });
     expect(rows.map(line)).toEqual(['U1 no-room on=0 off=1380 pct=0 next=- | 23:30:00-22:30:00 1380 | none']);
   });

@@ -27,7 +27,12 @@ export function parseDate(text: string): string {
 
 /** The local calendar date of an instant in a time zone. */
 export function localDate(instantMs: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instantMs);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(instantMs);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -55,7 +60,14 @@ function offsetMs(instantMs: number, timeZone: string): number {
     second: '2-digit',
   }).formatToParts(instantMs);
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return asUtc - Math.floor(instantMs / 1000) * 1000;
 }
 
@@ -83,5 +95,11 @@ export function dayWindow(date: string, timeZone: string): DayWindow {
 
 /** The named parameters of the report query for a day. */
 export function reportParams(w: DayWindow): Record<string, string | number> {
-  return { report_date: w.date, day_start_ms: w.startMs, day_end_ms: w.endMs, scan_from: w.scanFrom, scan_to: w.scanTo };
+  return {
+    report_date: w.date,
+    day_start_ms: w.startMs,
+    day_end_ms: w.endMs,
+    scan_from: w.scanFrom,
+    scan_to: w.scanTo,
+  };
 }

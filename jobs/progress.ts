@@ -22,7 +22,9 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     const width = 30;
     const ratio = total > 0 ? Math.min(1, count / total) : 1;
     const filled = Math.round(ratio * width);
-    stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${Math.round(ratio * 100)}%`);
+    stream.write(
+      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total} ${Math.round(ratio * 100)}%`,
+    );
   };
   return {
     start(t, l) {

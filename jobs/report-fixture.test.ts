@@ -29,9 +29,20 @@ async function archiveWebhooks(archive: Archive): Promise<number> {
   for (const body of bodies) {
     const eventId = eventIdOf(body);
     const date = normalizeEvent(body, { eventId, gcsPath: '', insertedAt: '' }).row.event_date;
-    if ((await archive.putIfAbsent(rawArchiveKey(date, eventId), Buffer.from(JSON.stringify(body)), 'application/json')) === 'created') created++;
+    if (
+      (await archive.putIfAbsent(
+        rawArchiveKey(date, eventId),
+        Buffer.from(JSON.stringify(body)),
+        'application/json',
+      )) === 'created'
+    )
+      created++;
   }
-  await archive.putIfAbsent(`raw/${DATE}/ffffffffffffffffffffffffffffffff.json`, Buffer.from('{not json'), 'application/json');
+  await archive.putIfAbsent(
+    `raw/${DATE}/ffffffffffffffffffffffffffffffff.json`,
+    Buffer.from('{not json'),
+    'application/json',
+  );
   return created;
 }
 
@@ -47,10 +58,27 @@ interface RtmsFixture {
 async function rtmsRows(): Promise<RawEventRow[]> {
   const list = JSON.parse(await readFile(fixture('rtms.json'), 'utf8')) as RtmsFixture[];
   return list.map((r) => ({
-    event_id: r.event_id, event_date: r.at.slice(0, 10), event_type: r.event_type, event_timestamp: r.at, event_ts: Date.parse(r.at),
-    meeting_id: '86431910364', meeting_uuid: 'hwkAADUySwyG3GyUkqc0vA==', participant_id: r.user_id, participant_uuid: null,
-    parent_participant_id: null, zoom_user_id: null, participant_name: r.name, participant_email: null, breakout_room_uuid: null,
-    action: r.action, leave_reason: null, rtms_stream_id: 'stream-1', raw_payload: '{}', gcs_path: '', source: 'rtms', inserted_at: r.at,
+    event_id: r.event_id,
+    event_date: r.at.slice(0, 10),
+    event_type: r.event_type,
+    event_timestamp: r.at,
+    event_ts: Date.parse(r.at),
+    meeting_id: '86431910364',
+    meeting_uuid: 'hwkAADUySwyG3GyUkqc0vA==',
+    participant_id: r.user_id,
+    participant_uuid: null,
+    parent_participant_id: null,
+    zoom_user_id: null,
+    participant_name: r.name,
+    participant_email: null,
+    breakout_room_uuid: null,
+    action: r.action,
+    leave_reason: null,
+    rtms_stream_id: 'stream-1',
+    raw_payload: '{}',
+    gcs_path: '',
+    source: 'rtms',
+    inserted_at: r.at,
   }));
 }
 
@@ -67,8 +95,16 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
     await warehouse.insertEvents(await rtmsRows());
     await warehouse.close();
     engine = await createDuckDbEngine({ path, archive });
-    const qos = JSON.parse(await readFile(fixture('qos.json'), 'utf8')) as { participant_key: string; at: string; kbps: number | null }[];
-    await engine.replaceCameraMinutes('hwkAADUySwyG3GyUkqc0vA==', [DATE], qos.map((q) => qosMinute(q.participant_key, q.at, q.kbps, 'hwkAADUySwyG3GyUkqc0vA==')));
+    const qos = JSON.parse(await readFile(fixture('qos.json'), 'utf8')) as {
+      participant_key: string;
+      at: string;
+      kbps: number | null;
+    }[];
+    await engine.replaceCameraMinutes(
+      'hwkAADUySwyG3GyUkqc0vA==',
+      [DATE],
+      qos.map((q) => qosMinute(q.participant_key, q.at, q.kbps, 'hwkAADUySwyG3GyUkqc0vA==')),
+    );
   });
   afterAll(async () => {
     await engine?.close();
@@ -93,7 +129,10 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
     expect((await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE })).rows).toBe(6);
     await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
     expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(before);
-    const { rows } = await engine.query('SELECT COUNT(*) AS n FROM zoom_tracker.raw_events WHERE source = @s', { s: 'rtms' });
+    const { rows } = await engine.query(
+      'SELECT COUNT(*) AS n FROM zoom_tracker.raw_events WHERE source = @s',
+      { s: 'rtms' },
+    );
     expect(rows[0]?.['n']).toBe(3);
   });
 });

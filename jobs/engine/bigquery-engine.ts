@@ -34,8 +34,15 @@ export function transactionSql(statements: readonly string[]): string {
 }
 
 /** Insert from a staging table whose JSON columns were loaded as STRING. */
-export function insertFromStagingSql(dataset: string, table: string, staging: string, columns: readonly DdlColumn[]): string {
-  const select = columns.map((c) => (c.type === 'JSON' ? `PARSE_JSON(${c.name}) AS ${c.name}` : c.name)).join(', ');
+export function insertFromStagingSql(
+  dataset: string,
+  table: string,
+  staging: string,
+  columns: readonly DdlColumn[],
+): string {
+  const select = columns
+    .map((c) => (c.type === 'JSON' ? `PARSE_JSON(${c.name}) AS ${c.name}` : c.name))
+    .join(', ');
   return `INSERT INTO ${dataset}.${table} (${columns.map((c) => c.name).join(', ')})\nSELECT ${select} FROM ${dataset}.${staging}`;
 }
 
@@ -62,7 +69,11 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
   }
 
   async function runJob(sql: string, params: SqlParams): Promise<{ rows: Row[]; bytesProcessed?: number }> {
-    const options: Query = { query: sql, params: { ...params }, ...(opts.location && { location: opts.location }) };
+    const options: Query = {
+      query: sql,
+      params: { ...params },
+      ...(opts.location && { location: opts.location }),
+    };
     const [job] = await bq.createQueryJob(options);
     const [rows] = await job.getQueryResults();
     const [metadata] = await job.getMetadata();
@@ -70,7 +81,12 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
     return { rows: rows.map(plain), ...(Number.isFinite(bytes) && { bytesProcessed: bytes }) };
   }
 
-  async function loadAndReplace(table: string, rows: readonly object[], deleteSql: string, params: SqlParams): Promise<{ bytesProcessed?: number }> {
+  async function loadAndReplace(
+    table: string,
+    rows: readonly object[],
+    deleteSql: string,
+    params: SqlParams,
+  ): Promise<{ bytesProcessed?: number }> {
     const columns = schemas.get(table);
     if (!columns) throw new Error(`unknown table ${table}`);
     const staging = `${table}_staging_${randomBytes(4).toString('hex')}`;
@@ -78,16 +94,29 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
     try {
       const file = join(dir, 'rows.ndjson');
       await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
-      await bq.dataset(opts.dataset).table(staging).load(file, {
-        sourceFormat: 'NEWLINE_DELIMITED_JSON',
-        writeDisposition: 'WRITE_TRUNCATE',
-        schema: { fields: columns.map((c) => ({ name: c.name, type: c.type === 'JSON' ? 'STRING' : c.type, mode: c.required ? 'REQUIRED' : 'NULLABLE' })) },
-      });
+      await bq
+        .dataset(opts.dataset)
+        .table(staging)
+        .load(file, {
+          sourceFormat: 'NEWLINE_DELIMITED_JSON',
+          writeDisposition: 'WRITE_TRUNCATE',
+          schema: {
+            fields: columns.map((c) => ({
+              name: c.name,
+              type: c.type === 'JSON' ? 'STRING' : c.type,
+              mode: c.required ? 'REQUIRED' : 'NULLABLE',
+            })),
+          },
+        });
       const script = transactionSql([deleteSql, insertFromStagingSql(opts.dataset, table, staging, columns)]);
       return await runJob(script, params);
     } finally {
       await rm(dir, { recursive: true, force: true });
-      await bq.dataset(opts.dataset).table(staging).delete({ ignoreNotFound: true }).catch((err: unknown) => opts.log.warn({ err, staging }, 'staging table not dropped'));
+      await bq
+        .dataset(opts.dataset)
+        .table(staging)
+        .delete({ ignoreNotFound: true })
+        .catch((err: unknown) => opts.log.warn({ err, staging }, 'staging table not dropped'));
     }
   }
 
@@ -103,25 +132,23 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
       return bytesProcessed !== undefined ? { bytesProcessed } : {};
     },
     async exportCsv(statement, key) {
-      const { bytesProcessed } = await runJob(exportDataSql(statement.sql, opts.bucket, key), statement.params);
+      const { bytesProcessed } = await runJob(
+        exportDataSql(statement.sql, opts.bucket, key),
+        statement.params,
+      );
       const body = await opts.archive.get(key);
       return { bytes: body?.length ?? 0, ...(bytesProcessed !== undefined && { bytesProcessed }) };
     },
     async replaceCameraMinutes(meetingUuid, dates, rows) {
-      await loadAndReplace(
-        'camera_minutes',
-        rows,
-        deleteCameraMinutesSql(opts.dataset),
-        { meeting_uuid: meetingUuid, dates: dates.join(',') },
-      );
+      await loadAndReplace('camera_minutes', rows, deleteCameraMinutesSql(opts.dataset), {
+        meeting_uuid: meetingUuid,
+        dates: dates.join(','),
+      });
     },
     async replaceWebhookEvents(eventDate, rows) {
-      return loadAndReplace(
-        'raw_events',
-        rows,
-        deleteWebhookEventsSql(opts.dataset),
-        { event_date: eventDate },
-      );
+      return loadAndReplace('raw_events', rows, deleteWebhookEventsSql(opts.dataset), {
+        event_date: eventDate,
+      });
     },
     async close() {},
   };

@@ -49,7 +49,9 @@ export interface DuckDbEngineOptions {
   archive: Archive;
 }
 
-export async function createDuckDbEngine(opts: DuckDbEngineOptions): Promise<SqlEngine & { connection: DuckDBConnection }> {
+export async function createDuckDbEngine(
+  opts: DuckDbEngineOptions,
+): Promise<SqlEngine & { connection: DuckDBConnection }> {
   if (opts.path !== ':memory:') await mkdir(dirname(opts.path), { recursive: true });
   const instance = await DuckDBInstance.create(opts.path);
   const connection = await instance.connect();
@@ -76,9 +78,15 @@ export async function createDuckDbEngine(opts: DuckDbEngineOptions): Promise<Sql
     }
   }
 
-  async function stage(table: string, columns: readonly Column[], rows: readonly Record<string, unknown>[]): Promise<string> {
+  async function stage(
+    table: string,
+    columns: readonly Column[],
+    rows: readonly Record<string, unknown>[],
+  ): Promise<string> {
     const staging = `${table}_staging`;
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${c.name} VARCHAR`).join(', ')})`);
+    await connection.run(
+      `CREATE OR REPLACE TEMP TABLE ${staging} (${columns.map((c) => `${c.name} VARCHAR`).join(', ')})`,
+    );
     const appender = await connection.createAppender(staging);
     try {
       for (const row of rows) {
@@ -113,7 +121,9 @@ export async function createDuckDbEngine(opts: DuckDbEngineOptions): Promise<Sql
       try {
         const file = join(dir, 'export.csv');
         const select = inlineParams(toDuckDb(statement.sql), statement.params);
-        await connection.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT CSV, HEADER, DELIMITER ',')`);
+        await connection.run(
+          `COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT CSV, HEADER, DELIMITER ',')`,
+        );
         const body = await readFile(file);
         await opts.archive.put(key, body, 'text/csv');
         return { bytes: body.length };
@@ -122,21 +132,32 @@ export async function createDuckDbEngine(opts: DuckDbEngineOptions): Promise<Sql
       }
     },
     async replaceCameraMinutes(meetingUuid, dates, rows: readonly CameraMinuteRow[]) {
-      const select = await stage('camera_minutes', CAMERA_COLUMNS, rows as unknown as Record<string, unknown>[]);
+      const select = await stage(
+        'camera_minutes',
+        CAMERA_COLUMNS,
+        rows as unknown as Record<string, unknown>[],
+      );
       await atomically(async () => {
         await connection.run(
           `DELETE FROM camera_minutes WHERE meeting_uuid = $m AND source = 'qos' AND CAST(minute_date AS VARCHAR) IN (SELECT unnest(string_split($d, ',')))`,
           { m: meetingUuid, d: dates.join(',') },
         );
-        await connection.run(`INSERT INTO camera_minutes (${CAMERA_COLUMNS.map((c) => c.name).join(', ')}) ${select}`);
+        await connection.run(
+          `INSERT INTO camera_minutes (${CAMERA_COLUMNS.map((c) => c.name).join(', ')}) ${select}`,
+        );
       });
     },
     async replaceWebhookEvents(eventDate, rows) {
       const columns = RAW_EVENT_COLUMNS as readonly Column[];
       const select = await stage('raw_events', columns, rows as unknown as Record<string, unknown>[]);
       await atomically(async () => {
-        await connection.run(`DELETE FROM raw_events WHERE event_date = CAST($d AS DATE) AND source = 'webhook'`, { d: eventDate });
-        await connection.run(`INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`);
+        await connection.run(
+          `DELETE FROM raw_events WHERE event_date = CAST($d AS DATE) AND source = 'webhook'`,
+          { d: eventDate },
+        );
+        await connection.run(
+          `INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`,
+        );
       });
       return {};
     },

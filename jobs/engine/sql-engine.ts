@@ -45,7 +45,11 @@ export interface SqlEngine {
   /** Writes a SELECT's rows as CSV with a header to an archive key (EXPORT DATA / COPY). */
   exportCsv(statement: Statement, key: string): Promise<{ bytes: number; bytesProcessed?: number }>;
   /** Replaces one meeting's QoS minutes of the given dates. */
-  replaceCameraMinutes(meetingUuid: string, dates: readonly string[], rows: readonly CameraMinuteRow[]): Promise<void>;
+  replaceCameraMinutes(
+    meetingUuid: string,
+    dates: readonly string[],
+    rows: readonly CameraMinuteRow[],
+  ): Promise<void>;
   /** Replaces the webhook rows of one event_date with the given rows (a rebuild from the archive). */
   replaceWebhookEvents(eventDate: string, rows: readonly RawEventRow[]): Promise<{ bytesProcessed?: number }>;
   close(): Promise<void>;

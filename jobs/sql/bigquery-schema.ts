@@ -24,7 +24,11 @@ export function parseCreateTable(ddl: string): { table: string; columns: DdlColu
   const columns = splitTopLevel(body).map((def) => {
     const m = /^\s*(\w+)\s+([A-Z0-9_]+(?:<[^>]*>)?)(.*)$/is.exec(def);
     if (!m) throw new Error(`cannot read column definition "${def.trim()}"`);
-    return { name: m[1] as string, type: (m[2] as string).toUpperCase(), required: /NOT\s+NULL/i.test(m[3] as string) };
+    return {
+      name: m[1] as string,
+      type: (m[2] as string).toUpperCase(),
+      required: /NOT\s+NULL/i.test(m[3] as string),
+    };
   });
   return { table: (head[1] as string).split('.').pop() as string, columns };
 }

@@ -4,18 +4,31 @@
 // BigQuery itself has no emulator: nothing here talks to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RAW_EVENT_COLUMNS } from '../../core/warehouse/raw-events.ts';
-import { deleteCameraMinutesSql, deleteWebhookEventsSql, exportDataSql, insertFromStagingSql } from '../engine/bigquery-engine.ts';
+import {
+  deleteCameraMinutesSql,
+  deleteWebhookEventsSql,
+  exportDataSql,
+  insertFromStagingSql,
+} from '../engine/bigquery-engine.ts';
 import { REPORT_COLUMNS, exportKey } from '../report.ts';
 import { startBigQueryValidator, type BigQueryValidator } from '../test/zetasql.ts';
 import { datasetSchema, parseCreateTable } from './bigquery-schema.ts';
 import { readSql, tableDdls, viewDdls } from './sql-files.ts';
 
-const REPORT_PARAMS = { report_date: 'STRING', day_start_ms: 'INT64', day_end_ms: 'INT64', scan_from: 'STRING', scan_to: 'STRING' };
+const REPORT_PARAMS = {
+  report_date: 'STRING',
+  day_start_ms: 'INT64',
+  day_end_ms: 'INT64',
+  scan_from: 'STRING',
+  scan_to: 'STRING',
+};
 
 describe('DDL', () => {
   it('raw_events has exactly the columns of RAW_EVENT_COLUMNS, in order, with types and modes', () => {
     const { columns } = parseCreateTable(tableDdls().get('raw_events') ?? '');
-    expect(columns).toEqual(RAW_EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type, required: c.mode === 'REQUIRED' })));
+    expect(columns).toEqual(
+      RAW_EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.type, required: c.mode === 'REQUIRED' })),
+    );
   });
 
   it('daily_reports has the DESIGN §4 columns in order', () => {
@@ -42,11 +55,15 @@ describe('ZetaSQL analysis', () => {
   afterAll(() => v?.close());
 
   it('rejects an unknown column (the analyzer is real)', async () => {
-    await expect(v.analyze('SELECT no_such_column FROM zoom_tracker.raw_events')).rejects.toThrow(/Unrecognized name: no_such_column/);
+    await expect(v.analyze('SELECT no_such_column FROM zoom_tracker.raw_events')).rejects.toThrow(
+      /Unrecognized name: no_such_column/,
+    );
   });
 
   it('rejects a type mismatch in the report insert', async () => {
-    await expect(v.analyze("INSERT INTO zoom_tracker.daily_reports (report_date) SELECT 'x'")).rejects.toThrow();
+    await expect(
+      v.analyze("INSERT INTO zoom_tracker.daily_reports (report_date) SELECT 'x'"),
+    ).rejects.toThrow();
   });
 
   it.each([...tableDdls().keys()])('CREATE TABLE %s resolves', async (table) => {
@@ -66,19 +83,39 @@ describe('ZetaSQL analysis', () => {
   it('the export query resolves, alone and inside EXPORT DATA', async () => {
     const select = readSql('queries/export_daily_report.sql');
     expect(await v.analyze(select, { report_date: 'STRING' })).toMatch(/Query/);
-    expect(await v.analyze(exportDataSql(select, 'bucket', exportKey('2026-02-03')), { report_date: 'STRING' })).toMatch(/Export/);
+    expect(
+      await v.analyze(exportDataSql(select, 'bucket', exportKey('2026-02-03')), { report_date: 'STRING' }),
+    ).toMatch(/Export/);
   });
 
   it('delete, count and load statements resolve', async () => {
-    expect(await v.analyze(readSql('queries/delete_daily_report.sql'), { report_date: 'STRING' })).toMatch(/Delete/);
-    expect(await v.analyze(readSql('queries/count_daily_report.sql'), { report_date: 'STRING' })).toMatch(/Query/);
-    expect(await v.analyze(deleteCameraMinutesSql('zoom_tracker'), { meeting_uuid: 'STRING', dates: 'STRING' })).toMatch(/Delete/);
-    expect(await v.analyze(deleteWebhookEventsSql('zoom_tracker'), { event_date: 'STRING' })).toMatch(/Delete/);
+    expect(await v.analyze(readSql('queries/delete_daily_report.sql'), { report_date: 'STRING' })).toMatch(
+      /Delete/,
+    );
+    expect(await v.analyze(readSql('queries/count_daily_report.sql'), { report_date: 'STRING' })).toMatch(
+      /Query/,
+    );
+    expect(await v.analyze(readSql('queries/meetings_of_day.sql'), REPORT_PARAMS)).toMatch(/Query/);
+    expect(
+      await v.analyze(deleteCameraMinutesSql('zoom_tracker'), { meeting_uuid: 'STRING', dates: 'STRING' }),
+    ).toMatch(/Delete/);
+    expect(await v.analyze(deleteWebhookEventsSql('zoom_tracker'), { event_date: 'STRING' })).toMatch(
+      /Delete/,
+    );
     const columns = datasetSchema().get('raw_events') ?? [];
-    expect(await v.analyze(insertFromStagingSql('zoom_tracker', 'raw_events', 'raw_events_dedup', columns).replace('PARSE_JSON(raw_payload)', 'raw_payload'))).toMatch(/Insert/);
+    expect(
+      await v.analyze(
+        insertFromStagingSql('zoom_tracker', 'raw_events', 'raw_events_dedup', columns).replace(
+          'PARSE_JSON(raw_payload)',
+          'raw_payload',
+        ),
+      ),
+    ).toMatch(/Insert/);
   });
 
   it('exportDataSql names the single shard the way DESIGN §3 keys it', () => {
-    expect(exportDataSql('SELECT 1', 'b', exportKey('2026-02-03'))).toContain("uri = 'gs://b/reports/DAILY_REPORT_2026-02-03_*.csv'");
+    expect(exportDataSql('SELECT 1', 'b', exportKey('2026-02-03'))).toContain(
+      "uri = 'gs://b/reports/DAILY_REPORT_2026-02-03_*.csv'",
+    );
   });
 });

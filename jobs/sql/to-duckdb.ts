@@ -43,7 +43,10 @@ export function tokenize(sql: string): Token[] {
       while (j < sql.length && /[\w.]/.test(sql[j] ?? '')) j++;
       push('word', j);
     } else {
-      push('punct', rest === '||' || rest === '<=' || rest === '>=' || rest === '<>' || rest === '!=' ? i + 2 : i + 1);
+      push(
+        'punct',
+        rest === '||' || rest === '<=' || rest === '>=' || rest === '<>' || rest === '!=' ? i + 2 : i + 1,
+      );
     }
   }
   return tokens;
@@ -101,7 +104,11 @@ function render(tokens: Token[], from: number, to: number, dataset: string): str
       const args = splitArgs(tokens, open + 1, close).map(([a, b]) => render(tokens, a, b, dataset).trim());
       out += (FUNCTIONS[upper] as (args: string[]) => string)(args);
       i = close + 1;
-    } else if (t.kind === 'word' && (upper === 'PARTITION' || upper === 'CLUSTER') && isDdlClause(tokens, i, to)) {
+    } else if (
+      t.kind === 'word' &&
+      (upper === 'PARTITION' || upper === 'CLUSTER') &&
+      isDdlClause(tokens, i, to)
+    ) {
       i = skipDdlClause(tokens, i, to);
     } else if (t.kind === 'word' && upper === 'OPTIONS' && nextNonWs(tokens, i + 1, to)?.text === '(') {
       i = matchParen(tokens, nextNonWsIndex(tokens, i + 1, to), to) + 1;

@@ -11,7 +11,10 @@ import type { CameraMinuteRow, Row } from '../engine/sql-engine.ts';
 import { readSql } from '../sql/sql-files.ts';
 import { DAY, MEETING, iso } from './event-rows.ts';
 
-export async function reportRows(events: RawEventRow[], opts: { qos?: CameraMinuteRow[]; date?: string; timeZone?: string } = {}): Promise<Row[]> {
+export async function reportRows(
+  events: RawEventRow[],
+  opts: { qos?: CameraMinuteRow[]; date?: string; timeZone?: string } = {},
+): Promise<Row[]> {
   const dir = await mkdtemp(join(tmpdir(), 'report-test-'));
   const engine = await createDuckDbEngine({ path: ':memory:', archive: createFileArchive(dir) });
   try {
@@ -19,10 +22,17 @@ export async function reportRows(events: RawEventRow[], opts: { qos?: CameraMinu
     for (const e of events) byDate.set(e.event_date, [...(byDate.get(e.event_date) ?? []), e]);
     for (const [date, rows] of byDate) await engine.replaceWebhookEvents(date, rows);
     if (opts.qos?.length) {
-      await engine.replaceCameraMinutes(opts.qos[0]?.meeting_uuid ?? MEETING, [...new Set(opts.qos.map((q) => q.minute_date))], opts.qos);
+      await engine.replaceCameraMinutes(
+        opts.qos[0]?.meeting_uuid ?? MEETING,
+        [...new Set(opts.qos.map((q) => q.minute_date))],
+        opts.qos,
+      );
     }
     const params = reportParams(dayWindow(opts.date ?? DAY, opts.timeZone ?? 'UTC'));
-    const { rows } = await engine.query(`${readSql('queries/daily_report.sql')}\nORDER BY meeting_uuid, participant_key, room_number`, params);
+    const { rows } = await engine.query(
+      `${readSql('queries/daily_report.sql')}\nORDER BY meeting_uuid, participant_key, room_number`,
+      params,
+    );
     return rows;
   } finally {
     await engine.close();
@@ -36,7 +46,10 @@ function hms(v: unknown): string {
 
 /** `key room#n from-to dur on/off pct next | meeting from-to dur | source`. */
 export function line(r: Row): string {
-  const room = r['room_number'] == null ? 'no-room' : `${String(r['room_name'])}#${String(r['room_number'])} ${hms(r['room_join_time'])}-${hms(r['room_leave_time'])} ${String(r['room_duration_mins'])}`;
+  const room =
+    r['room_number'] == null
+      ? 'no-room'
+      : `${String(r['room_name'])}#${String(r['room_number'])} ${hms(r['room_join_time'])}-${hms(r['room_leave_time'])} ${String(r['room_duration_mins'])}`;
   return [
     String(r['participant_key']),
     room,

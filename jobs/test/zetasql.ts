@@ -43,9 +43,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startBigQueryValidator(dataset: string, tables: Map<string, DdlColumn[]>): Promise<BigQueryValidator> {
+export async function startBigQueryValidator(
+  dataset: string,
+  tables: Map<string, DdlColumn[]>,
+): Promise<BigQueryValidator> {
   const zeta = require('@fivetrandevelopers/zetasql') as ZetaModule;
-  const binary = require.resolve('@fivetrandevelopers/zetasql').replace(/index\.js$/, 'zetasql/remote_server.so');
+  const binary = require
+    .resolve('@fivetrandevelopers/zetasql')
+    .replace(/index\.js$/, 'zetasql/remote_server.so');
   const port = await freePort();
   const child: ChildProcess = spawn(binary, ['localhost', String(port)], { stdio: 'ignore' });
   try {
@@ -70,11 +75,18 @@ export async function startBigQueryValidator(dataset: string, tables: Map<string
       }),
     }));
     const registered = await client.registerCatalog({
-      simpleCatalog: { name: 'root', builtinFunctionOptions: { languageOptions }, catalog: [{ name: dataset, table }] },
+      simpleCatalog: {
+        name: 'root',
+        builtinFunctionOptions: { languageOptions },
+        catalog: [{ name: dataset, table }],
+      },
     });
     return {
       async analyze(sql, params = {}) {
-        const queryParameters = Object.entries(params).map(([name, type]) => ({ name, type: { typeKind: TYPE_KIND[type] } }));
+        const queryParameters = Object.entries(params).map(([name, type]) => ({
+          name,
+          type: { typeKind: TYPE_KIND[type] },
+        }));
         const response = await client.analyze({
           sqlStatement: sql,
           registeredCatalogId: registered.registeredId,
