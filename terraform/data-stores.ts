@@ -12,15 +12,25 @@ import { FirestoreDatabase } from '@cdktf/provider-google/lib/firestore-database
 import { FirestoreField } from '@cdktf/provider-google/lib/firestore-field/index.js';
 import type { StackInputs } from './inputs.ts';
 import type { Foundation, Workload } from './foundation.ts';
-import { TABLES, bigQuerySchema } from './table-schemas.ts';
+import { bigQuerySchema, tableSpecs, viewSpecs } from './table-schemas.ts';
 
-/** Firestore collection groups whose documents carry `expireAt` (state of ended meetings, stale leases). */
-export const TTL_COLLECTION_GROUPS = ['meetings', 'participants', 'leases'] as const;
+/**
+ * Firestore collection groups whose documents carry `expireAt` (state of ended meetings, stale
+ * leases), and the single-field indexes the live-state queries need on it: `meetings` keeps the
+ * automatic ones (`where('expireAt', '>', t)`); the collection-group query over `participants` needs
+ * a COLLECTION_GROUP index, which is never automatic; `leases` is only read by id (no index).
+ */
+export const TTL_FIELDS = {
+  meetings: 'automatic',
+  participants: ['COLLECTION', 'COLLECTION_GROUP'],
+  leases: [],
+} as const satisfies Record<string, 'automatic' | readonly ('COLLECTION' | 'COLLECTION_GROUP')[]>;
 
 /** Tables each service streams rows into (table-level grants); the jobs edit the whole dataset. */
 export const TABLE_WRITERS: Partial<Record<Workload, readonly string[]>> = {
   webhook: ['raw_events'],
-  worker: ['raw_events', 'camera_minutes', 'recordings'],
+  // rtms.* events, and the recordings the worker finishes.
+  worker: ['raw_events', 'recordings'],
 };
 
 export interface DataStores {
@@ -68,8 +78,6 @@ function addBucket(scope: Construct, inputs: StackInputs, f: Foundation): Storag
     // Create-only writes (ifGenerationMatch=0) of raw/ and quarantine/; list/get for /health.
     ['webhook', 'roles/storage.objectCreator'],
     ['webhook', 'roles/storage.objectViewer'],
-    // The worker archives the rtms.* events it turns into rows (raw_events.gcs_path is required).
-    ['worker', 'roles/storage.objectCreator'],
     // replay reads raw/, export replaces reports/ objects.
     ['jobs', 'roles/storage.objectUser'],
   ];
@@ -92,7 +100,7 @@ function addWarehouse(scope: Construct, inputs: StackInputs, f: Foundation): Big
     labels: { app: 'zoom-tracker' },
   });
   const tables = new Map<string, BigqueryTable>();
-  for (const spec of TABLES) {
+  for (const spec of tableSpecs()) {
     tables.set(
       spec.name,
       new BigqueryTable(scope, `table_${spec.name}`, {
@@ -106,6 +114,20 @@ function addWarehouse(scope: Construct, inputs: StackInputs, f: Foundation): Big
         labels: { app: 'zoom-tracker' },
       }),
     );
+  }
+  for (const view of viewSpecs(inputs.projectId, inputs.dataset)) {
+    new BigqueryTable(scope, `view_${view.name}`, {
+      datasetId: dataset.datasetId,
+      tableId: view.name,
+      deletionProtection: inputs.protectData,
+      view: { query: view.query, useLegacySql: false },
+      dependsOn: view.reads.map((name) => {
+        const table = tables.get(name);
+        if (!table) throw new Error(`view ${view.name} reads unknown table ${name}`);
+        return table;
+      }),
+      labels: { app: 'zoom-tracker' },
+    });
   }
   for (const [w, names] of Object.entries(TABLE_WRITERS) as [Workload, readonly string[]][]) {
     for (const name of names) {
@@ -141,17 +163,19 @@ function addFirestore(scope: Construct, inputs: StackInputs, f: Foundation): Fir
     deleteProtectionState: inputs.protectData ? 'DELETE_PROTECTION_ENABLED' : 'DELETE_PROTECTION_DISABLED',
     deletionPolicy: inputs.protectData ? 'ABANDON' : 'DELETE',
   });
-  for (const group of TTL_COLLECTION_GROUPS) {
+  for (const [group, indexes] of Object.entries(TTL_FIELDS)) {
     new FirestoreField(scope, `firestore_ttl_${group}`, {
       database: db.name,
       collection: group,
       field: 'expireAt',
       ttlConfig: {},
-      // A TTL timestamp needs no single-field index (and an index on it would hot-spot).
-      indexConfig: {},
+      // An explicit index list replaces the automatic indexes; an empty one exempts the field.
+      ...(indexes !== 'automatic' && {
+        indexConfig: { indexes: indexes.map((queryScope) => ({ queryScope, order: 'ASCENDING' })) },
+      }),
     });
   }
-  // Live state (webhook) and stream leases (worker): read/write documents of this database only.
+  // Live state (webhook; the worker resolves RTMS user ids) and stream leases (worker): this database only.
   for (const w of ['webhook', 'worker'] as const) {
     new ProjectIamMember(scope, `project_${w}_datastore_user`, {
       project: inputs.projectId,

@@ -49,11 +49,14 @@ export function addTopics(scope: Construct, inputs: StackInputs, f: Foundation):
     messageRetentionDuration: '604800s',
     expirationPolicy: { ttl: '' },
   });
-  new PubsubTopicIamMember(scope, 'topic_rtms_webhook', {
-    topic: topic.name,
-    role: 'roles/pubsub.publisher',
-    member: f.members.webhook,
-  });
+  // The webhook publishes RTMS start/stop; a stopping worker (SIGTERM) publishes a handover per parked stream.
+  for (const w of ['webhook', 'worker'] as const) {
+    new PubsubTopicIamMember(scope, `topic_rtms_${w}`, {
+      topic: topic.name,
+      role: 'roles/pubsub.publisher',
+      member: f.members[w],
+    });
+  }
   new PubsubTopicIamMember(scope, 'topic_rtms_dead_letter_agent', {
     topic: deadLetter.name,
     role: 'roles/pubsub.publisher',

@@ -6,7 +6,9 @@ import { Testing } from 'cdktf';
 import { RAW_EVENT_COLUMNS } from '../core/warehouse/raw-events.ts';
 import { InputsError, SECRET_ENV_NAMES, parseInputs } from './inputs.ts';
 import { STACK_NAME, ZoomTrackerStack } from './stack.ts';
-import { TABLES } from './table-schemas.ts';
+import { tableSpecs } from './table-schemas.ts';
+
+const TABLES = tableSpecs();
 import { PUSH_DELIVERY } from './pubsub.ts';
 
 type Json = Record<string, unknown>;
@@ -105,7 +107,7 @@ describe('terraform stack (full stage)', () => {
       google_secret_manager_secret: SECRET_ENV_NAMES.length,
       google_storage_bucket: 1,
       google_bigquery_dataset: 1,
-      google_bigquery_table: TABLES.length,
+      google_bigquery_table: TABLES.length + 2, // + the two dedupe views
       google_firestore_database: 1,
       google_firestore_field: 3,
       google_pubsub_topic: 2,
@@ -130,7 +132,6 @@ describe('terraform stack (full stage)', () => {
     expect(iamGrants(full.json)).toEqual(
       [
         'bigquery_dataset_iam_member dataset roles/bigquery.dataEditor sa:jobs',
-        'bigquery_table_iam_member table_camera_minutes roles/bigquery.dataEditor sa:worker',
         'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:webhook',
         'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:worker',
         'bigquery_table_iam_member table_recordings roles/bigquery.dataEditor sa:worker',
@@ -145,6 +146,7 @@ describe('terraform stack (full stage)', () => {
         'pubsub_subscription_iam_member subscription_rtms_worker roles/pubsub.subscriber pubsub-agent',
         'pubsub_subscription_iam_member subscription_rtms_worker roles/pubsub.subscriber sa:worker',
         'pubsub_topic_iam_member topic_rtms roles/pubsub.publisher sa:webhook',
+        'pubsub_topic_iam_member topic_rtms roles/pubsub.publisher sa:worker',
         'pubsub_topic_iam_member topic_rtms_dead_letter roles/pubsub.publisher pubsub-agent',
         'secret_manager_secret_iam_member secret_aws_access_key_id roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:worker',
@@ -158,7 +160,6 @@ describe('terraform stack (full stage)', () => {
         'secret_manager_secret_iam_member secret_zoom_webhook_secret_token roles/secretmanager.secretAccessor sa:worker',
         'service_account_iam_member sa_push roles/iam.serviceAccountTokenCreator pubsub-agent',
         'storage_bucket_iam_member bucket roles/storage.objectCreator sa:webhook',
-        'storage_bucket_iam_member bucket roles/storage.objectCreator sa:worker',
         'storage_bucket_iam_member bucket roles/storage.objectUser sa:jobs',
         'storage_bucket_iam_member bucket roles/storage.objectViewer sa:webhook',
       ].sort(),
@@ -299,7 +300,15 @@ describe('terraform stack (full stage)', () => {
     expect(res('google_secret_manager_secret_version')).toEqual({});
   });
 
-  it('creates the dataset tables with their partitioning and clustering', () => {
+  it('creates the tables of sql/ddl with their partitioning and clustering, and the dedupe views', () => {
+    expect(TABLES.map((t) => t.name).sort()).toEqual([
+      'attendance',
+      'camera_minutes',
+      'daily_reports',
+      'raw_events',
+      'recordings',
+      'roster',
+    ]);
     const raw = one('google_bigquery_table', 'table_raw_events');
     expect(raw).toMatchObject({
       table_id: 'raw_events',
@@ -307,29 +316,72 @@ describe('terraform stack (full stage)', () => {
       clustering: ['meeting_uuid', 'event_type'],
       deletion_protection: true,
     });
-    const schema = JSON.parse(String(raw.schema)) as { name: string; type: string; mode: string }[];
-    expect(schema.map((c) => c.name)).toEqual(RAW_EVENT_COLUMNS.map((c) => c.name));
-    expect(schema.find((c) => c.name === 'raw_payload')).toMatchObject({ type: 'JSON', mode: 'REQUIRED' });
+    // The DDL of raw_events is the column list of core/warehouse/raw-events.ts, name for name.
+    const schema = JSON.parse(String(raw.schema)) as {
+      name: string;
+      type: string;
+      mode: string;
+      description?: string;
+    }[];
+    const apiType = (t: string) => ({ INT64: 'INTEGER' })[t] ?? t;
+    expect(schema).toEqual(
+      RAW_EVENT_COLUMNS.map((c) => ({
+        name: c.name,
+        type: apiType(c.type),
+        mode: c.mode,
+        description: c.description,
+      })),
+    );
     for (const spec of TABLES) {
       const t = one('google_bigquery_table', `table_${spec.name}`);
       expect(t.time_partitioning, spec.name).toEqual(
         spec.partitionField ? { type: 'DAY', field: spec.partitionField } : undefined,
       );
+      expect(t.clustering, spec.name).toEqual(spec.clustering);
+      expect(t.description, spec.name).toBe(spec.description);
       if (spec.partitionField)
         expect(spec.columns.find((c) => c.name === spec.partitionField)?.type).toBe('DATE');
       for (const key of spec.clustering) expect(spec.columns.map((c) => c.name)).toContain(key);
+      const types = (JSON.parse(String(t.schema)) as { type: string }[]).map((c) => c.type);
+      expect(
+        types.filter(
+          (x) => !['STRING', 'DATE', 'TIMESTAMP', 'INTEGER', 'FLOAT', 'BOOLEAN', 'JSON'].includes(x),
+        ),
+        spec.name,
+      ).toEqual([]);
     }
+    expect(
+      TABLES.filter((t) => t.partitionField)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['attendance', 'camera_minutes', 'daily_reports', 'raw_events', 'recordings']);
     const daily = JSON.parse(String(one('google_bigquery_table', 'table_daily_reports').schema)) as {
       name: string;
     }[];
     expect(
       daily
-        .slice(0, 16)
         .map((c) => c.name)
+        .slice(0, 16)
         .join(','),
     ).toBe(
       'report_date,participant_name,participant_email,meeting_join_time,meeting_leave_time,meeting_duration_mins,room_number,room_name,room_uuid,room_join_time,room_leave_time,room_duration_mins,camera_on_mins,camera_off_mins,camera_percentage,next_room',
     );
+    expect(daily.map((c) => c.name).slice(16)).toEqual([
+      'meeting_id',
+      'meeting_uuid',
+      'participant_key',
+      'camera_source',
+    ]);
+    const view = one('google_bigquery_table', 'view_raw_events_dedup');
+    expect(view).toMatchObject({
+      table_id: 'raw_events_dedup',
+      depends_on: expect.arrayContaining(['google_bigquery_table.table_raw_events']),
+    });
+    expect((view.view as { query: string; use_legacy_sql: boolean }).query).toMatch(
+      /^SELECT \* FROM `acme-zoom-prod\.zoom_tracker\.raw_events`/,
+    );
+    expect((view.view as { use_legacy_sql: boolean }).use_legacy_sql).toBe(false);
+    expect(one('google_bigquery_table', 'view_camera_minutes_dedup').table_id).toBe('camera_minutes_dedup');
   });
 
   it('expires ended meetings, participants and leases in Firestore by TTL', () => {
@@ -347,6 +399,16 @@ describe('terraform stack (full stage)', () => {
         database: '${google_firestore_database.firestore.name}',
       });
     }
+    // The live-state queries: meetings keep the automatic indexes; the collection-group query over
+    // participants (`where('expireAt', '>', t)`) needs a COLLECTION_GROUP index; leases none.
+    expect(one('google_firestore_field', 'firestore_ttl_meetings').index_config).toBeUndefined();
+    expect(one('google_firestore_field', 'firestore_ttl_participants').index_config).toEqual({
+      indexes: [
+        { order: 'ASCENDING', query_scope: 'COLLECTION' },
+        { order: 'ASCENDING', query_scope: 'COLLECTION_GROUP' },
+      ],
+    });
+    expect(one('google_firestore_field', 'firestore_ttl_leases').index_config).toEqual({ indexes: [] });
   });
 
   it('runs the daily jobs on schedule in the report timezone, authenticated as the scheduler', () => {

@@ -1,7 +1,14 @@
 // The zoom-tracker stack: everything one environment needs on Google Cloud, synthesized from the
 // inputs. `foundation` stops before Cloud Run and Scheduler (no images or secret values yet).
 import type { Construct } from 'constructs';
-import { GcsBackend, LocalBackend, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import {
+  GcsBackend,
+  LocalBackend,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  dependable,
+} from 'cdktf';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
 import type { StackInputs } from './inputs.ts';
@@ -69,6 +76,6 @@ function waitForApis(stack: TerraformStack, apis: ProjectService[]): void {
   for (const node of stack.node.findAll()) {
     if (!(node instanceof TerraformResource) || node instanceof ProjectService) continue;
     if (/_iam_member$/.test(node.terraformResourceType)) continue;
-    node.dependsOn = [...(node.dependsOn ?? []), ...apis.map((a) => a.fqn)];
+    node.dependsOn = [...(node.dependsOn ?? []), ...apis.map((a) => dependable(a))];
   }
 }

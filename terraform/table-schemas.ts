@@ -1,178 +1,108 @@
-// BigQuery table definitions of the dataset (DESIGN §3, §4): raw_events from RAW_EVENT_COLUMNS (the
-// single source of its columns), the others mirrored here; partitioning and clustering per table.
+// BigQuery tables and views of the dataset, derived from the DDL in sql/ddl (the files the jobs run
+// and validate): columns, PARTITION BY, CLUSTER BY and description; raw_events' column descriptions
+// come from RAW_EVENT_COLUMNS, whose names and order the DDL must equal (checked in the tests).
+import { parseCreateTable } from '../jobs/sql/bigquery-schema.ts';
+import { SQL_DATASET, tableDdls, viewDdls } from '../jobs/sql/sql-files.ts';
 import { RAW_EVENT_COLUMNS } from '../core/warehouse/raw-events.ts';
-
-export type BqType = 'STRING' | 'DATE' | 'TIMESTAMP' | 'INT64' | 'FLOAT64' | 'BOOL' | 'JSON';
 
 export interface BqColumn {
   name: string;
-  type: BqType;
+  /** Standard SQL type as written in the DDL (STRING, INT64, FLOAT64, BOOL, JSON, ...). */
+  type: string;
   mode: 'REQUIRED' | 'NULLABLE';
-  description: string;
+  description?: string;
 }
 
 export interface TableSpec {
   name: string;
   description: string;
-  /** DATE column of the daily partitions; undefined for a small unpartitioned table. */
+  /** DATE column of the daily partitions; undefined for an unpartitioned table. */
   partitionField: string | undefined;
   clustering: readonly string[];
   columns: readonly BqColumn[];
 }
 
-const col = (
-  name: string,
-  type: BqType,
-  description: string,
-  mode: BqColumn['mode'] = 'NULLABLE',
-): BqColumn => ({
-  name,
-  type,
-  mode,
-  description,
-});
-const req = (name: string, type: BqType, description: string): BqColumn =>
-  col(name, type, description, 'REQUIRED');
+export interface ViewSpec {
+  name: string;
+  /** The view's SELECT, with the dataset name of the deployment. */
+  query: string;
+  /** Tables the query reads (created first). */
+  reads: readonly string[];
+}
 
-const rawEvents: TableSpec = {
-  name: 'raw_events',
-  description:
-    'One row per accepted Zoom event (webhook, RTMS, QoS); rebuildable from the raw archive by `replay`',
-  partitionField: 'event_date',
-  clustering: ['meeting_uuid', 'event_type'],
-  columns: RAW_EVENT_COLUMNS.map((c) => ({
-    name: c.name,
-    type: c.type,
-    mode: c.mode,
-    description: c.description,
-  })),
-};
+/** One `CREATE TABLE` statement of sql/ddl as a table spec. */
+export function tableSpecOf(ddl: string): TableSpec {
+  const { table, columns } = parseCreateTable(ddl);
+  const tail = afterColumnList(ddl.replace(/--.*$/gm, ''));
+  const partition = /PARTITION\s+BY\s+(\w+)/i.exec(tail)?.[1];
+  const cluster = /CLUSTER\s+BY\s+([\w\s,]+?)(?:\s+OPTIONS|\s*;|\s*$)/i.exec(tail)?.[1];
+  const description = /description\s*=\s*'([^']*)'/i.exec(tail)?.[1] ?? '';
+  const described =
+    table === 'raw_events'
+      ? new Map(RAW_EVENT_COLUMNS.map((c) => [c.name as string, c.description]))
+      : new Map<string, string>();
+  return {
+    name: table,
+    description,
+    partitionField: partition,
+    clustering: cluster ? cluster.split(',').map((s) => s.trim()) : [],
+    columns: columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      mode: c.required ? 'REQUIRED' : 'NULLABLE',
+      ...(described.has(c.name) && { description: described.get(c.name) }),
+    })),
+  };
+}
 
-const cameraMinutes: TableSpec = {
-  name: 'camera_minutes',
-  description:
-    'Camera use per participant: QoS minutes from the Dashboard API and RTMS video on/off intervals',
-  partitionField: 'event_date',
-  clustering: ['meeting_uuid', 'participant_uuid'],
-  columns: [
-    req('event_date', 'DATE', 'UTC date of start_time (partition)'),
-    col('meeting_id', 'STRING', 'Meeting number'),
-    req('meeting_uuid', 'STRING', 'Meeting instance UUID'),
-    col('participant_uuid', 'STRING', 'Participant UUID, stable across breakout hops'),
-    col('participant_id', 'STRING', 'Per-meeting participant id (user_id)'),
-    col('participant_name', 'STRING', 'Display name'),
-    col('participant_email', 'STRING', 'Email'),
-    req('source', 'STRING', 'qos or rtms'),
-    req('start_time', 'TIMESTAMP', 'QoS sample time, or start of an RTMS camera interval'),
-    req('end_time', 'TIMESTAMP', 'start_time + 60 s for QoS, end of the RTMS interval'),
-    req('camera_on', 'BOOL', 'QoS video_input bitrate > 0, or RTMS video on'),
-    col('video_bitrate_kbps', 'FLOAT64', 'QoS video_input bitrate'),
-    req('inserted_at', 'TIMESTAMP', 'When the row was written'),
-  ],
-};
+/** The text after the closing parenthesis of the column list (PARTITION BY, CLUSTER BY, OPTIONS). */
+function afterColumnList(text: string): string {
+  let i = text.indexOf('(', /CREATE\s+TABLE/i.exec(text)?.index ?? 0);
+  for (let depth = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) break;
+  }
+  return text.slice(i + 1);
+}
 
-const ts = (name: string, description: string): BqColumn => col(name, 'TIMESTAMP', description);
-const mins = (name: string, description: string): BqColumn => col(name, 'FLOAT64', description);
+/** Every table of sql/ddl, in file-name order. */
+export function tableSpecs(): TableSpec[] {
+  return [...tableDdls().values()].map(tableSpecOf);
+}
 
-const dailyReports: TableSpec = {
-  name: 'daily_reports',
-  description:
-    'One row per participant per breakout-room visit on report_date (DESIGN §4); column order is the CSV order',
-  partitionField: 'report_date',
-  clustering: ['meeting_uuid'],
-  columns: [
-    req('report_date', 'DATE', 'Report day in REPORT_TIMEZONE (partition)'),
-    col('participant_name', 'STRING', 'Display name'),
-    col('participant_email', 'STRING', 'Email'),
-    ts('meeting_join_time', 'First join'),
-    ts('meeting_leave_time', 'Last leave'),
-    mins('meeting_duration_mins', 'Length of the union of presence intervals'),
-    col('room_number', 'INT64', "The participant's visit order"),
-    col('room_name', 'STRING', 'Room-K by first appearance of the room'),
-    col('room_uuid', 'STRING', 'Breakout room UUID'),
-    ts('room_join_time', 'Visit start'),
-    ts('room_leave_time', 'Visit end'),
-    mins('room_duration_mins', 'Visit length'),
-    mins('camera_on_mins', 'Camera-on time within the visit (or presence)'),
-    mins('camera_off_mins', 'Duration minus camera_on_mins'),
-    col('camera_percentage', 'FLOAT64', '100 * on / duration, one decimal'),
-    col('next_room', 'STRING', 'room_name of the next visit'),
-    req('meeting_id', 'STRING', 'Meeting number'),
-    req('meeting_uuid', 'STRING', 'Meeting instance UUID'),
-    req('participant_key', 'STRING', 'participant_uuid, else email, else name'),
-    req('camera_source', 'STRING', 'rtms, qos, rtms+qos or none'),
-  ],
-};
+/**
+ * The views of sql/ddl/views.sql (`CREATE OR REPLACE VIEW <dataset>.<name> AS <select>`), their
+ * table references qualified with the project so they resolve wherever the view is queried from.
+ */
+export function viewSpecs(project: string, dataset: string): ViewSpec[] {
+  return viewDdls(dataset).map((ddl) => {
+    const text = ddl.replace(/^\s*--.*$/gm, '').trim();
+    const m = /^CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+[\w.]+\.(\w+)\s+AS\s+([\s\S]+)$/i.exec(text);
+    if (!m) throw new Error(`not a CREATE VIEW statement: ${text.slice(0, 80)}`);
+    const reads: string[] = [];
+    const query = (m[2] as string)
+      .trim()
+      .replace(new RegExp(`\\b${dataset}\\.(\\w+)`, 'g'), (_all, table: string) => {
+        reads.push(table);
+        return `\`${project}.${dataset}.${table}\``;
+      });
+    return { name: m[1] as string, query, reads: [...new Set(reads)] };
+  });
+}
 
-const recordings: TableSpec = {
-  name: 'recordings',
-  description: 'One row per finished RTMS recording copied to S3',
-  partitionField: 'recording_date',
-  clustering: ['meeting_uuid'],
-  columns: [
-    req('recording_date', 'DATE', 'UTC date of start_time (partition)'),
-    col('meeting_id', 'STRING', 'Meeting number'),
-    req('meeting_uuid', 'STRING', 'Meeting instance UUID'),
-    req('rtms_stream_id', 'STRING', 'RTMS stream id'),
-    req('start_time', 'TIMESTAMP', 'Stream start'),
-    ts('end_time', 'Stream end'),
-    col('duration_secs', 'FLOAT64', 'Recording length'),
-    col('gaps_filled_secs', 'FLOAT64', 'Time filled where no media arrived'),
-    req('s3_bucket', 'STRING', 'Recordings bucket'),
-    req('s3_prefix', 'STRING', '<meeting-key>/<rtms_stream_id>/'),
-    col('total_bytes', 'INT64', 'Sum of the file sizes'),
-    req('manifest', 'JSON', 'manifest.json as uploaded'),
-    req('inserted_at', 'TIMESTAMP', 'When the row was written'),
-  ],
-};
-
-const attendance: TableSpec = {
-  name: 'attendance',
-  description: 'One row per roster member per meeting on report_date',
-  partitionField: 'report_date',
-  clustering: ['meeting_uuid'],
-  columns: [
-    req('report_date', 'DATE', 'Report day in REPORT_TIMEZONE (partition)'),
-    col('meeting_id', 'STRING', 'Meeting number'),
-    col('meeting_uuid', 'STRING', 'Meeting instance UUID'),
-    col('roster_name', 'STRING', 'Name on the roster'),
-    col('roster_email', 'STRING', 'Email on the roster'),
-    col('participant_key', 'STRING', 'Matched participant, empty when absent'),
-    req('status', 'STRING', 'present, late, left_early or absent'),
-    ts('first_join_time', 'First join'),
-    ts('last_leave_time', 'Last leave'),
-    mins('presence_mins', 'Union of presence intervals'),
-    col('presence_percent', 'FLOAT64', 'Presence over the meeting length'),
-    req('inserted_at', 'TIMESTAMP', 'When the row was written'),
-  ],
-};
-
-const roster: TableSpec = {
-  name: 'roster',
-  description: 'Roster members loaded by the attendance job',
-  partitionField: undefined,
-  clustering: ['roster_email'],
-  columns: [
-    req('roster_id', 'STRING', 'Roster file or group the member came from'),
-    col('roster_name', 'STRING', 'Member name'),
-    col('roster_email', 'STRING', 'Member email'),
-    col('meeting_id', 'STRING', 'Meeting number the roster applies to, if any'),
-    req('loaded_at', 'TIMESTAMP', 'When the roster was loaded'),
-  ],
-};
-
-export const TABLES: readonly TableSpec[] = [
-  rawEvents,
-  cameraMinutes,
-  dailyReports,
-  recordings,
-  attendance,
-  roster,
-];
+/** BigQuery's legacy names for the aliases, which the API returns (so the plan shows no diff). */
+const API_TYPE: Record<string, string> = { INT64: 'INTEGER', FLOAT64: 'FLOAT', BOOL: 'BOOLEAN' };
 
 /** The JSON schema BigQuery (and the Terraform table resource) take. */
 export function bigQuerySchema(spec: TableSpec): string {
   return JSON.stringify(
-    spec.columns.map((c) => ({ name: c.name, type: c.type, mode: c.mode, description: c.description })),
+    spec.columns.map((c) => ({
+      name: c.name,
+      type: API_TYPE[c.type] ?? c.type,
+      mode: c.mode,
+      ...(c.description && { description: c.description }),
+    })),
   );
 }
+
+export { SQL_DATASET };
