@@ -1,5 +1,6 @@
 // The Cloud Storage archive adapter with the real @google-cloud/storage client against
 // test/servers/gcs-server.ts, a mock of the GCS JSON API (Cloud Storage has no local emulator).
+import { createServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGcsArchive } from '../../core/adapters/gcp/gcs-archive.ts';
@@ -90,6 +91,21 @@ describe('gcs archive', () => {
     const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: 'http://127.0.0.1:1' });
     const down = createGcsArchive(config, silentLogger(), { maxRetries: 0 });
     await expect(down.putIfAbsent('raw/2026-02-03/y.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(TransientUpstreamError);
+  });
+
+  it('a stalled Cloud Storage fails the create-only write within Zoom\'s 3 s budget', async () => {
+    const sockets: Socket[] = [];
+    const stalled = createServer((s) => sockets.push(s)); // accepts, never answers
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const port = (stalled.address() as { port: number }).port;
+    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${port}` });
+    const started = Date.now();
+    await expect(createGcsArchive(config, silentLogger()).putIfAbsent('raw/2026-02-03/z.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(
+      TransientUpstreamError,
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => stalled.close(resolve));
   });
 
   it('retries a create-only write after a 503 without writing twice', async () => {

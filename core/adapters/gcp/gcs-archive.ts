@@ -9,29 +9,36 @@ import type { Archive, HealthStatus } from '../../ports.ts';
 import { NonRetriableError, TransientUpstreamError, errorMessage } from '../../errors.ts';
 import { httpStatusOf, isTransient } from './upstream-errors.ts';
 
+// Zoom wants an answer within 3 s, so the create-only write (the webhook's one blocking call) uses a
+// client with a short request timeout and one quick retry, then fails into a 503 that makes Zoom
+// redeliver. Exports, reads and listings use a patient client.
 export interface GcsArchiveOptions {
-  /** Client retries for idempotent calls; a create-only write is idempotent thanks to its precondition. */
+  /** Client retries (a create-only write is idempotent thanks to its precondition); default 1 for writes, 3 otherwise. */
   maxRetries?: number;
-  /** Seconds the client may spend retrying one call (keeps a webhook's 503 prompt). */
-  totalTimeoutS?: number;
+  /** Request timeout of a create-only write, ms (default 800). */
+  createTimeoutMs?: number;
 }
 
 type ArchiveConfig = Pick<Config, 'GCS_BUCKET' | 'GCP_PROJECT_ID' | 'STORAGE_EMULATOR_HOST'>;
 
 export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsArchiveOptions = {}): Archive {
   if (!config.GCS_BUCKET) throw new NonRetriableError('GCS_BUCKET is required for the Cloud Storage archive');
-  const storage = new Storage({
-    ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
-    ...(config.STORAGE_EMULATOR_HOST && { apiEndpoint: endpointUrl(config.STORAGE_EMULATOR_HOST) }),
-    retryOptions: {
-      autoRetry: (opts.maxRetries ?? 3) > 0,
-      maxRetries: opts.maxRetries ?? 3,
-      totalTimeout: opts.totalTimeoutS ?? 20,
-      maxRetryDelay: 4,
-      retryDelayMultiplier: 2,
-    },
-  });
-  const bucket = storage.bucket(config.GCS_BUCKET);
+  const client = (timeoutMs: number, maxRetries: number, totalTimeoutS: number): Storage =>
+    new Storage({
+      ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
+      ...(config.STORAGE_EMULATOR_HOST && { apiEndpoint: endpointUrl(config.STORAGE_EMULATOR_HOST) }),
+      // The client applies its own timeout to every request (a per-call one is overridden).
+      timeout: timeoutMs,
+      retryOptions: {
+        autoRetry: maxRetries > 0,
+        maxRetries,
+        totalTimeout: totalTimeoutS,
+        maxRetryDelay: Math.max(1, totalTimeoutS / 4), // the first pause is 1 s; the client refuses a smaller cap
+        retryDelayMultiplier: 2,
+      },
+    });
+  const ingest = client(opts.createTimeoutMs ?? 800, opts.maxRetries ?? 1, 2.5).bucket(config.GCS_BUCKET);
+  const bucket = client(60_000, opts.maxRetries ?? 3, 60).bucket(config.GCS_BUCKET);
   const fail = (op: string, key: string, err: unknown): never => {
     const status = httpStatusOf(err);
     log.warn({ op, key, status, err: errorMessage(err) }, 'cloud storage call failed');
@@ -43,7 +50,7 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
     async putIfAbsent(key, body, contentType) {
       try {
         // ifGenerationMatch=0: succeeds only if no live object has this name, so retries cannot double-write.
-        await bucket.file(key).save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
+        await ingest.file(key).save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
           resumable: false,
           contentType,
           preconditionOpts: { ifGenerationMatch: 0 },
