@@ -1,0 +1,168 @@
+// Attendance per roster member per meeting from the daily report rows (pure): Present, Late, Left
+// Early or Absent by the ATTENDANCE_* thresholds; participants not on the roster are guests.
+import type { RosterMember } from './roster.ts';
+
+export interface PresenceRow {
+  meeting_id: string | null;
+  meeting_uuid: string;
+  participant_key: string;
+  participant_name: string | null;
+  participant_email: string | null;
+  meeting_join_time: string;
+  meeting_leave_time: string;
+  meeting_duration_mins: number;
+}
+
+export interface Thresholds {
+  lateAfterMins: number;
+  leftEarlyBeforeMins: number;
+  minPresencePercent: number;
+}
+
+export type Status = 'Present' | 'Late' | 'Left Early' | 'Absent' | 'Guest';
+
+export interface AttendanceRow {
+  attendance_date: string;
+  meeting_id: string;
+  meeting_uuid: string;
+  attendee_type: 'member' | 'guest';
+  status: Status;
+  email: string;
+  first_name: string;
+  last_name: string;
+  roster_id: string;
+  department: string;
+  participant_name: string;
+  first_join_time: string;
+  last_leave_time: string;
+  present_mins: string;
+  meeting_start_time: string;
+  meeting_end_time: string;
+}
+
+interface Person {
+  key: string;
+  name: string | null;
+  email: string | null;
+  join: number;
+  leave: number;
+  mins: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function computeAttendance(
+  date: string,
+  rows: readonly PresenceRow[],
+  roster: readonly RosterMember[],
+  t: Thresholds,
+): AttendanceRow[] {
+  // The report has a row per visit; presence figures repeat on each: one person per key.
+  const meetings = new Map<string, { id: string; people: Map<string, Person> }>();
+  for (const r of rows) {
+    const m = meetings.get(r.meeting_uuid) ?? { id: r.meeting_id ?? '', people: new Map<string, Person>() };
+    meetings.set(r.meeting_uuid, m);
+    m.people.set(r.participant_key, {
+      key: r.participant_key,
+      name: r.participant_name,
+      email: r.participant_email,
+      join: Date.parse(r.meeting_join_time),
+      leave: Date.parse(r.meeting_leave_time),
+      mins: Number(r.meeting_duration_mins),
+    });
+  }
+  const byEmail = new Map(roster.map((m) => [m.email.toLowerCase(), m]));
+  const out: AttendanceRow[] = [];
+  for (const [uuid, meeting] of [...meetings].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const people = [...meeting.people.values()];
+    const start = Math.min(...people.map((p) => p.join));
+    const end = Math.max(...people.map((p) => p.leave));
+    const lengthMins = (end - start) / 60_000;
+    const base = {
+      attendance_date: date,
+      meeting_id: meeting.id,
+      meeting_uuid: uuid,
+      meeting_start_time: iso(start),
+      meeting_end_time: iso(end),
+    };
+    for (const member of roster) {
+      const mine = people.filter((p) => p.email?.toLowerCase() === member.email.toLowerCase());
+      const join = Math.min(...mine.map((p) => p.join));
+      const leave = Math.max(...mine.map((p) => p.leave));
+      const mins = Math.min(
+        lengthMins,
+        mine.reduce((s, p) => s + p.mins, 0),
+      );
+      let status: Status = 'Present';
+      if (mine.length === 0 || (lengthMins > 0 && (100 * mins) / lengthMins < t.minPresencePercent))
+        status = 'Absent';
+      else if (join > start + t.lateAfterMins * 60_000) status = 'Late';
+      else if (leave < end - t.leftEarlyBeforeMins * 60_000) status = 'Left Early';
+      out.push({
+        ...base,
+        attendee_type: 'member',
+        status,
+        email: member.email,
+        first_name: member.firstName,
+        last_name: member.lastName,
+        roster_id: member.id,
+        department: member.department,
+        participant_name: mine
+          .map((p) => p.name ?? '')
+          .filter(Boolean)
+          .join(' / '),
+        first_join_time: mine.length ? iso(join) : '',
+        last_leave_time: mine.length ? iso(leave) : '',
+        present_mins: mins.toFixed(2),
+      });
+    }
+    for (const p of people
+      .filter((x) => !x.email || !byEmail.has(x.email.toLowerCase()))
+      .sort((a, b) => a.join - b.join || (a.key < b.key ? -1 : 1))) {
+      out.push({
+        ...base,
+        attendee_type: 'guest',
+        status: 'Guest',
+        email: p.email ?? '',
+        first_name: '',
+        last_name: '',
+        roster_id: '',
+        department: '',
+        participant_name: p.name ?? p.key,
+        first_join_time: iso(p.join),
+        last_leave_time: iso(p.leave),
+        present_mins: p.mins.toFixed(2),
+      });
+    }
+  }
+  return out;
+}
+
+export const ATTENDANCE_COLUMNS: readonly (keyof AttendanceRow)[] = [
+  'attendance_date',
+  'meeting_id',
+  'meeting_uuid',
+  'attendee_type',
+  'status',
+  'email',
+  'first_name',
+  'last_name',
+  'roster_id',
+  'department',
+  'participant_name',
+  'first_join_time',
+  'last_leave_time',
+  'present_mins',
+  'meeting_start_time',
+  'meeting_end_time',
+];
+
+export function toCsv(rows: readonly AttendanceRow[]): string {
+  const cell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return (
+    [
+      ATTENDANCE_COLUMNS.join(','),
+      ...rows.map((r) => ATTENDANCE_COLUMNS.map((c) => cell(r[c])).join(',')),
+    ].join('\n') + '\n'
+  );
+}

@@ -1,0 +1,119 @@
+// The roster CSV (email, first name, last name, id, department), with or without a header row.
+// Every bad row is reported by line number, all at once; emails compare case-insensitively.
+
+export interface RosterMember {
+  email: string;
+  firstName: string;
+  lastName: string;
+  id: string;
+  department: string;
+  line: number;
+}
+
+export class RosterError extends Error {
+  override name = 'RosterError';
+  constructor(readonly problems: string[]) {
+    super(`roster has ${problems.length} bad row${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`);
+  }
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; returns [line number, fields] per record. */
+export function parseCsv(text: string): [number, string[]][] {
+  const records: [number, string[]][] = [];
+  let field = '';
+  let fields: string[] = [];
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      fields.push(field);
+      records.push([recordLine, fields]);
+      fields = [];
+      field = '';
+      line++;
+      recordLine = line;
+    } else field += c;
+  }
+  if (field !== '' || fields.length > 0) {
+    fields.push(field);
+    records.push([recordLine, fields]);
+  }
+  return records.filter(([, f]) => !(f.length === 1 && f[0]?.trim() === ''));
+}
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+const HEADER_NAMES: Record<string, keyof Omit<RosterMember, 'line'>> = {
+  email: 'email',
+  emailaddress: 'email',
+  firstname: 'firstName',
+  lastname: 'lastName',
+  id: 'id',
+  department: 'department',
+};
+const POSITIONAL: (keyof Omit<RosterMember, 'line'>)[] = [
+  'email',
+  'firstName',
+  'lastName',
+  'id',
+  'department',
+];
+
+export function parseRoster(text: string): RosterMember[] {
+  const records = parseCsv(text);
+  if (records.length === 0) throw new RosterError(['the file has no rows']);
+  const first =
+    records[0]?.[1].map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/[\s_-]/g, ''),
+    ) ?? [];
+  const hasHeader = first.includes('email') || first.includes('emailaddress');
+  const order = hasHeader ? first.map((h) => HEADER_NAMES[h]) : POSITIONAL;
+  if (hasHeader && !order.includes('email')) throw new RosterError(['line 1: no email column']);
+  const problems: string[] = [];
+  const members: RosterMember[] = [];
+  const seen = new Map<string, number>();
+  for (const [line, fields] of hasHeader ? records.slice(1) : records) {
+    if (fields.length !== order.length) {
+      problems.push(`line ${line}: ${fields.length} columns, expected ${order.length}`);
+      continue;
+    }
+    const m: RosterMember = { email: '', firstName: '', lastName: '', id: '', department: '', line };
+    fields.forEach((v, i) => {
+      const key = order[i];
+      if (key) m[key] = v.trim();
+    });
+    if (!EMAIL.test(m.email)) {
+      problems.push(`line ${line}: invalid email "${m.email}"`);
+      continue;
+    }
+    const lower = m.email.toLowerCase();
+    const dup = seen.get(lower);
+    if (dup !== undefined) {
+      problems.push(`line ${line}: ${m.email} already on line ${dup}`);
+      continue;
+    }
+    seen.set(lower, line);
+    members.push(m);
+  }
+  if (problems.length > 0) throw new RosterError(problems);
+  return members;
+}
