@@ -169,6 +169,7 @@ describe('capture to recording', () => {
         gaps: 1,
         heldMs: 2000,
         startOffsetMs: 1000,
+        durationMs: 11_000,
         codec: 'h264',
         copied: true,
       },

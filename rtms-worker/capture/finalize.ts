@@ -39,7 +39,14 @@ export interface Manifest {
   streamEndedAt: string;
   durationMs: number;
   audio?: TrackResult['audio'] & { durationMs: number; sampleRate: 16000; channels: 1 };
-  video?: TrackResult['video'] & { codec: 'h264'; copied: true; fps: number; startOffsetMs: number };
+  /** durationMs runs from the first frame to the end of the last; the mp4 holds each frame until the next. */
+  video?: TrackResult['video'] & {
+    codec: 'h264';
+    copied: true;
+    fps: number;
+    startOffsetMs: number;
+    durationMs: number;
+  };
   transcript: { cues: number; unreadable: number };
   participants: { userId: number; userName: string }[];
   capture: { segments: number; tornBytes: number; unreadableSegments: string[]; droppedFrames: number };
@@ -170,6 +177,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
             copied: true as const,
             fps: meta.videoFps,
             startOffsetMs: tl.videoOffsetMs,
+            durationMs: Math.round((tracks.video.lastTs ?? 0) - (tracks.video.firstTs ?? 0) + frameMs),
           },
         }
       : {}),
