@@ -9,8 +9,8 @@ import type { Foundation } from './foundation.ts';
 import { SECRETS_FOR, plainEnv, secretEnv, type EnvEntry } from './secrets.ts';
 import { commonEnv, imageRef, type RuntimeDeps } from './services.ts';
 
-/** `--date today` is resolved by the CLI in REPORT_TIMEZONE (a schedule cannot compute a date). */
-const TODAY = 'today';
+// A schedule cannot compute a date: the commands run without --date, which the CLI takes as
+// yesterday in REPORT_TIMEZONE (jobs/day-window.ts), so each scheduled run covers a complete day.
 
 export interface JobSpec {
   command: 'report' | 'export' | 'backfill-camera' | 'replay' | 'attendance';
@@ -24,35 +24,35 @@ export interface JobSpec {
 export const JOBS: readonly JobSpec[] = [
   {
     command: 'backfill-camera',
-    args: ['backfill-camera', '--date', TODAY],
+    args: ['backfill-camera'],
     schedule: 'backfill',
     timeout: '3600s',
     memory: '1Gi',
   },
   {
     command: 'report',
-    args: ['report', '--date', TODAY],
+    args: ['report'],
     schedule: 'report',
     timeout: '1800s',
     memory: '2Gi',
   },
   {
     command: 'export',
-    args: ['export', '--date', TODAY],
+    args: ['export'],
     schedule: 'export',
     timeout: '1800s',
     memory: '1Gi',
   },
   {
     command: 'replay',
-    args: ['replay', '--date', TODAY],
+    args: ['replay'],
     schedule: undefined,
     timeout: '3600s',
     memory: '2Gi',
   },
   {
     command: 'attendance',
-    args: ['attendance', '--date', TODAY],
+    args: ['attendance'],
     schedule: undefined,
     timeout: '1800s',
     memory: '1Gi',

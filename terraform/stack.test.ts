@@ -432,8 +432,12 @@ describe('terraform stack (full stage)', () => {
     );
     const args = Object.values(res('google_cloud_run_v2_job')).map((j) => jobContainer(j).args?.[0]);
     expect(args.sort()).toEqual(['attendance', 'backfill-camera', 'export', 'replay', 'report']);
-    for (const j of Object.values(res('google_cloud_run_v2_job')))
+    for (const j of Object.values(res('google_cloud_run_v2_job'))) {
       expect(jobContainer(j).image).toMatch(/\/jobs:v1\.2\.3$/);
+      // No --date: the CLI takes yesterday in REPORT_TIMEZONE, which a schedule cannot compute.
+      expect(jobContainer(j).args).toHaveLength(1);
+      expect(jobContainer(j).env).toContainEqual({ name: 'REPORT_TIMEZONE', value: 'Europe/Berlin' });
+    }
   });
 
   it('matches the reviewed snapshot', async () => {
