@@ -10,6 +10,7 @@ import { silentLogger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
 import { meetingKeyOf } from '../../core/zoom/event-id.ts';
 import type { StateEvent } from '../../core/zoom/types.ts';
+import { seededShuffle as shuffle } from '../helpers/seeded-shuffle.ts';
 import { startFirestoreEmulator, type Emulator } from '../emulators.ts';
 
 let emulator: Emulator;
@@ -68,17 +69,6 @@ function meetingEvents(): StateEvent[] {
     ev('SHARE_END', 1100, alice),
     ev('QOS', 1200, { participantKey: 'pu-alice', participantUuid: 'pu-alice' }),
   ];
-}
-
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 describe('firestore live state', () => {
