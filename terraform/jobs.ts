@@ -6,7 +6,7 @@ import { CloudRunV2JobIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-
 import { CloudSchedulerJob } from '@cdktf/provider-google/lib/cloud-scheduler-job/index.js';
 import type { StackInputs } from './inputs.ts';
 import type { Foundation } from './foundation.ts';
-import { SECRETS_FOR, plainEnv, secretEnv, type EnvEntry } from './secrets.ts';
+import { plainEnv, secretEnv, type EnvEntry } from './secrets.ts';
 import { commonEnv, imageRef, type RuntimeDeps } from './services.ts';
 
 // A schedule cannot compute a date: the commands run without --date, which the CLI takes as
@@ -62,12 +62,13 @@ export const JOBS: readonly JobSpec[] = [
 export const jobName = (command: JobSpec['command']): string => `zoom-tracker-${command}`;
 
 export function addJobs(scope: Construct, { inputs, f, d, m, secrets }: RuntimeDeps): CloudRunV2Job[] {
-  const env: EnvEntry[] = [...plainEnv(commonEnv(inputs, d, m)), ...secretEnv(secrets, SECRETS_FOR.jobs)];
+  const env: EnvEntry[] = [...plainEnv(commonEnv(inputs, d, m)), ...secretEnv(secrets, 'jobs')];
   return JOBS.map((spec) => {
     const id = spec.command.replaceAll('-', '_');
     const job = new CloudRunV2Job(scope, `job_${id}`, {
       name: jobName(spec.command),
       location: inputs.region,
+      dependsOn: secrets.readers.jobs,
       deletionProtection: false,
       template: {
         taskCount: 1,

@@ -22,7 +22,13 @@ export const SECRETS_FOR = {
   jobs: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
 } as const satisfies Record<string, readonly SecretEnvName[]>;
 
-export type Secrets = Record<SecretEnvName, SecretManagerSecret>;
+export type SecretReader = keyof typeof SECRETS_FOR;
+
+export interface Secrets {
+  byName: Record<SecretEnvName, SecretManagerSecret>;
+  /** The accessor grants of each reader: its Cloud Run resources wait for them (a revision that cannot read a referenced secret fails to deploy). */
+  readers: Record<SecretReader, SecretManagerSecretIamMember[]>;
+}
 
 /** A Cloud Run container env entry (the service and job resources take the same shape). */
 export interface EnvEntry {
@@ -32,7 +38,7 @@ export interface EnvEntry {
 }
 
 export function addSecrets(scope: Construct, inputs: StackInputs, f: Foundation): Secrets {
-  const secrets = Object.fromEntries(
+  const byName = Object.fromEntries(
     SECRET_ENV_NAMES.map((name) => [
       name,
       new SecretManagerSecret(scope, `secret_${name.toLowerCase()}`, {
@@ -41,27 +47,24 @@ export function addSecrets(scope: Construct, inputs: StackInputs, f: Foundation)
         labels: { app: 'zoom-tracker' },
       }),
     ]),
-  ) as Secrets;
-  for (const [workload, names] of Object.entries(SECRETS_FOR) as [
-    keyof typeof SECRETS_FOR,
-    readonly SecretEnvName[],
-  ][]) {
-    for (const name of names) {
-      new SecretManagerSecretIamMember(scope, `secret_${name.toLowerCase()}_${workload}`, {
-        secretId: secrets[name].id,
-        role: 'roles/secretmanager.secretAccessor',
-        member: f.members[workload],
-      });
-    }
-  }
-  return secrets;
+  ) as Secrets['byName'];
+  const grant = (reader: SecretReader): SecretManagerSecretIamMember[] =>
+    SECRETS_FOR[reader].map(
+      (name) =>
+        new SecretManagerSecretIamMember(scope, `secret_${name.toLowerCase()}_${reader}`, {
+          secretId: byName[name].id,
+          role: 'roles/secretmanager.secretAccessor',
+          member: f.members[reader],
+        }),
+    );
+  return { byName, readers: { webhook: grant('webhook'), worker: grant('worker'), jobs: grant('jobs') } };
 }
 
-/** Env entries referencing the latest version of each secret (resolved by Cloud Run at instance start). */
-export function secretEnv(secrets: Secrets, names: readonly SecretEnvName[]): EnvEntry[] {
-  return names.map((name) => ({
+/** Env entries referencing the latest version of each secret a reader may read (resolved by Cloud Run at instance start). */
+export function secretEnv(secrets: Secrets, reader: SecretReader): EnvEntry[] {
+  return SECRETS_FOR[reader].map((name) => ({
     name,
-    valueSource: { secretKeyRef: { secret: secrets[name].secretId, version: 'latest' } },
+    valueSource: { secretKeyRef: { secret: secrets.byName[name].secretId, version: 'latest' } },
   }));
 }
 

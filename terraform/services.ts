@@ -7,7 +7,7 @@ import type { StackInputs } from './inputs.ts';
 import type { Foundation } from './foundation.ts';
 import type { DataStores } from './data-stores.ts';
 import type { Messaging } from './pubsub.ts';
-import { SECRETS_FOR, plainEnv, secretEnv, type EnvEntry, type Secrets } from './secrets.ts';
+import { plainEnv, secretEnv, type EnvEntry, type Secrets } from './secrets.ts';
 
 export type ImageName = 'webhook' | 'rtms-worker' | 'jobs';
 
@@ -51,6 +51,7 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
   const webhook = new CloudRunV2Service(scope, 'service_webhook', {
     name: 'zoom-tracker-webhook',
     location: inputs.region,
+    dependsOn: secrets.readers.webhook,
     description: 'Receives Zoom webhooks: verify, archive, rows, live state, RTMS messages',
     ingress: 'INGRESS_TRAFFIC_ALL',
     deletionProtection: false,
@@ -71,7 +72,7 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
           // Request-based billing (CPU only while serving); the startup boost shortens cold starts,
           // which Zoom's 3 s delivery timeout would otherwise feel.
           resources: { limits: { cpu: '1', memory: '512Mi' }, cpuIdle: true, startupCpuBoost: true },
-          env: [...plainEnv(env), ...secretEnv(secrets, SECRETS_FOR.webhook)] satisfies EnvEntry[],
+          env: [...plainEnv(env), ...secretEnv(secrets, 'webhook')] satisfies EnvEntry[],
         },
       ],
     },
@@ -87,6 +88,7 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
   const worker = new CloudRunV2Service(scope, 'service_rtms_worker', {
     name: 'zoom-tracker-rtms-worker',
     location: inputs.region,
+    dependsOn: secrets.readers.worker,
     description: 'Captures RTMS streams pushed by Pub/Sub; muxes with ffmpeg; copies recordings to S3',
     // Reachable only with a token of an invoker (the Pub/Sub push identity); no public grant.
     ingress: 'INGRESS_TRAFFIC_ALL',
@@ -119,7 +121,7 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
               RTMS_MAX_STREAMS: String(inputs.worker.maxStreams),
               WORKER_PUSH_AUDIENCE: workerAudience,
             }),
-            ...secretEnv(secrets, SECRETS_FOR.worker),
+            ...secretEnv(secrets, 'worker'),
           ] satisfies EnvEntry[],
         },
       ],

@@ -296,6 +296,14 @@ describe('terraform stack (full stage)', () => {
     expect(names(containerOf(one('google_cloud_run_v2_service', 'service_webhook')))).toEqual([
       'ZOOM_WEBHOOK_SECRET_TOKEN',
     ]);
+    // Each revision waits for its identity's accessor grants (Cloud Run checks them when deploying).
+    expect(one('google_cloud_run_v2_service', 'service_webhook').depends_on).toContain(
+      'google_secret_manager_secret_iam_member.secret_zoom_webhook_secret_token_webhook',
+    );
+    const jobDeps = one('google_cloud_run_v2_job', 'job_backfill_camera').depends_on as string[];
+    for (const name of ['zoom_account_id', 'zoom_client_id', 'zoom_client_secret']) {
+      expect(jobDeps).toContain(`google_secret_manager_secret_iam_member.secret_${name}_jobs`);
+    }
     // Values never pass through Terraform (they would sit in its state).
     expect(res('google_secret_manager_secret_version')).toEqual({});
   });
