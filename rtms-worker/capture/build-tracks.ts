@@ -21,8 +21,31 @@ export interface Timeline {
   videoOffsetMs: number;
 }
 
+/**
+ * Rejects media timestamps that cannot belong to the stream (not finite, or more than 1 h before /
+ * 24 h after the first media frame): one corrupt timestamp must not turn into days of silence.
+ */
+export class TimestampGuard {
+  static readonly BEFORE_MS = 3_600_000;
+  static readonly AFTER_MS = 24 * 3_600_000;
+  private anchor: number | undefined;
+  rejected = 0;
+
+  ok(ts: number): boolean {
+    if (Number.isFinite(ts) && ts > 0) {
+      this.anchor ??= ts;
+      if (ts >= this.anchor - TimestampGuard.BEFORE_MS && ts <= this.anchor + TimestampGuard.AFTER_MS)
+        return true;
+    }
+    this.rejected++;
+    return false;
+  }
+}
+
 export interface ScanResult {
   timeline: Timeline | undefined;
+  /** Media frames dropped for an impossible timestamp. */
+  outOfRange: number;
   transcripts: TranscriptBook;
   names: Map<number, string>;
   badTranscripts: number;
@@ -37,7 +60,9 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
   let audioFirst = Infinity;
   let audioEnd = -Infinity;
   let badTranscripts = 0;
+  const guard = new TimestampGuard();
   for await (const r of readSegments(files, report)) {
+    if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
     if (r.kind === RecordKind.Audio) {
       if (r.timestamp < audioFirst) audioFirst = r.timestamp;
       const end = r.timestamp + r.data.length / BYTES_PER_MS;
@@ -67,7 +92,7 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
       videoOffsetMs: hasVideo ? (v.firstTs as number) - t0 : 0,
     };
   }
-  return { timeline, transcripts, names, badTranscripts, report };
+  return { timeline, outOfRange: guard.rejected, transcripts, names, badTranscripts, report };
 }
 
 function parseTranscript(data: Buffer): TranscriptItem | undefined {
@@ -103,7 +128,9 @@ export async function writeTracks(
     const muxer = new TsMuxer();
     const videoOut = ts ? new BufferedAppender(ts) : undefined;
     const firstVideo = timeline.t0 + timeline.videoOffsetMs;
+    const guard = new TimestampGuard();
     for await (const r of readSegments(files, emptyReadReport())) {
+      if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
       if (r.kind === RecordKind.Audio) {
         await audio.put(r.userId, r.timestamp, r.data);
       } else if (r.kind === RecordKind.Video && videoOut) {

@@ -49,7 +49,13 @@ export interface Manifest {
   };
   transcript: { cues: number; unreadable: number };
   participants: { userId: number; userName: string }[];
-  capture: { segments: number; tornBytes: number; unreadableSegments: string[]; droppedFrames: number };
+  capture: {
+    segments: number;
+    tornBytes: number;
+    unreadableSegments: string[];
+    droppedFrames: number;
+    outOfRangeFrames: number;
+  };
   files: ManifestFile[];
   createdAt: string;
 }
@@ -143,6 +149,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   if (opts.droppedFrames > 0) problems.push(`${opts.droppedFrames} frames dropped during capture`);
   if (scan.report.tornBytes > 0)
     problems.push(`${scan.report.tornBytes} bytes of torn records at segment ends`);
+  if (scan.outOfRange > 0) problems.push(`${scan.outOfRange} frames dropped for an impossible timestamp`);
   if (scan.report.corrupt.length > 0) problems.push(`unreadable segments: ${scan.report.corrupt.join(', ')}`);
   const manifest: Manifest = {
     version: 1,
@@ -188,6 +195,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       tornBytes: scan.report.tornBytes,
       unreadableSegments: scan.report.corrupt,
       droppedFrames: opts.droppedFrames,
+      outOfRangeFrames: scan.outOfRange,
     },
     files: described,
     createdAt: new Date().toISOString(),
