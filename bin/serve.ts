@@ -11,7 +11,7 @@ export async function serve(ctx: CommandContext, what: { webhook: boolean; worke
 
   if (what.webhook) {
     const service = await createWebhookService(config, log);
-    closers.push(() => service.backends.close());
+    closers.push(() => service.close());
     let worker: { listener?: unknown; stop(): Promise<void> } | undefined;
     if (what.worker) worker = await startWorker(ctx, service.backends);
     if (worker) closers.unshift(() => worker.stop());

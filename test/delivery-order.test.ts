@@ -3,7 +3,7 @@
 // rebuilds state from the archive must give the same state again.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { MEETING, sampleMeeting } from './fixtures/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
@@ -26,6 +26,7 @@ async function archive(hook: LocalWebhook): Promise<Record<string, string>> {
 }
 
 async function rows(hook: LocalWebhook): Promise<unknown[]> {
+  await hook.service.warehouse.flush();
   const wh = hook.service.backends.warehouse as DuckDbWarehouse;
   const reader = await wh.connection.runAndReadAll('SELECT * EXCLUDE (inserted_at) FROM raw_events ORDER BY event_id');
   return reader.getRowObjectsJson();
@@ -51,13 +52,16 @@ afterAll(async () => {
 });
 
 describe('delivery order and duplicates', () => {
-  it('shuffled triple delivery equals one ordered delivery', async () => {
-    const events = sampleMeeting();
-    const ordered = await start();
+  let ordered: LocalWebhook;
+  const events = sampleMeeting();
+  beforeAll(async () => {
+    ordered = await start();
     for (const e of events) expect((await ordered.post(e)).status).toBe(200);
+  });
 
+  it.each([42, 7, 2026])('shuffled triple delivery (seed %i) equals one ordered delivery', async (seed) => {
     const messy = await start();
-    const deliveries = shuffle([...events, ...events, ...events], 42);
+    const deliveries = shuffle([...events, ...events, ...events], seed);
     for (let i = 0; i < deliveries.length; i += 6) {
       const results = await Promise.all(deliveries.slice(i, i + 6).map((e) => messy.post(e)));
       expect(results.every((r) => r.status === 200)).toBe(true);
@@ -77,5 +81,22 @@ describe('delivery order and duplicates', () => {
     const restarted = await start(messy.dataDir);
     expect(await state(restarted)).toEqual(orderedState);
     expect(await rows(restarted)).toEqual(orderedRows);
+  });
+
+  it('rows a failed warehouse write lost are restored from the archive at restart', async () => {
+    const hook = await start();
+    const inner = hook.service.backends.warehouse;
+    const original = inner.insertEvents.bind(inner);
+    inner.insertEvents = () => Promise.reject(new Error('warehouse down'));
+    const res = await hook.post(sampleMeeting()[3] as Record<string, unknown>);
+    expect(res.status).toBe(200);
+    await hook.service.warehouse.flush();
+    inner.insertEvents = original;
+    expect(await rows(hook)).toHaveLength(0);
+    await hook.close({ keepData: true });
+    open.splice(open.indexOf(hook), 1);
+    const restarted = await start(hook.dataDir);
+    const restored = (await rows(restarted)) as { event_id: string }[];
+    expect(restored.map((r) => r.event_id)).toEqual([res.json['event_id']]);
   });
 });

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
-import { rebuildStateFromArchive } from '../core/adapters/local/rebuild-state.ts';
+import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
+import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
 import { resolveWebhookSecret } from './secret.ts';
 import { createServer, type WebhookServerDeps } from './server.ts';
 
@@ -14,6 +15,10 @@ export interface WebhookService {
   deps: WebhookServerDeps;
   listener: RequestListener;
   secret: string;
+  /** Rows go to the warehouse in batches off the request path; flush() waits for them. */
+  warehouse: BatchedWarehouse;
+  /** Flushes batched rows and closes the backends. */
+  close(): Promise<void>;
 }
 
 /** Builds everything but does not listen (used by serve, the Functions Framework target and the demo). */
@@ -23,16 +28,13 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
   if (config.BACKEND === 'local') {
     log.info({ secretFile: source }, 'webhook secret for local signing');
     const started = performance.now();
-    const events = await rebuildStateFromArchive(backends.archive, backends.liveState, {
-      now: now(),
-      days: config.STATE_TTL_DAYS,
-      log,
-    });
-    log.info({ events, ms: Math.round(performance.now() - started) }, 'live state rebuilt from the archive');
+    const events = await recoverFromArchive(backends.archive, backends, { now: now(), days: config.STATE_TTL_DAYS, log });
+    log.info({ events, ms: Math.round(performance.now() - started) }, 'live state and warehouse recovered from the archive');
   }
+  const warehouse = createBatchedWarehouse(backends.warehouse, log);
   const deps: WebhookServerDeps = {
     archive: backends.archive,
-    warehouse: backends.warehouse,
+    warehouse,
     liveState: backends.liveState,
     queue: backends.queue,
     log,
@@ -41,7 +43,17 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
     toleranceSeconds: config.WEBHOOK_TIMESTAMP_TOLERANCE_S,
     downstreamTimeoutMs: 2000,
   };
-  return { backends, deps, listener: createServer(deps, dashboardOptions(config)), secret };
+  return {
+    backends,
+    deps,
+    listener: createServer(deps, dashboardOptions(config)),
+    secret,
+    warehouse,
+    async close() {
+      await warehouse.flush();
+      await backends.close();
+    },
+  };
 }
 
 function dashboardOptions(config: Config): { dashboardToken?: string } {

@@ -3,7 +3,7 @@ import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../test/fixtures/zoom-e
 import { eventIdOf } from '../zoom/event-id.ts';
 import { normalizeEvent } from '../zoom/normalize.ts';
 import type { StateEvent } from '../zoom/types.ts';
-import { foldMeeting, foldParticipant, isMeetingLevel, nameRooms, viewMeeting } from './fold.ts';
+import { foldMeeting, foldParticipant, isMeetingLevel, nameRooms, resolveParticipant, viewMeeting } from './fold.ts';
 
 const t0 = Date.parse(MEETING.startTime);
 const min = 60_000;
@@ -109,5 +109,23 @@ describe('foldMeeting and views', () => {
     expect(view.meeting.recording).toBe('recording');
     const anaView = view.participants.find((p) => p.key === ana.uuid);
     expect(anaView).toMatchObject({ location: 'breakout', roomName: 'Room-2', rosterMatch: true });
+  });
+});
+
+describe('resolveParticipant', () => {
+  const known = [
+    { key: 'uuid-a', userIds: ['100', '1009'], names: ['Ana'] },
+    { key: 'uuid-b', userIds: ['200'], names: ['Bo'] },
+  ];
+  const base = { eventId: 'x', type: 'meeting.sharing_started', action: 'SHARE_START', at: 0, ts: 0, meetingUuid: 'u' };
+  it.each([
+    ['its own key', { participantKey: 'uuid-z' }, 'uuid-z'],
+    ['a main-room user id', { userId: '200' }, 'uuid-b'],
+    ['a breakout-room user id', { userId: '1009' }, 'uuid-a'],
+    ['a parent user id', { userId: '555', parentUserId: '100' }, 'uuid-a'],
+    ['a name when no id matches', { userId: '999', name: 'Bo' }, 'uuid-b'],
+    ['nothing yet: pending', { userId: '999', name: 'Cy' }, undefined],
+  ])('resolves by %s', (_name, extra, key) => {
+    expect(resolveParticipant({ ...base, ...extra }, known)).toBe(key);
   });
 });

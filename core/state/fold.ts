@@ -60,6 +60,28 @@ export function sightingOf(e: StateEvent): StateEvent {
   };
 }
 
+/** What a store knows of a participant for resolving events that name only a per-meeting id. */
+export interface ParticipantIdentity {
+  key: string;
+  userIds: readonly string[];
+  names: readonly string[];
+}
+
+/**
+ * The participant an event belongs to: its own key, else the participant whose per-meeting ids
+ * include the event's user id (or parent id), else the one with the same name; undefined when no
+ * known participant matches yet (the store keeps the event pending and retries as others arrive).
+ */
+export function resolveParticipant(e: StateEvent, known: Iterable<ParticipantIdentity>): string | undefined {
+  if (e.participantKey !== undefined) return e.participantKey;
+  let byName: string | undefined;
+  for (const p of known) {
+    if ((e.userId !== undefined && p.userIds.includes(e.userId)) || (e.parentUserId !== undefined && p.userIds.includes(e.parentUserId))) return p.key;
+    if (byName === undefined && e.name !== undefined && p.names.includes(e.name)) byName = p.key;
+  }
+  return byName;
+}
+
 /** Sorts by event time and drops duplicate event ids. */
 export function orderEvents(events: Iterable<StateEvent>): StateEvent[] {
   const byId = new Map<string, StateEvent>();
@@ -243,7 +265,7 @@ export function viewMeeting(
       ...(roster && { rosterMatch: p.email !== undefined && roster.has(p.email.toLowerCase()) }),
     };
   });
-  views.sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key));
+  views.sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const stats = countRooms(views);
   return { meeting: summarize(meeting, stats), participants: views, stats };
 }

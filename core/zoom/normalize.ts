@@ -152,8 +152,11 @@ function participantFields(p: Participant, object: MeetingObject): Partial<State
   const uuid = p.participant_uuid?.trim() || undefined;
   const email = p.email?.trim() || undefined;
   const name = p.user_name?.trim() || undefined;
-  const key = uuid ?? email ?? name;
   const userId = p.user_id ?? p.participant_id;
+  // The live-state key is the participant UUID. Events without it but with a per-meeting id
+  // (sharing) are resolved by the state store through that id; only events with neither (join
+  // before host) fall back to email, then name.
+  const key = uuid ?? (userId === undefined ? (email ?? name) : undefined);
   return {
     ...(key !== undefined && { participantKey: key }),
     ...(uuid && { participantUuid: uuid }),

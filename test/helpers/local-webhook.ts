@@ -59,8 +59,8 @@ export async function startLocalWebhook(opts: LocalWebhookOptions = {}): Promise
     async close(opts = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      await service.backends.close();
-      if (!opts.keepData && !dataDir) await rm(dir, { recursive: true, force: true });
+      await service.close();
+      if (!opts.keepData) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,13 +1,15 @@
 // The embedded archive: objects as files under a root (`$DATA_DIR/gcs/`) with the GCS keys.
-// Create-only writes are atomic (temp file, fsync, hard link that fails if the key exists).
+// Create-only writes open with O_EXCL and sync before returning; a key found incomplete (a crash
+// mid-write) is replaced atomically by the complete copy.
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TransientUpstreamError } from '../../errors.ts';
 import type { Archive, HealthStatus } from '../../ports.ts';
+import { canonicalJson } from '../../zoom/event-id.ts';
 
 export function createFileArchive(rootDir: string): Archive {
   const knownDirs = new Set<string>();
@@ -44,17 +46,25 @@ export function createFileArchive(rootDir: string): Archive {
       const path = pathOf(key);
       try {
         await ensureDir(dirname(path));
-        const tmp = tempPath(path);
-        await writeDurably(tmp, body);
         try {
-          await link(tmp, path);
+          // Fast path: create-only open; the bytes are synced before we report them durable.
+          await writeDurably(path, body);
           return 'created';
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
-          throw err;
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash or a
+        // concurrent writer, which is replaced atomically by a complete one.
+        const existing = await readFile(path).catch(() => undefined);
+        if (existing && (Buffer.compare(existing, body) === 0 || sameJson(existing, body))) return 'exists';
+        const tmp = tempPath(path);
+        try {
+          await writeDurably(tmp, body);
+          await rename(tmp, path);
         } finally {
           await rm(tmp, { force: true });
         }
+        return 'created';
       } catch (err) {
         throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
       }
@@ -107,6 +117,15 @@ export function createFileArchive(rootDir: string): Archive {
       }
     },
   };
+}
+
+/** Two complete JSON documents with the same canonical form are the same event. */
+function sameJson(a: Buffer, b: Uint8Array): boolean {
+  try {
+    return canonicalJson(JSON.parse(a.toString('utf8'))) === canonicalJson(JSON.parse(Buffer.from(b).toString('utf8')));
+  } catch {
+    return false;
+  }
 }
 
 async function* walk(dir: string): AsyncGenerator<string> {

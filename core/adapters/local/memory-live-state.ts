@@ -6,7 +6,9 @@ import {
   foldMeeting,
   foldParticipant,
   isMeetingLevel,
+  resolveParticipant,
   sightingOf,
+  type ParticipantIdentity,
   summarize,
   viewMeeting,
   type MeetingState,
@@ -22,6 +24,8 @@ interface MeetingEntry {
   participants: Map<string, StateEvent[]>;
   /** RTMS events that name only a user id, waiting for the participant that has it. */
   unresolved: StateEvent[];
+  byUserId: Map<string, string>;
+  byName: Map<string, string>;
   lastEventAt: number;
   /** Whether a participant event has told the meeting doc its number/topic (the UUID->ID map). */
   sighted?: boolean;
@@ -41,7 +45,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   function entryOf(uuid: string): MeetingEntry {
     let m = meetings.get(uuid);
     if (!m) {
-      m = { uuid, seen: new Set(), meetingEvents: [], participants: new Map(), unresolved: [], lastEventAt: 0 };
+      m = { uuid, seen: new Set(), meetingEvents: [], participants: new Map(), unresolved: [], byUserId: new Map(), byName: new Map(), lastEventAt: 0 };
       meetings.set(uuid, m);
     }
     return m;
@@ -57,15 +61,22 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     return m.folded;
   }
 
-  function resolveKey(m: MeetingEntry, e: StateEvent): string | undefined {
+  /** Resolves through the meeting's indexes (user id -> key, name -> key) without scanning events. */
+  function keyFor(m: MeetingEntry, e: StateEvent): string | undefined {
     if (e.participantKey !== undefined) return e.participantKey;
-    for (const [key, events] of m.participants) {
-      if (events.some((x) => x.userId === e.userId || x.parentUserId === e.userId)) return key;
+    const candidates: ParticipantIdentity[] = [];
+    for (const id of [e.userId, e.parentUserId]) {
+      const key = id === undefined ? undefined : m.byUserId.get(id);
+      if (key !== undefined) candidates.push({ key, userIds: [id as string], names: [] });
     }
-    if (e.name !== undefined) {
-      for (const [key, events] of m.participants) if (events.some((x) => x.name === e.name)) return key;
-    }
-    return undefined;
+    const named = e.name === undefined ? undefined : m.byName.get(e.name);
+    if (named !== undefined) candidates.push({ key: named, userIds: [], names: [e.name as string] });
+    return resolveParticipant(e, candidates);
+  }
+
+  function index(m: MeetingEntry, key: string, e: StateEvent): void {
+    for (const id of [e.userId, e.parentUserId]) if (id !== undefined && !m.byUserId.has(id)) m.byUserId.set(id, key);
+    if (e.name !== undefined && !m.byName.has(e.name)) m.byName.set(e.name, key);
   }
 
   function place(m: MeetingEntry, e: StateEvent): boolean {
@@ -77,8 +88,9 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       m.meetingEvents.push(sightingOf(e));
       m.sighted = true;
     }
-    const key = resolveKey(m, e);
+    const key = keyFor(m, e);
     if (key === undefined) return false;
+    index(m, key, e);
     const list = m.participants.get(key);
     if (list) list.push(e);
     else m.participants.set(key, [e]);
@@ -120,9 +132,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
         m.seen.add(e.eventId);
         m.lastEventAt = Math.max(m.lastEventAt, e.at);
         if (!place(m, e)) m.unresolved.push(e);
-        else if (e.userId !== undefined && m.unresolved.length > 0) {
-          m.unresolved = m.unresolved.filter((u) => !place(m, u));
-        }
+        else if (m.unresolved.length > 0) m.unresolved = m.unresolved.filter((u) => !place(m, u));
         m.folded = undefined;
         changed = true;
       }

@@ -1,19 +1,25 @@
-// Rebuilds the in-process live state from the raw archive at start: the embedded default keeps no
-// state file, the archive is the source of truth.
+// Recovery at start on the embedded default: the in-process live state is rebuilt from the raw
+// archive (the source of truth), and warehouse rows a crash kept from being written are restored.
 import type { Logger } from '../../log.ts';
-import type { Archive, LiveState } from '../../ports.ts';
+import type { Archive, LiveState, Warehouse } from '../../ports.ts';
+import type { RawEventRow } from '../../warehouse/raw-events.ts';
 import { eventIdOf } from '../../zoom/event-id.ts';
 import { normalizeEvent } from '../../zoom/normalize.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
-/** Folds the archived events of the last `days` days (UTC) into `liveState`; returns how many. */
-export async function rebuildStateFromArchive(
+/**
+ * Folds the archived events of the last `days` days (UTC) into `liveState` and re-inserts their rows
+ * into `warehouse` (a no-op for rows already there); returns how many events were read.
+ */
+export async function recoverFromArchive(
   archive: Archive,
-  liveState: LiveState,
+  targets: { liveState: LiveState; warehouse: Warehouse },
   opts: { now: number; days: number; log: Logger },
 ): Promise<number> {
+  const { liveState, warehouse } = targets;
   let count = 0;
   let batch: StateEvent[] = [];
+  let rows: RawEventRow[] = [];
   for (let d = opts.days; d >= 0; d--) {
     const day = new Date(opts.now - d * 86_400_000).toISOString().slice(0, 10);
     for await (const key of archive.list(`raw/${day}/`)) {
@@ -21,18 +27,20 @@ export async function rebuildStateFromArchive(
       if (!bytes) continue;
       try {
         const body: unknown = JSON.parse(bytes.toString('utf8'));
-        const n = normalizeEvent(body, { eventId: eventIdOf(body), gcsPath: key, insertedAt: '' });
+        const n = normalizeEvent(body, { eventId: eventIdOf(body), gcsPath: key, insertedAt: new Date(opts.now).toISOString() });
         if (n.state) batch.push(n.state);
+        rows.push(n.row);
         count++;
       } catch (err) {
         opts.log.warn({ key, err }, 'archived event skipped while rebuilding state');
       }
-      if (batch.length >= 1000) {
-        await liveState.apply(batch);
+      if (rows.length >= 2000) {
+        await Promise.all([liveState.apply(batch), warehouse.insertEvents(rows)]);
         batch = [];
+        rows = [];
       }
     }
   }
-  if (batch.length > 0) await liveState.apply(batch);
+  await Promise.all([liveState.apply(batch), warehouse.insertEvents(rows)]);
   return count;
 }

@@ -1,0 +1,152 @@
+// Benchmark of POST /webhook on the embedded default against a bare baseline server run in the
+// same process (verify the signature, write one durable file per event). Load comes from a worker
+// thread. Prints a table and writes bench/results/webhook.json.
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../core/config.ts';
+import { silentLogger } from '../core/log.ts';
+import { signedHeaders, verifyWebhookSignature } from '../core/zoom/signature.ts';
+import { createWebhookService } from '../webhook/main.ts';
+import { readBody } from '../webhook/http-util.ts';
+import { zoom, type MeetingRef, type Person } from '../test/fixtures/zoom-events.ts';
+import { mib, round, runLoad, type LoadSummary } from './lib/load.ts';
+
+const SECRET = 'bench-secret';
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const SATURATION_EVENTS = Number(args.get('events') ?? 20_000);
+const MEMORY_EVENTS = Number(args.get('memory-events') ?? 100_000);
+const STEADY_RATE = 500;
+const STEADY_SECONDS = Number(args.get('steady-seconds') ?? 10);
+const CONCURRENCY = 64;
+
+/** Unique, realistic events: meetings with people joining, hopping rooms and leaving. */
+function* generateEvents(seed: number): Generator<Record<string, unknown>> {
+  const base = Date.now() - 3_600_000;
+  for (let m = 0; ; m++) {
+    const meeting: MeetingRef = { id: String(80_000_000_000 + seed * 1e6 + m), uuid: `bench-${seed}-${m}==`, topic: `Bench ${m}`, hostId: 'host', startTime: new Date(base).toISOString() };
+    const t = base + m * 1000;
+    yield zoom.meetingStarted(meeting, t);
+    for (let p = 0; p < 20; p++) {
+      const person: Person = { name: `Person ${p}`, email: `p${p}@example.com`, uuid: `uuid-${seed}-${m}-${p}`, userId: String(16_000_000 + p) };
+      const at = t + p * 10;
+      yield zoom.joined(meeting, person, at);
+      yield zoom.leftToBreakout(meeting, person, at + 60_000);
+      yield zoom.joinedRoom(meeting, person, `room-${p % 4}`, at + 60_000);
+      yield zoom.leftRoom(meeting, person, `room-${p % 4}`, at + 600_000);
+      yield zoom.joined(meeting, person, at + 600_001);
+      yield zoom.left(meeting, person, at + 1_200_000);
+    }
+    yield zoom.meetingEnded(meeting, t + 1_300_000);
+  }
+}
+
+function signedBatch(count: number, seed: number): { bodies: string[]; headers: Record<string, string>[] } {
+  const gen = generateEvents(seed);
+  const bodies: string[] = [];
+  const headers: Record<string, string>[] = [];
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const body = JSON.stringify(gen.next().value);
+    bodies.push(body);
+    headers.push(signedHeaders(SECRET, Buffer.from(body), now));
+  }
+  return { bodies, headers };
+}
+
+/** The baseline: verify, then one durable file per event, nothing else. */
+function baselineListener(dir: string): RequestListener {
+  return (req, res) => {
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        verifyWebhookSignature(body, { signature: req.headers['x-zm-signature'] as string, timestamp: req.headers['x-zm-request-timestamp'] as string }, SECRET, Date.now(), 300);
+        const fh = await open(join(dir, `${createHash('sha256').update(body).digest('hex').slice(0, 32)}.json`), 'w');
+        await fh.writeFile(body);
+        await fh.datasync();
+        await fh.close();
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      } catch {
+        res.writeHead(401).end();
+      }
+    })();
+  };
+}
+
+async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
+  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook` };
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+async function saturate(url: string, seed: number, count = SATURATION_EVENTS): Promise<LoadSummary> {
+  return runLoad({ url, ...signedBatch(count, seed), concurrency: CONCURRENCY, rate: 0 });
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'zt-bench-'));
+  const results: Record<string, unknown> = { node: process.version, cpus: 2, date: new Date().toISOString() };
+  try {
+    // Baseline
+    const baseDir = join(root, 'baseline');
+    await mkdir(baseDir, { recursive: true });
+    const base = await listen(baselineListener(baseDir));
+    await saturate(base.url, 90, 2000); // warm-up
+    const baseline = await saturate(base.url, 1);
+    const baselineSteady = await runLoad({ url: base.url, ...signedBatch(STEADY_RATE * STEADY_SECONDS, 2), concurrency: CONCURRENCY, rate: STEADY_RATE });
+    await close(base.server);
+
+    // Full pipeline on the embedded default
+    const config = parseConfig({ DATA_DIR: join(root, 'full'), ZOOM_WEBHOOK_SECRET_TOKEN: SECRET });
+    const service = await createWebhookService(config, silentLogger());
+    const full = await listen(service.listener);
+    await saturate(full.url, 91, 2000); // warm-up
+    const saturated = await saturate(full.url, 3);
+    const steady = await runLoad({ url: full.url, ...signedBatch(STEADY_RATE * STEADY_SECONDS, 4), concurrency: CONCURRENCY, rate: STEADY_RATE });
+
+    // Memory over many events, in chunks so signatures stay fresh.
+    const samples: { events: number; rssMiB: number; heapMiB: number }[] = [];
+    const chunk = 10_000;
+    for (let sent = 0; sent < MEMORY_EVENTS; sent += chunk) {
+      await saturate(full.url, 100 + sent / chunk, chunk);
+      global.gc?.();
+      const m = process.memoryUsage();
+      samples.push({ events: sent + chunk, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed) });
+    }
+    await close(full.server);
+    await service.close();
+
+    Object.assign(results, {
+      baseline: { saturation: baseline, steady500: baselineSteady },
+      full: { saturation: saturated, steady500: steady },
+      throughputRatio: round(saturated.perSecond / baseline.perSecond),
+      memory: samples,
+    });
+    console.log(`\nPOST /webhook, ${SATURATION_EVENTS} signed events at concurrency ${CONCURRENCY}; steady ${STEADY_RATE}/s for ${STEADY_SECONDS}s`);
+    console.table({
+      'baseline (verify + 1 durable file)': row(baseline, baselineSteady),
+      'zoom-tracker (archive + DuckDB + state + queue)': row(saturated, steady),
+    });
+    console.log(`throughput ratio full/baseline: ${String(results['throughputRatio'])}`);
+    console.table(samples);
+    await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+    await writeFile(new URL('./results/webhook.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function row(sat: LoadSummary, steady: LoadSummary): Record<string, number | string> {
+  const errors = Object.entries(sat.statuses).filter(([s]) => s !== '200').reduce((n, [, c]) => n + c, 0);
+  return { 'events/s (saturation)': sat.perSecond, 'p50 ms (sat)': sat.p50, 'p99 ms (sat)': sat.p99, 'p50 ms @500/s': steady.p50, 'p99 ms @500/s': steady.p99, 'non-200': errors };
+}
+
+await main();

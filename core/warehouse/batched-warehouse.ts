@@ -1,0 +1,81 @@
+// Streams rows to a Warehouse in batches off the request path: a row is queued and the caller
+// returns at once; batches flush at `maxRows` or after `maxDelayMs`. When `maxBuffered` rows are
+// waiting, callers wait for the flush (back-pressure). Rows lost in a crash are rebuilt from the
+// archive (startup recovery locally, `replay` in production).
+import type { Logger } from '../log.ts';
+import type { HealthStatus, Warehouse } from '../ports.ts';
+import type { RawEventRow } from './raw-events.ts';
+
+export interface BatchedWarehouse extends Warehouse {
+  /** Resolves when every queued row has been written (or failed and been logged). */
+  flush(): Promise<void>;
+  stats(): { queued: number; written: number; failed: number };
+}
+
+export interface BatchOptions {
+  maxRows: number;
+  maxDelayMs: number;
+  maxBuffered: number;
+  retries: number;
+}
+
+export function createBatchedWarehouse(inner: Warehouse, log: Logger, opts: Partial<BatchOptions> = {}): BatchedWarehouse {
+  const { maxRows = 500, maxDelayMs = 100, maxBuffered = 20_000, retries = 3 } = opts;
+  let queue: RawEventRow[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  let written = 0;
+  let failed = 0;
+  /** Rows accepted but not yet written or given up on. */
+  let pending = 0;
+
+  async function writeWithRetry(rows: RawEventRow[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await inner.insertEvents(rows);
+        written += rows.length;
+        pending -= rows.length;
+        return;
+      } catch (err) {
+        if (attempt > retries) {
+          failed += rows.length;
+          pending -= rows.length;
+          log.error({ err, rows: rows.length, firstEventId: rows[0]?.event_id }, 'warehouse batch failed; replay will repair it');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  function flushNow(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    const rows = queue;
+    queue = [];
+    if (rows.length > 0) inFlight = inFlight.then(() => writeWithRetry(rows));
+    return inFlight;
+  }
+
+  return {
+    async insertEvents(rows) {
+      queue.push(...rows);
+      pending += rows.length;
+      const flushed = queue.length >= maxRows ? flushNow() : undefined;
+      if (!flushed) timer ??= setTimeout(() => void flushNow(), maxDelayMs);
+      // Back-pressure: callers wait only when too much is already waiting to be written.
+      if (pending > maxBuffered) await (flushed ?? flushNow());
+    },
+    async flush() {
+      await flushNow();
+    },
+    stats: () => ({ queued: queue.length, written, failed }),
+    health: (): Promise<HealthStatus> => inner.health(),
+    async close() {
+      await flushNow();
+      await inner.close();
+    },
+  };
+}
