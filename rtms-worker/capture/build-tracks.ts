@@ -19,27 +19,42 @@ export interface Timeline {
   hasVideo: boolean;
   /** Where the first video frame sits on the timeline. */
   videoOffsetMs: number;
+  /** Reference for rejecting impossible timestamps (see TimestampGuard). */
+  anchor: number;
 }
 
 /**
  * Rejects media timestamps that cannot belong to the stream (not finite, or more than 1 h before /
- * 24 h after the first media frame): one corrupt timestamp must not turn into days of silence.
+ * 24 h after the anchor, the median of the first media timestamps): one corrupt timestamp must not
+ * turn into days of silence.
  */
 export class TimestampGuard {
   static readonly BEFORE_MS = 3_600_000;
   static readonly AFTER_MS = 24 * 3_600_000;
-  private anchor: number | undefined;
   rejected = 0;
 
+  constructor(private readonly anchor: number | undefined) {}
+
   ok(ts: number): boolean {
-    if (Number.isFinite(ts) && ts > 0) {
-      this.anchor ??= ts;
-      if (ts >= this.anchor - TimestampGuard.BEFORE_MS && ts <= this.anchor + TimestampGuard.AFTER_MS)
-        return true;
-    }
+    const a = this.anchor;
+    if (a !== undefined && ts >= a - TimestampGuard.BEFORE_MS && ts <= a + TimestampGuard.AFTER_MS)
+      return true;
     this.rejected++;
     return false;
   }
+}
+
+/** Median of the first 64 finite media timestamps (reads only the start of the first segments). */
+export async function timestampAnchor(files: readonly string[]): Promise<number | undefined> {
+  const seen: number[] = [];
+  for await (const r of readSegments(files, emptyReadReport())) {
+    if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && Number.isFinite(r.timestamp)) {
+      seen.push(r.timestamp);
+      if (seen.length === 64) break;
+    }
+  }
+  seen.sort((a, b) => a - b);
+  return seen[Math.floor(seen.length / 2)];
 }
 
 export interface ScanResult {
@@ -60,7 +75,8 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
   let audioFirst = Infinity;
   let audioEnd = -Infinity;
   let badTranscripts = 0;
-  const guard = new TimestampGuard();
+  const anchor = await timestampAnchor(files);
+  const guard = new TimestampGuard(anchor);
   for await (const r of readSegments(files, report)) {
     if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
     if (r.kind === RecordKind.Audio) {
@@ -90,6 +106,7 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
       hasAudio,
       hasVideo,
       videoOffsetMs: hasVideo ? (v.firstTs as number) - t0 : 0,
+      anchor: anchor as number,
     };
   }
   return { timeline, outOfRange: guard.rejected, transcripts, names, badTranscripts, report };
@@ -128,7 +145,7 @@ export async function writeTracks(
     const muxer = new TsMuxer();
     const videoOut = ts ? new BufferedAppender(ts) : undefined;
     const firstVideo = timeline.t0 + timeline.videoOffsetMs;
-    const guard = new TimestampGuard();
+    const guard = new TimestampGuard(timeline.anchor);
     for await (const r of readSegments(files, emptyReadReport())) {
       if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
       if (r.kind === RecordKind.Audio) {

@@ -194,14 +194,16 @@ describe('bad media', () => {
     await appendFile(mp4, body);
     expect((await probeStreams(mp4)).map((s) => s.codec_type)).toEqual(['audio']);
   });
+
   it('impossible timestamps (a year ahead, NaN) are dropped and reported instead of becoming days of silence', async () => {
     const cap = await open('bad-ts');
+    cap.audio({ userId: 0, timestamp: 5, data: Buffer.alloc(640, 1) }); // the very first frame is the corrupt one
     feed(cap, media, plan);
     cap.audio({ userId: 0, timestamp: T0 + 365 * 86_400_000, data: Buffer.alloc(640, 1) });
     cap.video({ userId: 0, timestamp: Number.NaN, data: media.videoFrames[0]! });
     const m = await cap.finish({ endedAt: T0 + 4000 });
-    expect(m).toMatchObject({ status: 'incomplete', durationMs: 4000, capture: { outOfRangeFrames: 2 } });
-    expect(m.problems).toContain('2 frames dropped for an impossible timestamp');
+    expect(m).toMatchObject({ status: 'incomplete', durationMs: 4000, capture: { outOfRangeFrames: 3 } });
+    expect(m.problems).toContain('3 frames dropped for an impossible timestamp');
   });
 });
 
