@@ -3,40 +3,10 @@
 // only, and the Cloud Build config and the Terraform stack naming the same targets.
 import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { effectiveInstruction, parseDockerfile, type Stage } from './dockerfile.ts';
 
 const root = new URL('../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
-
-interface Stage {
-  name: string;
-  from: string;
-  instructions: { op: string; arg: string }[];
-}
-
-/** Stages of a Dockerfile with continuation lines joined and comments dropped. */
-function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
-  const lines = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const args: Record<string, string> = {};
-  const stages: Stage[] = [];
-  for (const line of lines) {
-    const [op = '', ...rest] = line.split(/\s+/);
-    const arg = rest.join(' ');
-    if (op === 'FROM') {
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(arg);
-      stages.push({ name: m?.[2] ?? String(stages.length), from: m?.[1] ?? '', instructions: [] });
-    } else if (op === 'ARG' && stages.length === 0) {
-      const [k = '', v = ''] = arg.split('=');
-      args[k] = v;
-    } else {
-      stages.at(-1)?.instructions.push({ op, arg });
-    }
-  }
-  return { args, stages };
-}
 
 const docker = parseDockerfile(read('deploy/Dockerfile'));
 const stage = (name: string): Stage => {
@@ -44,19 +14,8 @@ const stage = (name: string): Stage => {
   if (!s) throw new Error(`no stage ${name}`);
   return s;
 };
-/** The stage and its ancestors, nearest first. */
-const chain = (name: string): Stage[] => {
-  const s = stage(name);
-  return docker.stages.some((x) => x.name === s.from) ? [s, ...chain(s.from)] : [s];
-};
-/** The effective value of an instruction for a target (the nearest one wins). */
-const effective = (target: string, op: string): string | undefined => {
-  for (const s of chain(target)) {
-    const found = s.instructions.filter((i) => i.op === op).at(-1);
-    if (found) return found.arg;
-  }
-  return undefined;
-};
+const effective = (target: string, op: string): string | undefined =>
+  effectiveInstruction(docker, target, op);
 const runs = (name: string): string =>
   stage(name)
     .instructions.filter((i) => i.op === 'RUN')

@@ -1,0 +1,103 @@
+// The runtime image's file layout, rebuilt without Docker: compile with tsconfig.build.json, copy
+// what the Dockerfile's runtime stage copies, and run its ENTRYPOINT. Stand-in: node_modules is
+// linked from the checkout, where the image runs `npm ci --omit=dev`. Proves the compiled CLI starts
+// without TypeScript sources and offers every command the Terraform stack runs.
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { effectiveInstruction, parseDockerfile } from './dockerfile.ts';
+import { JOBS } from './jobs.ts';
+
+const run = promisify(execFile);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const docker = parseDockerfile(readFileSync(join(repo, 'deploy/Dockerfile'), 'utf8'));
+const runtime = docker.stages.find((s) => s.name === 'runtime');
+
+let tmp = '';
+let app = '';
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'zt-image-'));
+  app = join(tmp, 'app');
+  const built = join(tmp, 'build-dist');
+  await run(
+    process.execPath,
+    [
+      join(repo, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      built,
+      '--sourceMap',
+      'false',
+    ],
+    {
+      cwd: repo,
+      timeout: 110_000,
+    },
+  );
+  for (const copy of runtime?.instructions.filter((i) => i.op === 'COPY') ?? []) {
+    const parts = copy.arg.split(/\s+/);
+    const fromBuild = parts[0]?.startsWith('--from=') ?? false;
+    const paths = fromBuild ? parts.slice(1) : parts;
+    const dest = join(app, paths.at(-1) ?? '.');
+    for (const src of paths.slice(0, -1)) {
+      const rel = fromBuild ? src.replace(/^\/app\//, '') : src;
+      const from = fromBuild && rel === 'dist' ? built : join(repo, rel);
+      if (fromBuild && rel === 'sql' && !existsSync(from)) continue; // the build stage creates it empty
+      const to =
+        paths.length > 2 || dest.endsWith('/') || paths.at(-1) === './'
+          ? join(dest, rel.split('/').pop() ?? rel)
+          : dest;
+      cpSync(from, to, { recursive: true });
+    }
+  }
+  symlinkSync(join(repo, 'node_modules'), join(app, 'node_modules'), 'dir');
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Files under a folder, relative, skipping node_modules. */
+function files(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = join(prefix, e.name);
+    if (e.name === 'node_modules') return [];
+    return e.isDirectory() ? files(dir, rel) : [rel];
+  });
+}
+
+describe('runtime image layout', () => {
+  it('holds compiled JavaScript only, no TypeScript sources or tests', () => {
+    const all = files(app);
+    expect(all).toContain('bin/zoom-tracker.js');
+    expect(all).toContain('dist/bin/main.js');
+    expect(all.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(all.filter((f) => /\.test\.js$/.test(f))).toEqual([]);
+  });
+
+  it('starts the CLI from its ENTRYPOINT and offers every command the stack runs', async () => {
+    const [cmd = '', ...args] = JSON.parse(
+      effectiveInstruction(docker, 'webhook', 'ENTRYPOINT') ?? '[]',
+    ) as string[];
+    expect(cmd).toBe('node');
+    const { stdout } = await run(process.execPath, [...args, '--help'], {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+      timeout: 30_000,
+    });
+    const commands = new Set(
+      stdout
+        .split('\n')
+        .map((l) => /^\s{2}([a-z-]+)\b/.exec(l)?.[1])
+        .filter(Boolean),
+    );
+    for (const c of ['serve', 'worker', ...JOBS.map((j) => j.args[0])])
+      expect(commands, String(c)).toContain(c);
+  });
+});
