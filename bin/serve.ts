@@ -41,17 +41,7 @@ export async function serve(ctx: CommandContext, what: { webhook: boolean; worke
 type Backends = Awaited<ReturnType<typeof createWebhookService>>['backends'];
 
 /** Starts the rtms-worker in this process; on the embedded default it subscribes to the in-process queue. */
-async function startWorker(
-  ctx: CommandContext,
-  backends: Backends | undefined,
-): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
-  const modulePath = '../rtms-worker/main.ts';
-  const mod = (await import(modulePath).catch(() => undefined)) as
-    | { startRtmsWorker?: (c: typeof ctx.config, l: typeof ctx.log, b?: Backends) => Promise<{ listener?: RequestListener; stop(): Promise<void> }> }
-    | undefined;
-  if (!mod?.startRtmsWorker) {
-    ctx.log.warn('rtms-worker is not available in this build; RTMS messages stay queued');
-    return { stop: async () => undefined };
-  }
-  return mod.startRtmsWorker(ctx.config, ctx.log, backends);
+async function startWorker(ctx: CommandContext, backends: Backends | undefined): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
+  const { startRtmsWorker } = await import('../rtms-worker/main.ts');
+  return startRtmsWorker(ctx.config, ctx.log, backends);
 }
