@@ -90,7 +90,10 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
     location: inputs.region,
     dependsOn: secrets.readers.worker,
     description: 'Captures RTMS streams pushed by Pub/Sub; muxes with ffmpeg; copies recordings to S3',
-    // Reachable only with a token of an invoker (the Pub/Sub push identity); no public grant.
+    // Reachable only with a token of an invoker (the Pub/Sub push identity); no public grant. Cloud
+    // Run checks the token (signature, audience, invoker role) and forwards it with its signature
+    // replaced by SIGNATURE_REMOVED_BY_GOOGLE, so the worker must not verify it again: no
+    // WORKER_PUSH_AUDIENCE here (that setting is for a worker that the platform does not guard).
     ingress: 'INGRESS_TRAFFIC_ALL',
     customAudiences: [workerAudience],
     deletionProtection: false,
@@ -119,7 +122,6 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
               AWS_REGION: inputs.awsRegion,
               S3_BUCKET: inputs.s3Bucket ?? '',
               RTMS_MAX_STREAMS: String(inputs.worker.maxStreams),
-              WORKER_PUSH_AUDIENCE: workerAudience,
             }),
             ...secretEnv(secrets, 'worker'),
           ] satisfies EnvEntry[],

@@ -223,7 +223,9 @@ describe('terraform stack (full stage)', () => {
         oidc_token: { service_account_email: '${google_service_account.sa_push.email}', audience },
       },
     });
-    expect(containerOf(worker).env).toContainEqual({ name: 'WORKER_PUSH_AUDIENCE', value: audience });
+    // Cloud Run verifies the token and strips its signature: the worker must not verify it again.
+    expect(containerOf(worker).env.map((e) => e.name)).not.toContain('WORKER_PUSH_AUDIENCE');
+    expect(audience).toBe('zoom-tracker-rtms-worker.acme-zoom-prod');
     // Dead-lettered messages are kept, not dropped.
     expect(one('google_pubsub_subscription', 'subscription_rtms_dead_letter').topic).toBe(
       '${google_pubsub_topic.topic_rtms_dead_letter.id}',
@@ -279,10 +281,7 @@ describe('terraform stack (full stage)', () => {
     expect(containers).toHaveLength(7);
     for (const c of containers) {
       for (const e of c.env) {
-        if (
-          /SECRET|TOKEN|PASSWORD|KEY|CLIENT_ID|ACCOUNT_ID/.test(e.name) &&
-          e.name !== 'WORKER_PUSH_AUDIENCE'
-        ) {
+        if (/SECRET|TOKEN|PASSWORD|KEY|CLIENT_ID|ACCOUNT_ID/.test(e.name)) {
           expect(e.value, e.name).toBeUndefined();
           expect(e.value_source?.secret_key_ref).toEqual({
             secret: `\${google_secret_manager_secret.secret_${e.name.toLowerCase()}.secret_id}`,
