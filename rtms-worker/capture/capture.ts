@@ -17,9 +17,11 @@ import {
 import { finalizeCapture, type Manifest } from './finalize.ts';
 import { parkSegments } from './park.ts';
 import { withRetry } from './retry.ts';
+import type { Limiter } from './limiter.ts';
 
 export type { Manifest } from './finalize.ts';
 export type { SegmentIo } from './segment-writer.ts';
+export { createLimiter, type Limiter } from './limiter.ts';
 
 export interface MediaFrame {
   userId: number;
@@ -81,6 +83,8 @@ export interface OpenCaptureOptions {
   segmentBytes?: number;
   /** Disk backlog over which frames are refused and counted (default 64 MiB). */
   maxBacklogBytes?: number;
+  /** Bounds concurrent finalizations (ffmpeg) across captures sharing it; unbounded without. */
+  finalizeLimiter?: Limiter;
   /** Test seam for disk failures (e.g. ENOSPC); defaults to node:fs. */
   io?: SegmentIo;
   /** Retry schedule base for segment writes and uploads (default 1000 ms, 5 attempts). */
@@ -206,18 +210,21 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     },
     async finish(info) {
       await closeWriter('finished');
-      const manifest = await finalizeCapture({
-        dir,
-        meta,
-        media: opts.media,
-        ffmpegPath: opts.ffmpegPath,
-        log,
-        retry,
-        endedAt: info.endedAt,
-        ...(info.stopReason !== undefined ? { stopReason: info.stopReason } : {}),
-        captureFailure: writer.failure(),
-        droppedFrames: writer.dropped(),
-      }).catch((err: unknown) => {
+      const limiter = opts.finalizeLimiter ?? { run: <T>(fn: () => Promise<T>) => fn() };
+      const finalize = (): Promise<Manifest> =>
+        finalizeCapture({
+          dir,
+          meta,
+          media: opts.media,
+          ffmpegPath: opts.ffmpegPath,
+          log,
+          retry,
+          endedAt: info.endedAt,
+          ...(info.stopReason !== undefined ? { stopReason: info.stopReason } : {}),
+          captureFailure: writer.failure(),
+          droppedFrames: writer.dropped(),
+        });
+      const manifest = await limiter.run(finalize).catch((err: unknown) => {
         log.error(
           { err: errorMessage(err), dir },
           'recording finalize failed: segments kept on disk and in the store for a retry',

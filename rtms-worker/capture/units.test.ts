@@ -9,6 +9,7 @@ import { PTS_BASE, TsMuxer, crc32Mpeg2 } from './ts-writer.ts';
 import { WavTimeline } from './audio-track.ts';
 import { VideoGate } from './video-track.ts';
 import { TranscriptBook, toCues, toSrt, toVtt } from './transcripts.ts';
+import { createLimiter } from './limiter.ts';
 
 const nal = (type: number, len = 8): Buffer =>
   Buffer.concat([Buffer.from([0, 0, 0, 1, type]), Buffer.alloc(len, 0x42)]);
@@ -204,5 +205,33 @@ describe('transcripts', () => {
     const cues = toCues(book.values(), 0, names);
     expect(toVtt(cues)).toBe('WEBVTT\n\n1\n00:00:00.000 --> 00:01:01.001\n<v Eve>hello\n');
     expect(toSrt(cues)).toBe('1\n00:00:00,000 --> 00:01:01,001\nEve: hello\n');
+  });
+});
+
+describe('finalize limiter', () => {
+  it('runs at most `slots` finalizations at once and frees a slot when one fails', async () => {
+    const limiter = createLimiter(2);
+    let running = 0;
+    let peak = 0;
+    const task = (fail: boolean) => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      if (fail) throw new Error('ffmpeg failed');
+      return 'ok';
+    };
+    const results = await Promise.allSettled(
+      [true, false, false, false, false].map((f) => limiter.run(task(f))),
+    );
+    expect(peak).toBe(2);
+    expect(results.map((r) => r.status)).toEqual([
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(limiter.waiting()).toBe(0);
   });
 });
