@@ -12,6 +12,8 @@ export const SECRET_ENV_NAMES = [
   'ZOOM_CLIENT_SECRET',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
+  // Bearer token of the live-state API and dashboard: the webhook is public, live names are not.
+  'DASHBOARD_TOKEN',
 ] as const;
 export type SecretEnvName = (typeof SECRET_ENV_NAMES)[number];
 

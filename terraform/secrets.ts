@@ -11,7 +11,7 @@ import type { Foundation } from './foundation.ts';
  * BACKEND=gcp process (core/config.ts), so the worker and the jobs get it too.
  */
 export const SECRETS_FOR = {
-  webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN'],
+  webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'DASHBOARD_TOKEN'],
   worker: [
     'ZOOM_WEBHOOK_SECRET_TOKEN',
     'ZM_CLIENT_ID',

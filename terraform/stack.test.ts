@@ -152,6 +152,7 @@ describe('terraform stack (full stage)', () => {
         'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_zm_client_id roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_zm_client_secret roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_dashboard_token roles/secretmanager.secretAccessor sa:webhook',
         'secret_manager_secret_iam_member secret_zoom_account_id roles/secretmanager.secretAccessor sa:jobs',
         'secret_manager_secret_iam_member secret_zoom_client_id roles/secretmanager.secretAccessor sa:jobs',
         'secret_manager_secret_iam_member secret_zoom_client_secret roles/secretmanager.secretAccessor sa:jobs',
@@ -294,6 +295,7 @@ describe('terraform stack (full stage)', () => {
     const names = (c: Container) => c.env.filter((e) => e.value_source).map((e) => e.name);
     expect(names(containerOf(one('google_cloud_run_v2_service', 'service_webhook')))).toEqual([
       'ZOOM_WEBHOOK_SECRET_TOKEN',
+      'DASHBOARD_TOKEN',
     ]);
     // Each revision waits for its identity's accessor grants (Cloud Run checks them when deploying).
     expect(one('google_cloud_run_v2_service', 'service_webhook').depends_on).toContain(
@@ -462,7 +464,9 @@ describe('terraform stack (other inputs)', () => {
     expect(Object.keys(json.resource.google_pubsub_subscription ?? {})).toEqual([
       'subscription_rtms_dead_letter',
     ]);
-    expect(Object.keys(json.resource.google_secret_manager_secret ?? {})).toHaveLength(8);
+    expect(Object.keys(json.resource.google_secret_manager_secret ?? {})).toHaveLength(
+      SECRET_ENV_NAMES.length,
+    );
   });
 
   it('teardown mode lifts the data protections; a state bucket switches the backend', () => {
