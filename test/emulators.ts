@@ -40,17 +40,32 @@ export async function startFirestoreEmulator(opts: EmulatorOptions = {}): Promis
 export async function startPubSubEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const jar = opts.jar ?? findPubSubJar();
   const port = await freePort();
-  return launch('pubsub', jar, port, opts.readyTimeoutMs, ['-jar', jar, '--host=127.0.0.1', `--port=${port}`]);
+  return launch('pubsub', jar, port, opts.readyTimeoutMs, [
+    '-jar',
+    jar,
+    '--host=127.0.0.1',
+    `--port=${port}`,
+  ]);
 }
 
 function findPubSubJar(): string {
-  const name = existsSync(PUBSUB_LIB) ? readdirSync(PUBSUB_LIB).find((f) => /^cloud-pubsub-emulator-.*-all\.jar$/.test(f)) : undefined;
+  const name = existsSync(PUBSUB_LIB)
+    ? readdirSync(PUBSUB_LIB).find((f) => /^cloud-pubsub-emulator-.*-all\.jar$/.test(f))
+    : undefined;
   return name ? join(PUBSUB_LIB, name) : `${PUBSUB_LIB}/cloud-pubsub-emulator-all.jar`;
 }
 
-async function launch(kind: string, jar: string, port: number, readyTimeoutMs = 60_000, args: string[]): Promise<Emulator> {
+async function launch(
+  kind: string,
+  jar: string,
+  port: number,
+  readyTimeoutMs = 60_000,
+  args: string[],
+): Promise<Emulator> {
   if (!existsSync(jar)) {
-    throw new Error(`${kind} emulator jar not found at ${jar}: install google-cloud-cli-${kind === 'pubsub' ? 'pubsub' : 'firestore'}-emulator and a Java runtime`);
+    throw new Error(
+      `${kind} emulator jar not found at ${jar}: install google-cloud-cli-${kind === 'pubsub' ? 'pubsub' : 'firestore'}-emulator and a Java runtime`,
+    );
   }
   // detached: the JVM leads its own process group, so stop() can signal it and anything it forks.
   const child = spawn('java', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,7 +84,9 @@ async function launch(kind: string, jar: string, port: number, readyTimeoutMs = 
     await waitReady(host, exited, readyTimeoutMs);
   } catch (err) {
     await emulator.stop();
-    throw new Error(`${kind} emulator did not start: ${(err as Error).message}\n${output.join('').slice(-2000)}`);
+    throw new Error(
+      `${kind} emulator did not start: ${(err as Error).message}\n${output.join('').slice(-2000)}`,
+    );
   }
   return emulator;
 }

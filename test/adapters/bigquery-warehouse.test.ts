@@ -62,9 +62,15 @@ describe('bigquery warehouse', () => {
     await w.insertEvents(rows);
     await w.insertEvents([row(2), row(3), row(4)]);
     const stored = server.tables.get(TABLE);
-    expect([...(stored?.keys() ?? [])].sort()).toEqual([row(1), row(2), row(3), row(4)].map((r) => r.event_id));
+    expect([...(stored?.keys() ?? [])].sort()).toEqual(
+      [row(1), row(2), row(3), row(4)].map((r) => r.event_id),
+    );
     expect(server.requests[0]?.rows.map((r) => r.insertId)).toEqual(rows.map((r) => r.event_id));
-    expect(stored?.get(row(1).event_id)).toMatchObject({ participant_name: 'Zoë 🎉', raw_payload: row(1).raw_payload, event_ts: row(1).event_ts });
+    expect(stored?.get(row(1).event_id)).toMatchObject({
+      participant_name: 'Zoë 🎉',
+      raw_payload: row(1).raw_payload,
+      event_ts: row(1).event_ts,
+    });
     expect(server.requests.every((r) => r.skipInvalidRows)).toBe(true);
   });
 
@@ -74,7 +80,9 @@ describe('bigquery warehouse', () => {
 
     server.requests.length = 0;
     const big = JSON.stringify({ event: 'x', pad: 'y'.repeat(30_000) });
-    await warehouse({ maxBytes: 100_000 }).insertEvents(Array.from({ length: 10 }, (_, i) => row(5000 + i, big)));
+    await warehouse({ maxBytes: 100_000 }).insertEvents(
+      Array.from({ length: 10 }, (_, i) => row(5000 + i, big)),
+    );
     expect(server.requests.length).toBeGreaterThanOrEqual(4);
     expect(server.requests.every((r) => r.bytes < 100_000 + 2_000)).toBe(true);
     expect(server.tables.get(TABLE)?.size).toBe(1234 + 10);
@@ -86,7 +94,9 @@ describe('bigquery warehouse', () => {
       .insertEvents([row(6), bad, row(8)])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RowsRejectedError);
-    expect((err as RowsRejectedError).rejected).toEqual([{ eventId: bad.event_id, reason: expect.stringContaining('invalid') as string }]);
+    expect((err as RowsRejectedError).rejected).toEqual([
+      { eventId: bad.event_id, reason: expect.stringContaining('invalid') as string },
+    ]);
     expect([...(server.tables.get(TABLE)?.keys() ?? [])].sort()).toEqual([row(6).event_id, row(8).event_id]);
   });
 

@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 function twoInstances(now: () => number) {
-  const config = parseConfig({ GCP_PROJECT_ID: `leases-${randomUUID()}`, FIRESTORE_EMULATOR_HOST: emulator.host });
+  const config = parseConfig({
+    GCP_PROJECT_ID: `leases-${randomUUID()}`,
+    FIRESTORE_EMULATOR_HOST: emulator.host,
+  });
   const a = createFirestoreLeaseStore(config, silentLogger(), { now });
   const b = createFirestoreLeaseStore(config, silentLogger(), { now });
   stores.push(a, b);
@@ -51,7 +54,9 @@ describe('firestore lease store', () => {
 
   it('a race for a free lease has exactly one winner', async () => {
     const [a, b] = twoInstances(Date.now);
-    const attempts = Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).acquire('contested', `worker-${i}`, 60_000));
+    const attempts = Array.from({ length: 8 }, (_, i) =>
+      (i % 2 ? a : b).acquire('contested', `worker-${i}`, 60_000),
+    );
     const won = (await Promise.all(attempts)).filter(Boolean);
     expect(won).toHaveLength(1);
   });

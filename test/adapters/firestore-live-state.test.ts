@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFirestoreLiveState, participantDocId } from '../../core/adapters/gcp/firestore-live-state.ts';
+import { createFirestoreLiveState } from '../../core/adapters/gcp/firestore-live-state.ts';
+import { participantDocId } from '../../core/adapters/gcp/firestore-state-docs.ts';
 import { parseConfig } from '../../core/config.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
@@ -37,22 +38,53 @@ function open(project: string, now = NOW): LiveState {
 }
 
 function admin(project: string): Firestore {
-  return new Firestore({ projectId: project, host: emulator.host, ssl: false, clientOptions: { universeDomain: 'googleapis.com' } });
+  return new Firestore({
+    projectId: project,
+    host: emulator.host,
+    ssl: false,
+    clientOptions: { universeDomain: 'googleapis.com' },
+  });
 }
 
 let seq = 0;
 function ev(action: string, atS: number, fields: Partial<StateEvent> = {}, uuid = UUID): StateEvent {
-  return { eventId: `e${++seq}`, type: `t.${action}`, action, at: T0 + atS * 1000, ts: T0 + atS * 1000 + 7, meetingUuid: uuid, ...fields };
+  return {
+    eventId: `e${++seq}`,
+    type: `t.${action}`,
+    action,
+    at: T0 + atS * 1000,
+    ts: T0 + atS * 1000 + 7,
+    meetingUuid: uuid,
+    ...fields,
+  };
 }
-const alice = { participantKey: 'pu-alice', participantUuid: 'pu-alice', name: 'Alice', email: 'alice@example.com', meetingId: MEETING_ID, userId: '16778240' };
+const alice = {
+  participantKey: 'pu-alice',
+  participantUuid: 'pu-alice',
+  name: 'Alice',
+  email: 'alice@example.com',
+  meetingId: MEETING_ID,
+  userId: '16778240',
+};
 const alicePlusRoom = { ...alice, userId: '33554432', parentUserId: '16778240', roomUuid: ROOM };
-const bob = { participantKey: 'bob@example.com', name: 'Bøb 🎉', email: 'bob@example.com', meetingId: MEETING_ID, userId: '16779264' };
+const bob = {
+  participantKey: 'bob@example.com',
+  name: 'Bøb 🎉',
+  email: 'bob@example.com',
+  meetingId: MEETING_ID,
+  userId: '16779264',
+};
 const carol = { participantKey: 'Carol', name: 'Carol', meetingId: MEETING_ID, userId: '16780288' };
 
 /** One meeting's webhook events (participant and meeting level), in Zoom time order. */
 function meetingEvents(): StateEvent[] {
   return [
-    ev('MEETING_START', 0, { meetingId: MEETING_ID, topic: 'Weekly ✨ sync', hostId: 'host-1', startTime: T0 }),
+    ev('MEETING_START', 0, {
+      meetingId: MEETING_ID,
+      topic: 'Weekly ✨ sync',
+      hostId: 'host-1',
+      startTime: T0,
+    }),
     ev('WAITING_ROOM_JOIN', 30, bob),
     ev('JOIN', 60, alice),
     ev('ADMITTED', 90, bob),
@@ -88,7 +120,13 @@ describe('firestore live state', () => {
     expect(await b.liveParticipants(UUID)).toEqual(expected);
 
     // The ordered result itself is what the reference says.
-    expect(expected?.meeting).toMatchObject({ meetingId: MEETING_ID, topic: 'Weekly ✨ sync', status: 'started', recording: 'recording', meetingKey: meetingKeyOf(UUID) });
+    expect(expected?.meeting).toMatchObject({
+      meetingId: MEETING_ID,
+      topic: 'Weekly ✨ sync',
+      status: 'started',
+      recording: 'recording',
+      meetingKey: meetingKeyOf(UUID),
+    });
     const byKey = Object.fromEntries((expected?.participants ?? []).map((p) => [p.key, p]));
     expect(byKey['pu-alice']).toMatchObject({ location: 'main', sharing: false });
     expect(byKey['pu-alice']?.sessions.map((s) => s.roomName ?? s.room)).toEqual(['main', 'Room-1', 'main']);
@@ -98,7 +136,9 @@ describe('firestore live state', () => {
 
     // Each document stores its events once, however often they came.
     const db = admin(project);
-    const doc = await db.doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('pu-alice')}`).get();
+    const doc = await db
+      .doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('pu-alice')}`)
+      .get();
     const ids = (doc.get('events') as StateEvent[]).map((e) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(events.filter((e) => e.participantKey === 'pu-alice').length);
@@ -116,7 +156,10 @@ describe('firestore live state', () => {
       ev('VIDEO_OFF', 140, { userId: '12345', name: 'Nobody' }),
     ]);
     // The join and the camera event in one batch resolve against each other.
-    await state.apply([ev('JOIN', 1300, { participantKey: 'dave', name: 'Dave', userId: '777', meetingId: MEETING_ID }), ev('VIDEO_ON', 1301, { userId: '777' })]);
+    await state.apply([
+      ev('JOIN', 1300, { participantKey: 'dave', name: 'Dave', userId: '777', meetingId: MEETING_ID }),
+      ev('VIDEO_ON', 1301, { userId: '777' }),
+    ]);
     const view = await state.liveParticipants(UUID);
     const cam = Object.fromEntries((view?.participants ?? []).map((p) => [p.key, p.camera]));
     expect(cam).toEqual({ 'pu-alice': 'on', 'bob@example.com': 'unknown', Carol: 'on', dave: 'on' });
@@ -139,7 +182,10 @@ describe('firestore live state', () => {
     await state.apply([ev('MEETING_END', 3600, { meetingId: MEETING_ID, endTime: T0 + 3600_000 })]);
     expect(((await ref.get()).get('expireAt') as Timestamp).toMillis()).toBe(T0 + 3600_000 + 86_400_000);
     expect(await state.listMeetings()).toEqual([]);
-    expect((await state.listMeetings({ includeEnded: true }))[0]).toMatchObject({ status: 'ended', counts: { inMeeting: 0 } });
+    expect((await state.listMeetings({ includeEnded: true }))[0]).toMatchObject({
+      status: 'ended',
+      counts: { inMeeting: 0 },
+    });
     const p = await db.doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('Carol')}`).get();
     expect(p.get('expireAt')).toBeInstanceOf(Timestamp);
 
@@ -185,7 +231,9 @@ describe('firestore live state', () => {
       });
     });
     await new Promise((r) => setTimeout(r, 300)); // let the listeners attach
-    await state.apply([ev('JOIN', 1400, { participantKey: 'erin', name: 'Erin', userId: '888', meetingId: MEETING_ID })]);
+    await state.apply([
+      ev('JOIN', 1400, { participantKey: 'erin', name: 'Erin', userId: '888', meetingId: MEETING_ID }),
+    ]);
     await changed;
     expect(calls).toBe(1);
     expect(await state.health()).toMatchObject({ ok: true, backend: 'firestore' });

@@ -24,12 +24,29 @@ let gcp: LocalWebhook;
 
 // A meeting happening now (started 45 minutes ago), so live-state expiry and signatures use the real clock.
 const t0 = Math.floor((Date.now() - 45 * 60_000) / 1000) * 1000;
-const meeting: MeetingRef = { ...MEETING, uuid: 'e2eMeetingUuid/+A==', startTime: new Date(t0).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-const events = [...sampleMeeting(meeting), zoom.rtmsStarted(meeting, 'stream-e2e', 'wss://rtms.example.test', t0 + 5 * 60_000)];
+const meeting: MeetingRef = {
+  ...MEETING,
+  uuid: 'e2eMeetingUuid/+A==',
+  startTime: new Date(t0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+};
+const events = [
+  ...sampleMeeting(meeting),
+  zoom.rtmsStarted(meeting, 'stream-e2e', 'wss://rtms.example.test', t0 + 5 * 60_000),
+];
 
 beforeAll(async () => {
-  [firestore, pubsubEmulator, gcs, bq] = await Promise.all([startFirestoreEmulator(), startPubSubEmulator(), startGcsServer(), startBigQueryServer()]);
-  pubsub = new PubSub({ projectId: PROJECT, apiEndpoint: pubsubEmulator.host, emulatorMode: true, clientOptions: { universeDomain: 'googleapis.com' } });
+  [firestore, pubsubEmulator, gcs, bq] = await Promise.all([
+    startFirestoreEmulator(),
+    startPubSubEmulator(),
+    startGcsServer(),
+    startBigQueryServer(),
+  ]);
+  pubsub = new PubSub({
+    projectId: PROJECT,
+    apiEndpoint: pubsubEmulator.host,
+    emulatorMode: true,
+    clientOptions: { universeDomain: 'googleapis.com' },
+  });
   const [topic] = await pubsub.createTopic('rtms');
   await topic.createSubscription('rtms-worker', { enableMessageOrdering: true });
   local = await startLocalWebhook();
@@ -56,7 +73,11 @@ afterAll(async () => {
 async function localArchive(): Promise<Record<string, string>> {
   const root = join(local.dataDir, 'gcs');
   const files = (await readdir(join(root, 'raw'), { recursive: true })).filter((f) => f.endsWith('.json'));
-  return Object.fromEntries(await Promise.all(files.map(async (f) => [`raw/${f}`, await readFile(join(root, 'raw', f), 'utf8')] as const)));
+  return Object.fromEntries(
+    await Promise.all(
+      files.map(async (f) => [`raw/${f}`, await readFile(join(root, 'raw', f), 'utf8')] as const),
+    ),
+  );
 }
 
 function pullOne(): Promise<Message> {
@@ -80,14 +101,24 @@ describe('BACKEND=gcp end to end', () => {
       expect(statuses).toEqual(statuses.map(() => 200));
     }
 
-    const archived = Object.fromEntries([...(gcs.buckets.get(BUCKET) ?? new Map())].map(([k, o]) => [k, o.bytes.toString('utf8')]));
+    const archived = Object.fromEntries(
+      [...(gcs.buckets.get(BUCKET) ?? new Map())].map(([k, o]) => [k, o.bytes.toString('utf8')]),
+    );
     expect(archived).toEqual(await localArchive());
 
     await gcp.service.warehouse.flush();
     const rowIds = [...(bq.tables.get(`${PROJECT}.zoom_tracker.raw_events`)?.keys() ?? [])].sort();
-    expect(rowIds).toEqual(Object.keys(archived).map((k) => k.replace(/^raw\/[^/]+\//, '').replace(/\.json$/, '')).sort());
+    expect(rowIds).toEqual(
+      Object.keys(archived)
+        .map((k) => k.replace(/^raw\/[^/]+\//, '').replace(/\.json$/, ''))
+        .sort(),
+    );
 
-    const [fromGcp, fromLocal] = await Promise.all([gcp, local].map((h) => fetch(`${h.url}/api/meetings/${meeting.id}/live-participants`).then((r) => r.json())));
+    const [fromGcp, fromLocal] = await Promise.all(
+      [gcp, local].map((h) =>
+        fetch(`${h.url}/api/meetings/${meeting.id}/live-participants`).then((r) => r.json()),
+      ),
+    );
     expect(fromGcp).toMatchObject({ meeting: { meetingUuid: meeting.uuid, status: 'ended' } });
     expect(fromGcp).toEqual(fromLocal);
 
@@ -99,7 +130,11 @@ describe('BACKEND=gcp end to end', () => {
   });
 
   it('answers 503 while Cloud Storage is down, so Zoom retries, and 200 once it is back', async () => {
-    const late = zoom.joined(meeting, { name: 'Late Comer', email: 'late@example.com', uuid: 'LATE-0001', userId: '16790000' }, t0 + 50 * 60_000);
+    const late = zoom.joined(
+      meeting,
+      { name: 'Late Comer', email: 'late@example.com', uuid: 'LATE-0001', userId: '16790000' },
+      t0 + 50 * 60_000,
+    );
     gcs.fail(Infinity, 503);
     expect((await gcp.post(late)).status).toBe(503);
     gcs.fail(0);

@@ -24,7 +24,11 @@ beforeEach(() => {
   server.buckets.clear();
   server.requests.length = 0;
   server.fail(0);
-  const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: server.url });
+  const config = parseConfig({
+    GCP_PROJECT_ID: 'demo',
+    GCS_BUCKET: BUCKET,
+    STORAGE_EMULATOR_HOST: server.url,
+  });
   archive = createGcsArchive(config, silentLogger(), { maxRetries: 0 });
 });
 
@@ -44,11 +48,17 @@ describe('gcs archive', () => {
     const stored = server.buckets.get(BUCKET)?.get(key);
     expect(stored?.contentType).toBe('application/json');
     const uploads = server.requests.filter((r) => r.path.startsWith('/upload/'));
-    expect(uploads.every((r) => r.query.ifGenerationMatch === '0' && r.query.uploadType === 'multipart')).toBe(true);
+    expect(
+      uploads.every((r) => r.query.ifGenerationMatch === '0' && r.query.uploadType === 'multipart'),
+    ).toBe(true);
   });
 
   it('concurrent create-only writes of one key: exactly one is created', async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => archive.putIfAbsent('raw/2026-02-03/same.json', bytes(`v${i}`), 'application/json')));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        archive.putIfAbsent('raw/2026-02-03/same.json', bytes(`v${i}`), 'application/json'),
+      ),
+    );
     expect(results.filter((r) => r === 'created')).toHaveLength(1);
     expect(results.filter((r) => r === 'exists')).toHaveLength(5);
   });
@@ -68,18 +78,38 @@ describe('gcs archive', () => {
   });
 
   it('lists a prefix in lexical order across pages', async () => {
-    const keys = Array.from({ length: 1203 }, (_, i) => `raw/2026-02-03/${String((i * 7919) % 1203).padStart(5, '0')}.json`);
+    const keys = Array.from(
+      { length: 1203 },
+      (_, i) => `raw/2026-02-03/${String((i * 7919) % 1203).padStart(5, '0')}.json`,
+    );
     // Seeded straight into the server: 1,203 uploads would only slow the test down.
-    server.buckets.set(BUCKET, new Map(keys.map((k) => [k, { bytes: Buffer.from('{}'), contentType: 'application/json', generation: 1, created: new Date().toISOString() }])));
+    server.buckets.set(
+      BUCKET,
+      new Map(
+        keys.map((k) => [
+          k,
+          {
+            bytes: Buffer.from('{}'),
+            contentType: 'application/json',
+            generation: 1,
+            created: new Date().toISOString(),
+          },
+        ]),
+      ),
+    );
     await archive.putIfAbsent('raw/2026-02-04/other.json', bytes('{}'), 'application/json');
     const listed = await collect(archive.list('raw/2026-02-03/'));
     expect(listed).toEqual([...keys].sort());
-    expect(server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/o')).length).toBeGreaterThanOrEqual(2);
+    expect(
+      server.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/o')).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('an outage (503) is a TransientUpstreamError, and health says so', async () => {
     server.fail(Infinity, 503);
-    await expect(archive.putIfAbsent('raw/2026-02-03/x.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(TransientUpstreamError);
+    await expect(
+      archive.putIfAbsent('raw/2026-02-03/x.json', bytes('{}'), 'application/json'),
+    ).rejects.toBeInstanceOf(TransientUpstreamError);
     await expect(archive.get('raw/2026-02-03/x.json')).rejects.toBeInstanceOf(TransientUpstreamError);
     await expect(collect(archive.list('raw/'))).rejects.toBeInstanceOf(TransientUpstreamError);
     expect((await archive.health()).ok).toBe(false);
@@ -88,31 +118,51 @@ describe('gcs archive', () => {
   });
 
   it('a refused connection is a TransientUpstreamError', async () => {
-    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: 'http://127.0.0.1:1' });
+    const config = parseConfig({
+      GCP_PROJECT_ID: 'demo',
+      GCS_BUCKET: BUCKET,
+      STORAGE_EMULATOR_HOST: 'http://127.0.0.1:1',
+    });
     const down = createGcsArchive(config, silentLogger(), { maxRetries: 0 });
-    await expect(down.putIfAbsent('raw/2026-02-03/y.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(TransientUpstreamError);
+    await expect(
+      down.putIfAbsent('raw/2026-02-03/y.json', bytes('{}'), 'application/json'),
+    ).rejects.toBeInstanceOf(TransientUpstreamError);
   });
 
-  it('a stalled Cloud Storage fails the create-only write within Zoom\'s 3 s budget', async () => {
+  it("a stalled Cloud Storage fails the create-only write within Zoom's 3 s budget", async () => {
     const sockets: Socket[] = [];
     const stalled = createServer((s) => sockets.push(s)); // accepts, never answers
     await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
     const port = (stalled.address() as { port: number }).port;
-    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: `http://127.0.0.1:${port}` });
+    const config = parseConfig({
+      GCP_PROJECT_ID: 'demo',
+      GCS_BUCKET: BUCKET,
+      STORAGE_EMULATOR_HOST: `http://127.0.0.1:${port}`,
+    });
     const started = Date.now();
-    await expect(createGcsArchive(config, silentLogger()).putIfAbsent('raw/2026-02-03/z.json', bytes('{}'), 'application/json')).rejects.toBeInstanceOf(
-      TransientUpstreamError,
-    );
+    await expect(
+      createGcsArchive(config, silentLogger()).putIfAbsent(
+        'raw/2026-02-03/z.json',
+        bytes('{}'),
+        'application/json',
+      ),
+    ).rejects.toBeInstanceOf(TransientUpstreamError);
     expect(Date.now() - started).toBeLessThan(3000);
     for (const s of sockets) s.destroy();
     await new Promise((resolve) => stalled.close(resolve));
   });
 
   it('retries a create-only write after a 503 without writing twice', async () => {
-    const config = parseConfig({ GCP_PROJECT_ID: 'demo', GCS_BUCKET: BUCKET, STORAGE_EMULATOR_HOST: server.url });
+    const config = parseConfig({
+      GCP_PROJECT_ID: 'demo',
+      GCS_BUCKET: BUCKET,
+      STORAGE_EMULATOR_HOST: server.url,
+    });
     const retrying = createGcsArchive(config, silentLogger(), { maxRetries: 2 });
     server.fail(1, 503);
-    expect(await retrying.putIfAbsent('raw/2026-02-03/r.json', bytes('{"n":1}'), 'application/json')).toBe('created');
+    expect(await retrying.putIfAbsent('raw/2026-02-03/r.json', bytes('{"n":1}'), 'application/json')).toBe(
+      'created',
+    );
     expect(server.buckets.get(BUCKET)?.size).toBe(1);
   });
 });

@@ -17,7 +17,12 @@ let admin: PubSub;
 
 beforeAll(async () => {
   emulator = await startPubSubEmulator();
-  admin = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true, clientOptions: { universeDomain: 'googleapis.com' } });
+  admin = new PubSub({
+    projectId: PROJECT,
+    apiEndpoint: emulator.host,
+    emulatorMode: true,
+    clientOptions: { universeDomain: 'googleapis.com' },
+  });
   const [topic] = await admin.createTopic(TOPIC);
   await topic.createSubscription('rtms-worker', { enableMessageOrdering: true });
 });
@@ -59,8 +64,17 @@ function receive(count: number): Promise<Message[]> {
 
 describe('pub/sub queue', () => {
   it('publishes JSON with attributes and the stream id as ordering key, in order per stream', async () => {
-    const queue = createPubSubQueue(parseConfig({ GCP_PROJECT_ID: PROJECT, PUBSUB_TOPIC: TOPIC, PUBSUB_EMULATOR_HOST: emulator.host }), silentLogger());
-    const sent = [message('started', 0), message('interrupted', 1), message('started', 2), message('stopped', 3), message('started', 0, 'stream-2')];
+    const queue = createPubSubQueue(
+      parseConfig({ GCP_PROJECT_ID: PROJECT, PUBSUB_TOPIC: TOPIC, PUBSUB_EMULATOR_HOST: emulator.host }),
+      silentLogger(),
+    );
+    const sent = [
+      message('started', 0),
+      message('interrupted', 1),
+      message('started', 2),
+      message('stopped', 3),
+      message('started', 0, 'stream-2'),
+    ];
     const arriving = receive(sent.length);
     for (const m of sent) await queue.publish(m);
     const got = await arriving;
@@ -69,10 +83,23 @@ describe('pub/sub queue', () => {
 
     const decoded = got.map((m) => {
       // The push subscription wraps exactly these fields; the worker decodes them with decodePushEnvelope.
-      const envelope = { message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: m.id, publishTime: m.publishTime.toISOString(), orderingKey: m.orderingKey }, subscription: 'projects/p/subscriptions/rtms-worker' };
+      const envelope = {
+        message: {
+          data: m.data.toString('base64'),
+          attributes: m.attributes,
+          messageId: m.id,
+          publishTime: m.publishTime.toISOString(),
+          orderingKey: m.orderingKey,
+        },
+        subscription: 'projects/p/subscriptions/rtms-worker',
+      };
       const { message: decodedMessage } = decodePushEnvelope(envelope);
       expect(m.orderingKey).toBe(decodedMessage.rtmsStreamId);
-      expect(m.attributes).toEqual({ kind: decodedMessage.kind, rtms_stream_id: decodedMessage.rtmsStreamId, event_id: decodedMessage.eventId });
+      expect(m.attributes).toEqual({
+        kind: decodedMessage.kind,
+        rtms_stream_id: decodedMessage.rtmsStreamId,
+        event_id: decodedMessage.eventId,
+      });
       return decodedMessage;
     });
     expect(decoded.filter((m) => m.rtmsStreamId === 'stream-1')).toEqual(sent.slice(0, 4));
@@ -80,7 +107,11 @@ describe('pub/sub queue', () => {
   });
 
   it('an unreachable Pub/Sub is a TransientUpstreamError and health reports it', async () => {
-    const queue = createPubSubQueue(parseConfig({ GCP_PROJECT_ID: PROJECT, PUBSUB_TOPIC: TOPIC, PUBSUB_EMULATOR_HOST: '127.0.0.1:1' }), silentLogger(), { publishTimeoutMs: 2000 });
+    const queue = createPubSubQueue(
+      parseConfig({ GCP_PROJECT_ID: PROJECT, PUBSUB_TOPIC: TOPIC, PUBSUB_EMULATOR_HOST: '127.0.0.1:1' }),
+      silentLogger(),
+      { publishTimeoutMs: 2000 },
+    );
     const publishing = queue.publish(message('started', 9, 'stream-down'));
     await expect(publishing).rejects.toBeInstanceOf(TransientUpstreamError);
     expect((await queue.health()).ok).toBe(false);

@@ -3,7 +3,13 @@
 // per-row validation against RAW_EVENT_COLUMNS, skipInvalidRows) plus tables.get, with a 5xx knob.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RAW_EVENT_COLUMNS } from '../../core/warehouse/raw-events.ts';
-import { failureSwitch, listenOnLoopback, readBody, sendGoogleError, sendJson as send } from './loopback-http.ts';
+import {
+  failureSwitch,
+  listenOnLoopback,
+  readBody,
+  sendGoogleError,
+  sendJson as send,
+} from './loopback-http.ts';
 
 export interface InsertAllRequest {
   table: string;
@@ -28,7 +34,8 @@ function invalid(row: Record<string, unknown>): { field: string; message: string
   for (const col of RAW_EVENT_COLUMNS) {
     const v = row[col.name];
     if (v === null || v === undefined) {
-      if (col.mode === 'REQUIRED') return { field: col.name, message: `Missing required field: ${col.name}.` };
+      if (col.mode === 'REQUIRED')
+        return { field: col.name, message: `Missing required field: ${col.name}.` };
       continue;
     }
     const ok =
@@ -41,7 +48,8 @@ function invalid(row: Record<string, unknown>): { field: string; message: string
             : col.type === 'TIMESTAMP'
               ? typeof v === 'string' && !Number.isNaN(Date.parse(v))
               : typeof v === 'string' && isJson(v);
-    if (!ok) return { field: col.name, message: `Cannot convert value to ${col.type.toLowerCase()}: ${col.name}` };
+    if (!ok)
+      return { field: col.name, message: `Cannot convert value to ${col.type.toLowerCase()}: ${col.name}` };
   }
   const known = new Set<string>(RAW_EVENT_COLUMNS.map((c) => c.name));
   const extra = Object.keys(row).find((k) => !known.has(k));
@@ -68,22 +76,39 @@ export async function startBigQueryServer(): Promise<BigQueryTestServer> {
     const injected = failures.next();
     if (injected !== undefined) return sendGoogleError(res, injected, 'backendError', 'injected failure');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)(\/insertAll)?$/.exec(path);
+    const m = /^\/bigquery\/v2\/projects\/([^/]+)\/datasets\/([^/]+)\/tables\/([^/]+)(\/insertAll)?$/.exec(
+      path,
+    );
     if (!m) return send(res, 404, { error: { code: 404, message: `unsupported: ${req.method} ${path}` } });
     const table = `${m[1]}.${m[2]}.${m[3]}`;
     if (!m[4]) {
-      if (req.method !== 'GET') return send(res, 405, { error: { code: 405, message: 'method not allowed' } });
-      return send(res, 200, { kind: 'bigquery#table', id: `${m[1]}:${m[2]}.${m[3]}`, tableReference: { projectId: m[1], datasetId: m[2], tableId: m[3] } });
+      if (req.method !== 'GET')
+        return send(res, 405, { error: { code: 405, message: 'method not allowed' } });
+      return send(res, 200, {
+        kind: 'bigquery#table',
+        id: `${m[1]}:${m[2]}.${m[3]}`,
+        tableReference: { projectId: m[1], datasetId: m[2], tableId: m[3] },
+      });
     }
-    const parsed = JSON.parse(body.toString('utf8')) as { rows?: InsertAllRequest['rows']; skipInvalidRows?: boolean };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      rows?: InsertAllRequest['rows'];
+      skipInvalidRows?: boolean;
+    };
     const rows = parsed.rows ?? [];
     const skipInvalidRows = parsed.skipInvalidRows === true;
     requests.push({ table, rows, bytes: body.length, skipInvalidRows });
     const problems = rows.map((r) => invalid(r.json));
-    const insertErrors = problems.flatMap((p, index) => (p ? [{ index, errors: [{ reason: 'invalid', location: p.field, message: p.message }] }] : []));
+    const insertErrors = problems.flatMap((p, index) =>
+      p ? [{ index, errors: [{ reason: 'invalid', location: p.field, message: p.message }] }] : [],
+    );
     if (insertErrors.length > 0 && !skipInvalidRows) {
-      const stopped = problems.flatMap((p, index) => (p ? [] : [{ index, errors: [{ reason: 'stopped', location: '', message: '' }] }]));
-      return send(res, 200, { kind: 'bigquery#tableDataInsertAllResponse', insertErrors: [...insertErrors, ...stopped] });
+      const stopped = problems.flatMap((p, index) =>
+        p ? [] : [{ index, errors: [{ reason: 'stopped', location: '', message: '' }] }],
+      );
+      return send(res, 200, {
+        kind: 'bigquery#tableDataInsertAllResponse',
+        insertErrors: [...insertErrors, ...stopped],
+      });
     }
     let stored = tables.get(table);
     if (!stored) tables.set(table, (stored = new Map()));
@@ -92,7 +117,10 @@ export async function startBigQueryServer(): Promise<BigQueryTestServer> {
       const id = r.insertId ?? `anon-${++anonymous}`;
       if (!stored.has(id)) stored.set(id, r.json); // insertId dedupe (best effort in BigQuery, exact here)
     });
-    return send(res, 200, { kind: 'bigquery#tableDataInsertAllResponse', ...(insertErrors.length > 0 && { insertErrors }) });
+    return send(res, 200, {
+      kind: 'bigquery#tableDataInsertAllResponse',
+      ...(insertErrors.length > 0 && { insertErrors }),
+    });
   };
 
   const server = await listenOnLoopback(handle);

@@ -4,7 +4,13 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CRC32C } from '@google-cloud/storage';
-import { failureSwitch, listenOnLoopback, readBody, sendGoogleError as sendError, sendJson } from './loopback-http.ts';
+import {
+  failureSwitch,
+  listenOnLoopback,
+  readBody,
+  sendGoogleError as sendError,
+  sendJson,
+} from './loopback-http.ts';
 
 export interface StoredObject {
   bytes: Buffer;
@@ -53,9 +59,19 @@ export async function startGcsServer(): Promise<GcsTestServer> {
       const existing = objects.get(parsed.name);
       const want = query.ifGenerationMatch;
       if (want !== undefined && Number(want) !== (existing?.generation ?? 0)) {
-        return sendError(res, 412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+        return sendError(
+          res,
+          412,
+          'conditionNotMet',
+          'At least one of the pre-conditions you specified did not hold.',
+        );
       }
-      const obj: StoredObject = { bytes: parsed.bytes, contentType: parsed.contentType, generation: ++generation, created: new Date().toISOString() };
+      const obj: StoredObject = {
+        bytes: parsed.bytes,
+        contentType: parsed.contentType,
+        generation: ++generation,
+        created: new Date().toISOString(),
+      };
       objects.set(parsed.name, obj);
       return sendJson(res, 200, metadata(dec(upload[1]), parsed.name, obj));
     }
@@ -87,7 +103,9 @@ export async function startGcsServer(): Promise<GcsTestServer> {
       const bucketName = dec(list[1]);
       const prefix = query.prefix ?? '';
       const max = Math.min(Number(query.maxResults ?? 1000) || 1000, 1000);
-      const names = [...bucket(bucketName).keys()].filter((n) => n.startsWith(prefix) && (!query.pageToken || n > query.pageToken)).sort();
+      const names = [...bucket(bucketName).keys()]
+        .filter((n) => n.startsWith(prefix) && (!query.pageToken || n > query.pageToken))
+        .sort();
       const page = names.slice(0, max);
       const last = page.at(-1);
       return sendJson(res, 200, {
@@ -98,7 +116,12 @@ export async function startGcsServer(): Promise<GcsTestServer> {
     }
     const bucketGet = /^\/storage\/v1\/b\/([^/]+)$/.exec(url.pathname);
     if (bucketGet && method === 'GET') {
-      return sendJson(res, 200, { kind: 'storage#bucket', id: dec(bucketGet[1]), name: dec(bucketGet[1]), metageneration: '1' });
+      return sendJson(res, 200, {
+        kind: 'storage#bucket',
+        id: dec(bucketGet[1]),
+        name: dec(bucketGet[1]),
+        metageneration: '1',
+      });
     }
     return sendError(res, 404, 'notFound', `unsupported: ${method} ${url.pathname}`);
   };
@@ -137,7 +160,11 @@ function crc32cOf(bytes: Buffer): string {
 }
 
 /** uploadType=media (bytes, name in the query) or multipart/related (JSON metadata part, then bytes). */
-function parseUpload(req: IncomingMessage, body: Buffer, query: Record<string, string>): { name: string; bytes: Buffer; contentType: string } | undefined {
+function parseUpload(
+  req: IncomingMessage,
+  body: Buffer,
+  query: Record<string, string>,
+): { name: string; bytes: Buffer; contentType: string } | undefined {
   const type = req.headers['content-type'] ?? 'application/octet-stream';
   if (query.uploadType === 'media' && query.name) return { name: query.name, bytes: body, contentType: type };
   if (query.uploadType !== 'multipart') return undefined;
@@ -149,7 +176,11 @@ function parseUpload(req: IncomingMessage, body: Buffer, query: Record<string, s
   const meta = JSON.parse(metaPart.body.toString('utf8')) as { name?: string; contentType?: string };
   const name = meta.name ?? query.name;
   if (!name) return undefined;
-  return { name, bytes: dataPart.body, contentType: meta.contentType ?? dataPart.headers['content-type'] ?? 'application/octet-stream' };
+  return {
+    name,
+    bytes: dataPart.body,
+    contentType: meta.contentType ?? dataPart.headers['content-type'] ?? 'application/octet-stream',
+  };
 }
 
 function splitMultipart(body: Buffer, boundary: string): { headers: Record<string, string>; body: Buffer }[] {

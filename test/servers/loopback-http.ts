@@ -8,9 +8,13 @@ export interface LoopbackServer {
 }
 
 /** Serves `handle` on a free loopback port; a thrown error becomes a 500 with its message. */
-export async function listenOnLoopback(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<LoopbackServer> {
+export async function listenOnLoopback(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): Promise<LoopbackServer> {
   const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => sendJson(res, 500, { error: { code: 500, message: String(err) } }));
+    handle(req, res).catch((err: unknown) =>
+      sendJson(res, 500, { error: { code: 500, message: String(err) } }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -32,13 +36,18 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
 /** The error body Google JSON APIs return. */
 export function sendGoogleError(res: ServerResponse, status: number, reason: string, message: string): void {
-  sendJson(res, status, { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } });
+  sendJson(res, status, {
+    error: { code: status, message, errors: [{ domain: 'global', reason, message }] },
+  });
 }
 
 /** The "fail the next N requests with status S" switch each mock server offers. */

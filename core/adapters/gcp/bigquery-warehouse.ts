@@ -9,7 +9,10 @@ import { NonRetriableError, TransientUpstreamError, errorMessage } from '../../e
 import type { RawEventRow } from '../../warehouse/raw-events.ts';
 import { isTransient } from './upstream-errors.ts';
 
-type WarehouseConfig = Pick<Config, 'GCP_PROJECT_ID' | 'BQ_DATASET' | 'BQ_LOCATION' | 'BIGQUERY_API_ENDPOINT'>;
+type WarehouseConfig = Pick<
+  Config,
+  'GCP_PROJECT_ID' | 'BQ_DATASET' | 'BQ_LOCATION' | 'BIGQUERY_API_ENDPOINT'
+>;
 
 export interface BigQueryWarehouseOptions {
   table?: string;
@@ -35,11 +38,20 @@ interface RowFailure {
 export class RowsRejectedError extends NonRetriableError {
   override name = 'RowsRejectedError';
   constructor(readonly rejected: { eventId: string; reason: string }[]) {
-    super(`bigquery rejected ${rejected.length} row(s): ${rejected.slice(0, 5).map((r) => `${r.eventId} (${r.reason})`).join('; ')}`);
+    super(
+      `bigquery rejected ${rejected.length} row(s): ${rejected
+        .slice(0, 5)
+        .map((r) => `${r.eventId} (${r.reason})`)
+        .join('; ')}`,
+    );
   }
 }
 
-export function createBigQueryWarehouse(config: WarehouseConfig, log: Logger, opts: BigQueryWarehouseOptions = {}): Warehouse {
+export function createBigQueryWarehouse(
+  config: WarehouseConfig,
+  log: Logger,
+  opts: BigQueryWarehouseOptions = {},
+): Warehouse {
   const bigquery = new BigQuery({
     ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
     ...(config.BQ_LOCATION && { location: config.BQ_LOCATION }),
@@ -68,7 +80,8 @@ export function createBigQueryWarehouse(config: WarehouseConfig, log: Logger, op
           reason: (f.errors ?? []).map((e) => `${e.reason ?? 'error'}: ${e.message ?? ''}`).join(', '),
         }));
       }
-      if (isTransient(err)) throw new TransientUpstreamError(`bigquery insert failed: ${errorMessage(err)}`, { cause: err });
+      if (isTransient(err))
+        throw new TransientUpstreamError(`bigquery insert failed: ${errorMessage(err)}`, { cause: err });
       throw new NonRetriableError(`bigquery insert failed: ${errorMessage(err)}`, { cause: err });
     }
   }
@@ -106,7 +119,11 @@ function toInsertRow(row: RawEventRow): InsertRow {
 }
 
 /** Splits rows into requests of at most `maxRows` rows and about `maxBytes` bytes (a larger row goes alone). */
-export function* batches(rows: readonly InsertRow[], maxRows: number, maxBytes: number): Generator<InsertRow[]> {
+export function* batches(
+  rows: readonly InsertRow[],
+  maxRows: number,
+  maxBytes: number,
+): Generator<InsertRow[]> {
   let batch: InsertRow[] = [];
   let bytes = 0;
   for (const row of rows) {

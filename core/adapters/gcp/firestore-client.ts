@@ -3,7 +3,10 @@
 import { Firestore } from '@google-cloud/firestore';
 import type { Config } from '../../config.ts';
 
-export type FirestoreConfig = Pick<Config, 'GCP_PROJECT_ID' | 'FIRESTORE_DATABASE' | 'FIRESTORE_EMULATOR_HOST'>;
+export type FirestoreConfig = Pick<
+  Config,
+  'GCP_PROJECT_ID' | 'FIRESTORE_DATABASE' | 'FIRESTORE_EMULATOR_HOST'
+>;
 
 export function createFirestore(config: FirestoreConfig): Firestore {
   const host = config.FIRESTORE_EMULATOR_HOST?.replace(/^https?:\/\//, '').replace(/\/+$/, '');

@@ -28,7 +28,9 @@ export function createDocWriter(db: Firestore): DocWriter {
       for (let batch = queued.get(path); batch; batch = queued.get(path)) {
         queued.delete(path);
         try {
-          await db.runTransaction((tx) => mergeIn(tx, batch.ref, batch.events, batch.build), { maxAttempts: 8 });
+          await db.runTransaction((tx) => mergeIn(tx, batch.ref, batch.events, batch.build), {
+            maxAttempts: 8,
+          });
           for (const w of batch.waiters) w.resolve();
         } catch (err) {
           for (const w of batch.waiters) w.reject(err);
@@ -54,7 +56,12 @@ export function createDocWriter(db: Firestore): DocWriter {
 }
 
 /** Reads the document, adds the events it does not have yet, and rewrites it only if anything is new. */
-async function mergeIn(tx: Transaction, ref: DocumentReference, events: readonly StateEvent[], build: DocBuilder): Promise<boolean> {
+async function mergeIn(
+  tx: Transaction,
+  ref: DocumentReference,
+  events: readonly StateEvent[],
+  build: DocBuilder,
+): Promise<boolean> {
   const snap = await tx.get(ref);
   const existing = snap.exists ? snap.data() : undefined;
   const stored = (existing?.['events'] as StateEvent[] | undefined) ?? [];

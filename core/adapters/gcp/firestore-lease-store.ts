@@ -12,20 +12,27 @@ export interface FirestoreLeaseStoreOptions {
   now?: () => number;
 }
 
-export function createFirestoreLeaseStore(config: FirestoreConfig, log: Logger, opts: FirestoreLeaseStoreOptions = {}): LeaseStore & { close(): Promise<void> } {
+export function createFirestoreLeaseStore(
+  config: FirestoreConfig,
+  log: Logger,
+  opts: FirestoreLeaseStoreOptions = {},
+): LeaseStore & { close(): Promise<void> } {
   const db = createFirestore(config);
   const now = opts.now ?? Date.now;
   // Stream ids are opaque strings; a document id may not contain '/'.
   const ref = (streamId: string) => db.collection('leases').doc(encodeURIComponent(streamId));
   const leaseOf = (data: DocumentData | undefined): Lease | undefined =>
-    data ? { owner: data['owner'] as string, expiresAt: (data['expireAt'] as Timestamp).toMillis() } : undefined;
+    data
+      ? { owner: data['owner'] as string, expiresAt: (data['expireAt'] as Timestamp).toMillis() }
+      : undefined;
 
   async function run<T>(op: string, streamId: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     try {
       return await db.runTransaction(fn, { maxAttempts: 5 });
     } catch (err) {
       log.warn({ op, streamId, err: errorMessage(err) }, 'firestore lease transaction failed');
-      if (isTransient(err)) throw new TransientUpstreamError(`lease ${op} failed: ${errorMessage(err)}`, { cause: err });
+      if (isTransient(err))
+        throw new TransientUpstreamError(`lease ${op} failed: ${errorMessage(err)}`, { cause: err });
       throw err;
     }
   }
@@ -36,7 +43,12 @@ export function createFirestoreLeaseStore(config: FirestoreConfig, log: Logger, 
         const doc = ref(streamId);
         const t = now();
         if (!canTake(leaseOf((await tx.get(doc)).data()), owner, t)) return false;
-        tx.set(doc, { owner, streamId, expireAt: Timestamp.fromMillis(t + ttlMs), updatedAt: Timestamp.fromMillis(t) });
+        tx.set(doc, {
+          owner,
+          streamId,
+          expireAt: Timestamp.fromMillis(t + ttlMs),
+          updatedAt: Timestamp.fromMillis(t),
+        });
         return true;
       });
     },

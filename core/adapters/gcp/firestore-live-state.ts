@@ -1,18 +1,30 @@
 // Live state in Firestore: `meetings/{meetingKey}` per meeting instance and `.../participants/{id}` per
 // participant, each holding its deduplicated events and their pure fold. A participant event writes only
 // its participant's document, so no document is hot; `expireAt` drives the TTL policy.
-import { createHash } from 'node:crypto';
-import { Timestamp, type DocumentData, type DocumentSnapshot, type QueryDocumentSnapshot } from '@google-cloud/firestore';
+import {
+  Timestamp,
+  type DocumentData,
+  type DocumentSnapshot,
+  type QueryDocumentSnapshot,
+} from '@google-cloud/firestore';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { HealthStatus, LiveState } from '../../ports.ts';
 import { TransientUpstreamError, errorMessage } from '../../errors.ts';
-import { expiryOf, foldMeeting, foldParticipant, isMeetingLevel, orderEvents, sightingOf, viewMeeting, type ParticipantState } from '../../state/fold.ts';
+import {
+  foldMeeting,
+  foldParticipant,
+  isMeetingLevel,
+  sightingOf,
+  viewMeeting,
+  type ParticipantState,
+} from '../../state/fold.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import { meetingKeyOf } from '../../zoom/event-id.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
+import { isLive, meetingDoc, participantDoc, participantDocId } from './firestore-state-docs.ts';
 import { isTransient } from './upstream-errors.ts';
 
 type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS'>;
@@ -24,18 +36,15 @@ export interface FirestoreLiveStateOptions {
   watchDebounceMs?: number;
 }
 
-const DAY = 86_400_000;
 const CACHE_LIMIT = 10_000;
 
-/** Participant document id: the participant key may hold any character, so it is hashed. */
-export function participantDocId(participantKey: string): string {
-  return createHash('sha256').update(participantKey).digest('hex').slice(0, 32);
-}
-
-export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, opts: FirestoreLiveStateOptions = {}): LiveState {
+export function createFirestoreLiveState(
+  config: LiveStateConfig,
+  log: Logger,
+  opts: FirestoreLiveStateOptions = {},
+): LiveState {
   const db = createFirestore(config);
   const now = opts.now ?? Date.now;
-  const ttlDays = config.STATE_TTL_DAYS;
   const meetings = db.collection('meetings');
   const writer = createDocWriter(db);
   /** Meeting UUIDs whose document already holds the UUID->ID sighting: repeat creates are skipped. */
@@ -55,49 +64,25 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
   const buildMeeting =
     (uuid: string): DocBuilder =>
     (events) => {
-      const ordered = orderEvents(events);
-      const state = foldMeeting(uuid, ordered);
-      const lastEventAt = ordered.reduce((max, e) => Math.max(max, e.at), 0);
-      if (state.meetingId !== undefined) remember(idByUuid, uuid, state.meetingId);
-      return {
-        meetingUuid: uuid,
-        meetingKey: meetingKeyOf(uuid),
-        meetingId: state.meetingId,
-        status: state.status,
-        startedAt: state.startedAt,
-        lastEventAt,
-        events: ordered,
-        state,
-        expireAt: Timestamp.fromMillis(expiryOf(state, lastEventAt, ttlDays)),
-      };
+      const doc = meetingDoc(uuid, events, config.STATE_TTL_DAYS);
+      if (typeof doc['meetingId'] === 'string') remember(idByUuid, uuid, doc['meetingId']);
+      return doc;
     };
-
   const buildParticipant =
     (uuid: string, key: string): DocBuilder =>
-    (events) => {
-      const ordered = orderEvents(events);
-      const state = foldParticipant(key, ordered);
-      const ids = new Set<string>();
-      for (const e of ordered) for (const id of [e.userId, e.parentUserId]) if (id !== undefined) ids.add(id);
-      return {
-        meetingUuid: uuid,
-        participantKey: key,
-        name: state.name,
-        email: state.email,
-        userIds: [...ids],
-        lastEventAt: state.lastEventAt,
-        events: ordered,
-        state,
-        // A participant who left can go a day later; one still present lives as long as a live meeting.
-        expireAt: Timestamp.fromMillis(state.lastEventAt + (state.location === 'left' ? DAY : ttlDays * DAY)),
-      };
-    };
+    (events) =>
+      participantDoc(uuid, key, events, config.STATE_TTL_DAYS);
 
   /** An RTMS event names only a user id: find its participant in this batch, then by userIds, then by name. */
   async function resolveKey(e: StateEvent, batch: readonly StateEvent[]): Promise<string | undefined> {
     const userId = e.userId as string;
     const cacheKey = `${e.meetingUuid}\u0000${userId}`;
-    const local = batch.find((x) => x.participantKey !== undefined && x.meetingUuid === e.meetingUuid && (x.userId === userId || x.parentUserId === userId));
+    const local = batch.find(
+      (x) =>
+        x.participantKey !== undefined &&
+        x.meetingUuid === e.meetingUuid &&
+        (x.userId === userId || x.parentUserId === userId),
+    );
     const cached = local?.participantKey ?? keyByUserId.get(cacheKey);
     if (cached !== undefined) return cached;
     const coll = participantsOf(e.meetingUuid);
@@ -110,7 +95,9 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
 
   async function participantsFor(uuid: string): Promise<ParticipantState[]> {
     const snap = await participantsOf(uuid).get();
-    return snap.docs.map((d) => foldParticipant(d.get('participantKey') as string, (d.get('events') as StateEvent[] | undefined) ?? []));
+    return snap.docs.map((d) =>
+      foldParticipant(d.get('participantKey') as string, (d.get('events') as StateEvent[] | undefined) ?? []),
+    );
   }
 
   async function viewOf(doc: DocumentSnapshot): Promise<LiveParticipantsView> {
@@ -119,7 +106,7 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
     return viewMeeting(meeting, await participantsFor(uuid), now(), opts.roster?.());
   }
 
-  const live = (d: DocumentSnapshot): boolean => (d.get('expireAt') as Timestamp | undefined)?.toMillis() !== undefined && (d.get('expireAt') as Timestamp).toMillis() > now();
+  const live = (d: DocumentSnapshot): boolean => isLive(d, now());
 
   function notify(): void {
     for (const l of [...listeners]) l();
@@ -135,7 +122,8 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
         notify();
       }, opts.watchDebounceMs ?? 200);
     };
-    const onError = (err: Error): void => log.warn({ err: err.message }, 'firestore live-state listener failed');
+    const onError = (err: Error): void =>
+      log.warn({ err: err.message }, 'firestore live-state listener failed');
     const skipFirst = (): (() => void) => {
       let first = true;
       return () => (first ? (first = false) : fire());
@@ -162,32 +150,60 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
       };
       for (const e of events) {
         if (isMeetingLevel(e)) {
-          push(meetingBatches, e.meetingUuid, () => [], (l) => l.push(e));
+          push(
+            meetingBatches,
+            e.meetingUuid,
+            () => [],
+            (l) => l.push(e),
+          );
           continue;
         }
         if (!sighted.has(e.meetingUuid) && e.meetingId !== undefined && !sighting.has(e.meetingUuid)) {
           sighting.add(e.meetingUuid);
-          push(meetingBatches, e.meetingUuid, () => [], (l) => l.push(sightingOf(e)));
+          push(
+            meetingBatches,
+            e.meetingUuid,
+            () => [],
+            (l) => l.push(sightingOf(e)),
+          );
         }
         const key = e.participantKey ?? (await resolveKey(e, events));
         if (key === undefined) {
-          log.debug({ meetingUuid: e.meetingUuid, action: e.action, eventId: e.eventId }, 'state event names no known participant; dropped');
+          log.debug(
+            { meetingUuid: e.meetingUuid, action: e.action, eventId: e.eventId },
+            'state event names no known participant; dropped',
+          );
           continue;
         }
-        push(participantBatches, `${e.meetingUuid}/${key}`, () => ({ uuid: e.meetingUuid, key, events: [] }), (b) => b.events.push(e));
+        push(
+          participantBatches,
+          `${e.meetingUuid}/${key}`,
+          () => ({ uuid: e.meetingUuid, key, events: [] }),
+          (b) => b.events.push(e),
+        );
       }
       const writes = [
         ...[...meetingBatches].map(async ([uuid, list]) => {
           await writer.merge(meetingRef(uuid), list, buildMeeting(uuid));
           if (sighting.has(uuid)) sighted.add(uuid);
         }),
-        ...[...participantBatches.values()].map((b) => writer.merge(participantsOf(b.uuid).doc(participantDocId(b.key)), b.events, buildParticipant(b.uuid, b.key))),
+        ...[...participantBatches.values()].map((b) =>
+          writer.merge(
+            participantsOf(b.uuid).doc(participantDocId(b.key)),
+            b.events,
+            buildParticipant(b.uuid, b.key),
+          ),
+        ),
       ];
-      const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      const failed = (await Promise.allSettled(writes)).find(
+        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      );
       if (failed) {
         const err: unknown = failed.reason;
         log.warn({ err: errorMessage(err), events: events.length }, 'firestore live-state write failed');
-        throw isTransient(err) ? new TransientUpstreamError(`firestore write failed: ${errorMessage(err)}`, { cause: err }) : err;
+        throw isTransient(err)
+          ? new TransientUpstreamError(`firestore write failed: ${errorMessage(err)}`, { cause: err })
+          : err;
       }
     },
 
@@ -211,7 +227,8 @@ export function createFirestoreLiveState(config: LiveStateConfig, log: Logger, o
       if (direct.exists && live(direct)) return viewOf(direct);
       const instances = await meetings.where('meetingId', '==', meetingIdOrUuid).get();
       const rank = (d: QueryDocumentSnapshot<DocumentData>): number =>
-        (d.get('status') === 'ended' ? 0 : 1e15) + ((d.get('startedAt') as number | undefined) ?? (d.get('lastEventAt') as number));
+        (d.get('status') === 'ended' ? 0 : 1e15) +
+        ((d.get('startedAt') as number | undefined) ?? (d.get('lastEventAt') as number));
       const best = instances.docs.filter(live).sort((a, b) => rank(b) - rank(a))[0];
       return best ? viewOf(best) : undefined;
     },

@@ -42,8 +42,12 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
   const fail = (op: string, key: string, err: unknown): never => {
     const status = httpStatusOf(err);
     log.warn({ op, key, status, err: errorMessage(err) }, 'cloud storage call failed');
-    if (isTransient(err)) throw new TransientUpstreamError(`cloud storage ${op} failed: ${errorMessage(err)}`, { cause: err });
-    throw new NonRetriableError(`cloud storage ${op} of ${key} failed (${status ?? 'no status'}): ${errorMessage(err)}`, { cause: err });
+    if (isTransient(err))
+      throw new TransientUpstreamError(`cloud storage ${op} failed: ${errorMessage(err)}`, { cause: err });
+    throw new NonRetriableError(
+      `cloud storage ${op} of ${key} failed (${status ?? 'no status'}): ${errorMessage(err)}`,
+      { cause: err },
+    );
   };
 
   return {
@@ -68,7 +72,10 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
         if (body instanceof Readable) {
           await pipeline(body, writeStream(file, contentType));
         } else {
-          await file.save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), { resumable: false, contentType });
+          await file.save(Buffer.from(body.buffer, body.byteOffset, body.byteLength), {
+            resumable: false,
+            contentType,
+          });
         }
       } catch (err) {
         fail('put', key, err);
@@ -91,7 +98,12 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
         let files: File[];
         let next: { pageToken?: string } | null | undefined;
         try {
-          [files, next] = await bucket.getFiles({ prefix, autoPaginate: false, maxResults: 1000, ...(pageToken && { pageToken }) });
+          [files, next] = await bucket.getFiles({
+            prefix,
+            autoPaginate: false,
+            maxResults: 1000,
+            ...(pageToken && { pageToken }),
+          });
         } catch (err) {
           return fail('list', prefix, err);
         }

@@ -20,7 +20,11 @@ export function createPubSubQueue(config: QueueConfig, log: Logger, opts: PubSub
   const pubsub = new PubSub({
     ...(config.GCP_PROJECT_ID && { projectId: config.GCP_PROJECT_ID }),
     // The emulator needs no credentials: a fixed universe stops the auth library probing for a GCE metadata server.
-    ...(config.PUBSUB_EMULATOR_HOST && { apiEndpoint: config.PUBSUB_EMULATOR_HOST, emulatorMode: true, clientOptions: { universeDomain: 'googleapis.com' } }),
+    ...(config.PUBSUB_EMULATOR_HOST && {
+      apiEndpoint: config.PUBSUB_EMULATOR_HOST,
+      emulatorMode: true,
+      clientOptions: { universeDomain: 'googleapis.com' },
+    }),
   });
   const topic = pubsub.topic(config.PUBSUB_TOPIC, {
     messageOrdering: true,
@@ -45,15 +49,21 @@ export function createPubSubQueue(config: QueueConfig, log: Logger, opts: PubSub
         // A failed publish pauses its ordering key; resume so the caller's retry (or replay) can go out.
         topic.resumePublishing(orderingKey);
         lastFailure = errorMessage(err);
-        log.warn({ kind: message.kind, rtmsStreamId: orderingKey, err: lastFailure }, 'pub/sub publish failed');
-        if (isTransient(err)) throw new TransientUpstreamError(`pub/sub publish failed: ${lastFailure}`, { cause: err });
+        log.warn(
+          { kind: message.kind, rtmsStreamId: orderingKey, err: lastFailure },
+          'pub/sub publish failed',
+        );
+        if (isTransient(err))
+          throw new TransientUpstreamError(`pub/sub publish failed: ${lastFailure}`, { cause: err });
         throw new NonRetriableError(`pub/sub publish failed: ${lastFailure}`, { cause: err });
       }
     },
 
     health(): Promise<HealthStatus> {
       return Promise.resolve(
-        lastFailure === undefined ? { ok: true, backend: 'pubsub', detail: topic.name } : { ok: false, backend: 'pubsub', detail: lastFailure },
+        lastFailure === undefined
+          ? { ok: true, backend: 'pubsub', detail: topic.name }
+          : { ok: false, backend: 'pubsub', detail: lastFailure },
       );
     },
 

@@ -4,7 +4,8 @@
 const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
 // gRPC: CANCELLED 1, UNKNOWN 2, DEADLINE_EXCEEDED 4, ABORTED 10, INTERNAL 13, UNAVAILABLE 14, RESOURCE_EXHAUSTED 8.
 const TRANSIENT_GRPC = new Set([1, 2, 4, 8, 10, 13, 14]);
-const NETWORK_CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/;
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/;
 
 interface ErrorLike {
   code?: unknown;
@@ -43,6 +44,10 @@ export function isTransient(err: unknown, depth = 0): boolean {
   if (grpc !== undefined) return TRANSIENT_GRPC.has(grpc);
   if (typeof e.code === 'string' && NETWORK_CODES.test(e.code)) return true;
   if (e.name === 'FetchError' || e.name === 'AbortError' || e.name === 'TimeoutError') return true;
-  if (typeof e.message === 'string' && /socket hang up|network|ECONNREFUSED|ECONNRESET|ETIMEDOUT/i.test(e.message)) return true;
+  if (
+    typeof e.message === 'string' &&
+    /socket hang up|network|ECONNREFUSED|ECONNRESET|ETIMEDOUT/i.test(e.message)
+  )
+    return true;
   return isTransient(e.cause, depth + 1);
 }
