@@ -72,6 +72,8 @@ const FUNCTIONS: Readonly<Record<string, (args: string[]) => string>> = {
   LOGICAL_OR: ([x]) => `bool_or(${x})`,
   LOGICAL_AND: ([x]) => `bool_and(${x})`,
   COUNTIF: ([x]) => `count_if(${x})`,
+  // Only used as a partition key: any good 64-bit hash will do.
+  FARM_FINGERPRINT: ([x]) => `hash(${x})`,
 };
 
 export interface TranslateOptions {
@@ -114,6 +116,9 @@ function render(tokens: Token[], from: number, to: number, dataset: string): str
       i = matchParen(tokens, nextNonWsIndex(tokens, i + 1, to), to) + 1;
     } else if (t.kind === 'word' && TYPES[upper] && isTypePosition(tokens, i)) {
       out += TYPES[upper];
+      i++;
+    } else if (t.kind === 'word' && upper === 'SAFE_CAST') {
+      out += 'TRY_CAST';
       i++;
     } else if (t.kind === 'word') {
       out += stripDataset(t.text, dataset);
@@ -177,7 +182,8 @@ function splitArgs(tokens: Token[], from: number, to: number): [number, number][
 function isTypePosition(tokens: Token[], i: number): boolean {
   const prev = prevNonWs(tokens, i);
   if (!prev) return false;
-  if (prev.kind === 'word' && prev.text.toUpperCase() === 'AS') return true;
+  if (prev.kind === 'word' && prev.text.toUpperCase() === 'AS')
+    return insideCast(tokens, tokens.indexOf(prev));
   if (prev.kind === 'punct' && prev.text === '<') return true;
   // Column definition: `name TYPE` right after `(` or `,` and a bare identifier.
   if (prev.kind !== 'word') return false;
@@ -185,6 +191,20 @@ function isTypePosition(tokens: Token[], i: number): boolean {
   while (j >= 0 && tokens[j]?.kind === 'ws') j--;
   const before = tokens[j];
   return before?.kind === 'punct' && (before.text === '(' || before.text === ',');
+}
+
+/** Whether the token at `i` sits directly inside CAST( ... ) or SAFE_CAST( ... ). */
+function insideCast(tokens: Token[], i: number): boolean {
+  let depth = 0;
+  for (let j = i - 1; j >= 0; j--) {
+    const t = tokens[j] as Token;
+    if (t.kind === 'punct' && t.text === ')') depth++;
+    else if (t.kind === 'punct' && t.text === '(') {
+      if (depth === 0) return /^(SAFE_)?CAST$/i.test(prevNonWs(tokens, j)?.text ?? '');
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** `PARTITION BY`/`CLUSTER BY` of a CREATE TABLE (not the PARTITION BY of a window). */

@@ -11,7 +11,9 @@ events AS (
     UNIX_MILLIS(e.event_timestamp) AS t,
     COALESCE(e.breakout_room_uuid, '') AS loc,
     e.participant_id, e.parent_participant_id, e.participant_name, e.participant_email,
-    COALESCE(e.participant_uuid, e.participant_email, e.participant_name) AS pkey
+    COALESCE(e.participant_uuid, e.participant_email, e.participant_name) AS pkey,
+    -- A 64-bit id of (meeting, participant) to partition windows by: cheaper to sort than strings.
+    FARM_FINGERPRINT(CONCAT(e.meeting_uuid, '|', COALESCE(e.participant_uuid, e.participant_email, e.participant_name, ''))) AS pid
   FROM zoom_tracker.raw_events_dedup AS e
   WHERE e.event_date BETWEEN CAST(@scan_from AS DATE) AND CAST(@scan_to AS DATE)
     AND e.meeting_uuid IS NOT NULL
@@ -30,7 +32,8 @@ meetings AS (
 -- Presence moves of webhook participants: joins and leaves of the main session and of rooms.
 moves AS (
   SELECT
-    meeting_uuid, pkey, event_id, event_ts, t, loc,
+    meeting_uuid, pkey, pid, event_id, event_ts, t, loc,
+    FARM_FINGERPRINT(CONCAT(CAST(pid AS STRING), '|', loc)) AS plid,
     action = 'JOIN' AS is_join,
     action IN ('LEAVE', 'LEAVE_TO_BREAKOUT') AS is_leave,
     action = 'LEAVE' AND loc = '' AS is_exit
@@ -41,31 +44,31 @@ moves AS (
 moves_marked AS (
   SELECT
     *,
-    LAG(is_join) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_is_join,
-    LAG(loc) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_loc
+    LAG(is_join) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_is_join,
+    LAG(loc) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_loc
   FROM moves
 ),
 moves_kept AS (
-  SELECT meeting_uuid, pkey, event_id, event_ts, t, loc, is_join, is_leave, is_exit
+  SELECT meeting_uuid, pkey, pid, plid, event_id, event_ts, t, loc, is_join, is_leave, is_exit
   FROM moves_marked
   WHERE NOT (is_join AND COALESCE(prev_is_join, FALSE) AND prev_loc = loc)
 ),
 moves_seq AS (
   SELECT
     *,
-    LAG(t) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_t,
-    LAG(loc) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_loc,
-    LAG(is_leave) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_is_leave,
-    LAG(is_exit) OVER (PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id) AS prev_is_exit,
-    LAG(is_join) OVER (PARTITION BY meeting_uuid, pkey, loc ORDER BY t, event_ts, event_id) AS prev_here_is_join,
+    LAG(t) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_t,
+    LAG(loc) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_loc,
+    LAG(is_leave) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_is_leave,
+    LAG(is_exit) OVER (PARTITION BY pid ORDER BY t, event_ts, event_id) AS prev_is_exit,
+    LAG(is_join) OVER (PARTITION BY plid ORDER BY t, event_ts, event_id) AS prev_here_is_join,
     MIN(CASE WHEN is_join THEN t END) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id
+      PARTITION BY pid ORDER BY t, event_ts, event_id
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_join_t,
     MIN(CASE WHEN is_exit THEN t END) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id
+      PARTITION BY pid ORDER BY t, event_ts, event_id
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_exit_t,
     MIN(CASE WHEN is_leave THEN t END) OVER (
-      PARTITION BY meeting_uuid, pkey, loc ORDER BY t, event_ts, event_id
+      PARTITION BY plid ORDER BY t, event_ts, event_id
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_leave_here_t
   FROM moves_kept
 ),
@@ -74,7 +77,7 @@ intervals AS (
   -- A join lasts until its leave, the next join elsewhere, the leave from the meeting or the
   -- meeting's end, whichever is first; with none of these, until the end of the day.
   SELECT
-    s.meeting_uuid, s.pkey, s.loc, s.t AS start_t,
+    s.meeting_uuid, s.pkey, s.pid, s.loc, s.t AS start_t,
     LEAST(
       COALESCE(s.next_leave_here_t, CAST(@day_end_ms AS INT64)),
       COALESCE(s.next_join_t, CAST(@day_end_ms AS INT64)),
@@ -89,7 +92,7 @@ intervals AS (
   -- start, else at the start of the day (a meeting that crossed midnight). A leave that only
   -- repeats a leave (previous event: a leave from the same place, or from the meeting) adds nothing.
   SELECT
-    s.meeting_uuid, s.pkey, s.loc,
+    s.meeting_uuid, s.pkey, s.pid, s.loc,
     COALESCE(s.prev_t, CASE WHEN m.start_t <= s.t THEN m.start_t END, CAST(@day_start_ms AS INT64)) AS start_t,
     s.t AS end_t
   FROM moves_seq AS s
@@ -102,10 +105,10 @@ intervals AS (
 -- Presence: the union of all intervals, merged into islands.
 presence_marked AS (
   SELECT
-    meeting_uuid, pkey, start_t, end_t,
+    meeting_uuid, pkey, pid, start_t, end_t,
     CASE
       WHEN start_t <= MAX(end_t) OVER (
-        PARTITION BY meeting_uuid, pkey ORDER BY start_t, end_t
+        PARTITION BY pid ORDER BY start_t, end_t
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0
       ELSE 1
     END AS is_new
@@ -115,7 +118,7 @@ presence_numbered AS (
   SELECT
     *,
     SUM(is_new) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY start_t, end_t
+      PARTITION BY pid ORDER BY start_t, end_t
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
   FROM presence_marked
 ),
@@ -133,18 +136,25 @@ people AS (
   FROM presence
   GROUP BY meeting_uuid, pkey
 ),
--- Display name and email: the latest ones the participant's events carried.
-latest_name AS (
-  SELECT meeting_uuid, pkey, participant_name
+-- Display name and email: the ones the participant's latest event carrying them had.
+last_seen AS (
+  SELECT
+    meeting_uuid, pkey,
+    MAX(CASE WHEN participant_name IS NOT NULL THEN t END) AS name_t,
+    MAX(CASE WHEN participant_email IS NOT NULL THEN t END) AS email_t
   FROM events
-  WHERE source = 'webhook' AND pkey IS NOT NULL AND participant_name IS NOT NULL
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY meeting_uuid, pkey ORDER BY t DESC, event_ts DESC, event_id DESC) = 1
+  WHERE source = 'webhook' AND pkey IS NOT NULL
+  GROUP BY meeting_uuid, pkey
 ),
-latest_email AS (
-  SELECT meeting_uuid, pkey, participant_email
-  FROM events
-  WHERE source = 'webhook' AND pkey IS NOT NULL AND participant_email IS NOT NULL
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY meeting_uuid, pkey ORDER BY t DESC, event_ts DESC, event_id DESC) = 1
+identity AS (
+  SELECT
+    e.meeting_uuid, e.pkey,
+    MAX(CASE WHEN e.t = l.name_t THEN e.participant_name END) AS participant_name,
+    MAX(CASE WHEN e.t = l.email_t THEN e.participant_email END) AS participant_email
+  FROM events AS e
+  JOIN last_seen AS l ON l.meeting_uuid = e.meeting_uuid AND l.pkey = e.pkey
+  WHERE e.source = 'webhook'
+  GROUP BY e.meeting_uuid, e.pkey
 ),
 -- Breakout-room visits; rooms are named by the order in which anyone first entered them.
 visits AS (
@@ -193,6 +203,7 @@ camera_events AS (
   SELECT
     r.meeting_uuid,
     COALESCE(i.pkey, n.pkey, r.participant_name, r.participant_id) AS pkey,
+    FARM_FINGERPRINT(CONCAT(r.meeting_uuid, '|', COALESCE(i.pkey, n.pkey, r.participant_name, r.participant_id, ''))) AS pid,
     r.t, r.event_ts, r.event_id,
     r.action = 'VIDEO_ON' AS is_on,
     TRUE AS is_video
@@ -201,7 +212,7 @@ camera_events AS (
   LEFT JOIN names AS n ON n.meeting_uuid = r.meeting_uuid AND n.name = r.participant_name
   WHERE r.source = 'rtms' AND r.action IN ('VIDEO_ON', 'VIDEO_OFF')
   UNION ALL
-  SELECT meeting_uuid, pkey, t, event_ts, event_id, FALSE AS is_on, FALSE AS is_video
+  SELECT meeting_uuid, pkey, pid, t, event_ts, event_id, FALSE AS is_on, FALSE AS is_video
   FROM moves_kept
   WHERE is_exit
 ),
@@ -209,17 +220,17 @@ camera_seq AS (
   SELECT
     *,
     MIN(t) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id
+      PARTITION BY pid ORDER BY t, event_ts, event_id
       ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_t,
     COUNT(*) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY t, event_ts, event_id
+      PARTITION BY pid ORDER BY t, event_ts, event_id
       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier
   FROM camera_events
 ),
 camera_raw AS (
   -- On until the next video event or leave from the meeting, else the meeting's end, else day end.
   SELECT
-    c.meeting_uuid, c.pkey, c.t AS start_t,
+    c.meeting_uuid, c.pkey, c.pid, c.t AS start_t,
     LEAST(
       COALESCE(c.next_t, CAST(@day_end_ms AS INT64)),
       COALESCE(CASE WHEN m.end_t >= c.t THEN m.end_t END, CAST(@day_end_ms AS INT64))
@@ -229,13 +240,14 @@ camera_raw AS (
   WHERE c.is_video AND c.is_on
   UNION ALL
   -- An off with nothing before it: the camera was on since the start of the day.
-  SELECT meeting_uuid, pkey, CAST(@day_start_ms AS INT64) AS start_t, t AS end_t
+  SELECT meeting_uuid, pkey, pid, CAST(@day_start_ms AS INT64) AS start_t, t AS end_t
   FROM camera_seq
   WHERE is_video AND NOT is_on AND earlier = 0
   UNION ALL
   -- Dashboard QoS minutes whose video_input showed a bitrate > 0: [t, t + 60 s).
   SELECT
     meeting_uuid, participant_key AS pkey,
+    FARM_FINGERPRINT(CONCAT(meeting_uuid, '|', participant_key)) AS pid,
     UNIX_MILLIS(interval_start) AS start_t, UNIX_MILLIS(interval_end) AS end_t
   FROM zoom_tracker.camera_minutes_dedup
   WHERE minute_date BETWEEN CAST(@scan_from AS DATE) AND CAST(@scan_to AS DATE)
@@ -243,10 +255,10 @@ camera_raw AS (
 ),
 camera_marked AS (
   SELECT
-    meeting_uuid, pkey, start_t, end_t,
+    meeting_uuid, pkey, pid, start_t, end_t,
     CASE
       WHEN start_t <= MAX(end_t) OVER (
-        PARTITION BY meeting_uuid, pkey ORDER BY start_t, end_t
+        PARTITION BY pid ORDER BY start_t, end_t
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0
       ELSE 1
     END AS is_new
@@ -257,7 +269,7 @@ camera_numbered AS (
   SELECT
     *,
     SUM(is_new) OVER (
-      PARTITION BY meeting_uuid, pkey ORDER BY start_t, end_t
+      PARTITION BY pid ORDER BY start_t, end_t
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
   FROM camera_marked
 ),
@@ -326,7 +338,7 @@ rows_rounded AS (
 SELECT
   CAST(@report_date AS DATE) AS report_date,
   n.participant_name,
-  e.participant_email,
+  n.participant_email,
   TIMESTAMP_MILLIS(r.join_t) AS meeting_join_time,
   TIMESTAMP_MILLIS(r.leave_t) AS meeting_leave_time,
   r.presence_h / 100 AS meeting_duration_mins,
@@ -351,6 +363,5 @@ SELECT
   END AS camera_source
 FROM rows_rounded AS r
 JOIN meetings AS m ON m.meeting_uuid = r.meeting_uuid
-LEFT JOIN latest_name AS n ON n.meeting_uuid = r.meeting_uuid AND n.pkey = r.pkey
-LEFT JOIN latest_email AS e ON e.meeting_uuid = r.meeting_uuid AND e.pkey = r.pkey
+LEFT JOIN identity AS n ON n.meeting_uuid = r.meeting_uuid AND n.pkey = r.pkey
 LEFT JOIN camera_sources AS cs ON cs.meeting_uuid = r.meeting_uuid AND cs.pkey = r.pkey

@@ -1,0 +1,121 @@
+// Benchmark: one million raw events (2,000 meetings × 50 participants × 10 events: joins, breakout
+// hops, RTMS camera on/off) → daily report and CSV export on the embedded DuckDB engine, with time,
+// peak memory, and the bytes BigQuery would scan for the same day (its column-size rules).
+// Run: npx tsx bench/report.ts [events]   (default 1,000,000; target: report + export < 10 s)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createFileArchive } from '../core/adapters/local/file-archive.ts';
+import { silentLogger } from '../core/log.ts';
+import { createDuckDbEngine } from '../jobs/engine/duckdb-engine.ts';
+import { runExport, runReport } from '../jobs/report.ts';
+
+const DAY = '2026-02-03';
+const PER_PARTICIPANT = 10;
+const PARTICIPANTS_PER_MEETING = 50;
+
+/** One participant's day, event k of 10: main → room A → room B → main, camera on/off (RTMS). */
+export const EVENTS_SQL = (participants: number): string => `
+INSERT INTO raw_events
+SELECT
+  'ev-' || p || '-' || k AS event_id,
+  DATE '${DAY}' AS event_date,
+  CASE WHEN k IN (7, 8) THEN 'rtms.participant_video_' || CASE WHEN k = 7 THEN 'on' ELSE 'off' END
+       WHEN k IN (2, 4) THEN 'meeting.participant_joined_breakout_room'
+       WHEN k IN (3, 5) THEN 'meeting.participant_left_breakout_room'
+       WHEN k IN (0, 6) THEN 'meeting.participant_joined' ELSE 'meeting.participant_left' END AS event_type,
+  ts AS event_timestamp,
+  epoch_ms(ts) AS event_ts,
+  CAST(80000000000 + m AS VARCHAR) AS meeting_id,
+  'meeting-' || m || '==' AS meeting_uuid,
+  CAST(16778240 + p AS VARCHAR) AS participant_id,
+  CASE WHEN k IN (7, 8) THEN NULL ELSE 'P-' || p END AS participant_uuid,
+  CASE WHEN k BETWEEN 2 AND 5 THEN CAST(16778240 + p AS VARCHAR) END AS parent_participant_id,
+  NULL AS zoom_user_id,
+  'Person ' || p AS participant_name,
+  CASE WHEN k IN (7, 8) THEN NULL ELSE 'person' || p || '@example.com' END AS participant_email,
+  CASE WHEN k IN (2, 3) THEN 'room-' || m || '-' || (p % 5) WHEN k IN (4, 5) THEN 'room-' || m || '-' || ((p + 1) % 5) END AS breakout_room_uuid,
+  CASE k WHEN 0 THEN 'JOIN' WHEN 1 THEN 'LEAVE_TO_BREAKOUT' WHEN 2 THEN 'JOIN' WHEN 3 THEN 'LEAVE' WHEN 4 THEN 'JOIN'
+         WHEN 5 THEN 'LEAVE' WHEN 6 THEN 'JOIN' WHEN 7 THEN 'VIDEO_ON' WHEN 8 THEN 'VIDEO_OFF' ELSE 'LEAVE' END AS action,
+  CASE WHEN k = 1 THEN 'left the meeting. Reason : left the meeting to join breakout room' END AS leave_reason,
+  NULL AS rtms_stream_id,
+  '{"event":"bench"}' AS raw_payload,
+  'raw/${DAY}/ev-' || p || '-' || k || '.json' AS gcs_path,
+  CASE WHEN k IN (7, 8) THEN 'rtms' ELSE 'webhook' END AS source,
+  TIMESTAMP '${DAY} 23:59:59' AS inserted_at
+FROM (
+  SELECT p, k, p // ${PARTICIPANTS_PER_MEETING} AS m,
+    TIMESTAMP '${DAY} 00:00:00' + to_seconds((p // ${PARTICIPANTS_PER_MEETING}) % 600 * 60 + (p % ${PARTICIPANTS_PER_MEETING})
+      + CASE k WHEN 0 THEN 0 WHEN 1 THEN 600 WHEN 2 THEN 605 WHEN 3 THEN 1800 WHEN 4 THEN 1800 WHEN 5 THEN 2700
+               WHEN 6 THEN 2705 WHEN 7 THEN 900 WHEN 8 THEN 2000 ELSE 3600 END) AS ts
+  FROM range(${participants}) AS r(p), range(${PER_PARTICIPANT}) AS q(k)
+)`;
+
+/** Bytes BigQuery bills for the raw_events columns the report reads (STRING: 2 + UTF-8 bytes via strlen; 8 for INT64/TIMESTAMP/DATE). */
+const BYTES_SQL = `
+SELECT SUM(
+  8 + 8 + 8 + 8
+  + 2 + strlen(event_id) + 2 + strlen(action) + 2 + strlen(source)
+  + COALESCE(2 + strlen(meeting_uuid), 0) + COALESCE(2 + strlen(meeting_id), 0)
+  + COALESCE(2 + strlen(breakout_room_uuid), 0) + COALESCE(2 + strlen(participant_id), 0)
+  + COALESCE(2 + strlen(parent_participant_id), 0) + COALESCE(2 + strlen(participant_name), 0)
+  + COALESCE(2 + strlen(participant_email), 0) + COALESCE(2 + strlen(participant_uuid), 0)
+) AS bytes FROM raw_events`;
+
+async function main(): Promise<void> {
+  const events = Number(process.argv[2] ?? 1_000_000);
+  const participants = Math.ceil(events / PER_PARTICIPANT);
+  const dir = await mkdtemp(join(tmpdir(), 'bench-report-'));
+  const archive = createFileArchive(join(dir, 'gcs'));
+  const engine = await createDuckDbEngine({ path: join(dir, 'warehouse.duckdb'), archive });
+  const log = silentLogger();
+  try {
+    let t = performance.now();
+    await engine.connection.run(EVENTS_SQL(participants));
+    const loadS = (performance.now() - t) / 1000;
+    const rawBytes = (await engine.query<{ bytes: number }>(BYTES_SQL, {})).rows[0]?.bytes ?? 0;
+
+    t = performance.now();
+    const cpu = process.cpuUsage();
+    const report = await runReport({ engine, log, timeZone: 'UTC' }, { date: DAY });
+    const reportS = (performance.now() - t) / 1000;
+    t = performance.now();
+    const exported = await runExport({ engine, log, timeZone: 'UTC' }, { date: DAY });
+    const exportS = (performance.now() - t) / 1000;
+    const used = process.cpuUsage(cpu);
+    const cpuS = (used.user + used.system) / 1e6;
+    const peakMiB = process.resourceUsage().maxRSS / 1024;
+
+    const eventsTotal = participants * PER_PARTICIPANT;
+    const perEvent = rawBytes / eventsTotal;
+    const tib = 2 ** 40;
+    const monthly = (perDay: number): string => {
+      const billed = Math.max(perDay * perEvent, 10 * 2 ** 20); // BigQuery bills at least 10 MB per table read
+      return `${((billed * 30) / 2 ** 30).toFixed(3)} GiB/month ≈ $${(((billed * 30) / tib) * 6.25).toFixed(4)}`;
+    };
+    console.log(
+      [
+        `events: ${eventsTotal.toLocaleString('en-US')} (${participants.toLocaleString('en-US')} participants in ${Math.ceil(participants / PARTICIPANTS_PER_MEETING)} meetings)`,
+        `load (SQL generator, not timed in the target): ${loadS.toFixed(2)} s`,
+        `report: ${reportS.toFixed(2)} s, ${report.rows.toLocaleString('en-US')} rows`,
+        `export: ${exportS.toFixed(2)} s, ${(exported.bytes / 2 ** 20).toFixed(1)} MiB CSV`,
+        `report + export: ${(reportS + exportS).toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU on ${cpus().length} cores (target < 10 s)`,
+        `load average during the run: ${loadavg()[0]?.toFixed(1)}`,
+        `peak RSS: ${peakMiB.toFixed(0)} MiB`,
+        `BigQuery bytes the report scans in raw_events: ${(rawBytes / 2 ** 20).toFixed(1)} MiB (${perEvent.toFixed(0)} B/event)`,
+        `on-demand cost at $6.25/TiB, 1 report a day: 1,000 events/day → ${monthly(1000)}; 1,000,000 events/day → ${monthly(1_000_000)}`,
+      ].join('\n'),
+    );
+  } finally {
+    await engine.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(`bench failed: ${(err as Error).message}`);
+    process.exitCode = 1;
+  });
+}
