@@ -24,7 +24,6 @@ export const STACK_NAME = 'zoom-tracker';
 export class ZoomTrackerStack extends TerraformStack {
   constructor(scope: Construct, id: string, inputs: StackInputs) {
     super(scope, id);
-    this.addOverride('terraform.required_version', '>= 1.5.0');
     if (inputs.stateBucket)
       new GcsBackend(this, { bucket: inputs.stateBucket, prefix: `zoom-tracker/${inputs.projectId}` });
     else new LocalBackend(this, { path: inputs.localStatePath });
