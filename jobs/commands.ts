@@ -121,33 +121,34 @@ function dataset(a: Adapters): { dataset?: string } {
   return a.dataset !== undefined ? { dataset: a.dataset } : {};
 }
 
+/** `report` and `export`: a date, the engine, one job function. */
+function reportJob(name: string, usage: string, job: typeof runReport | typeof runExport): JobCommand {
+  return {
+    name,
+    usage,
+    async run(argv, ctx) {
+      const date = reportDate(parseJobArgs(argv, ['date']), ctx.config);
+      await withAdapters(ctx, async (a) => {
+        await job(
+          { engine: a.engine, log: ctx.log, timeZone: ctx.config.REPORT_TIMEZONE, ...dataset(a) },
+          { date },
+        );
+      });
+    },
+  };
+}
+
 export const jobCommands: JobCommand[] = [
-  {
-    name: 'report',
-    usage: 'report [--date D]          write daily_reports for D (default: yesterday in REPORT_TIMEZONE)',
-    async run(argv, ctx) {
-      const date = reportDate(parseJobArgs(argv, ['date']), ctx.config);
-      await withAdapters(ctx, (a) =>
-        runReport(
-          { engine: a.engine, log: ctx.log, timeZone: ctx.config.REPORT_TIMEZONE, ...dataset(a) },
-          { date },
-        ).then(() => undefined),
-      );
-    },
-  },
-  {
-    name: 'export',
-    usage: 'export [--date D]          export D to reports/DAILY_REPORT_D_000000000000.csv',
-    async run(argv, ctx) {
-      const date = reportDate(parseJobArgs(argv, ['date']), ctx.config);
-      await withAdapters(ctx, (a) =>
-        runExport(
-          { engine: a.engine, log: ctx.log, timeZone: ctx.config.REPORT_TIMEZONE, ...dataset(a) },
-          { date },
-        ).then(() => undefined),
-      );
-    },
-  },
+  reportJob(
+    'report',
+    'report [--date D]          write daily_reports for D (default: yesterday in REPORT_TIMEZONE)',
+    runReport,
+  ),
+  reportJob(
+    'export',
+    'export [--date D]          export D to reports/DAILY_REPORT_D_000000000000.csv',
+    runExport,
+  ),
   {
     name: 'backfill-camera',
     usage: 'backfill-camera [--date D] [--force]   camera minutes of D from the Zoom Dashboard QoS API',
