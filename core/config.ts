@@ -85,6 +85,7 @@ export const configSchema = z
     ATTENDANCE_MIN_PRESENCE_PERCENT: z.coerce.number().min(0).max(100).default(50),
 
     DASHBOARD_TOKEN: optionalString,
+    ROSTER_FILE: optionalString,
   })
   .superRefine((c, ctx) => {
     if (c.BACKEND === 'gcp') {

@@ -1,5 +1,6 @@
 // Starts the webhook service: config -> backends -> app -> listen. The only webhook module that
 // listens; the CLI (`zoom-tracker serve`) and the container call it.
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.ts';
@@ -7,6 +8,9 @@ import type { Logger } from '../core/log.ts';
 import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
 import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
+import { withDashboardAuth } from './dashboard/auth.ts';
+import { createDashboard } from './dashboard/dashboard.ts';
+import { parseRoster } from '../jobs/attendance/roster.ts';
 import { resolveWebhookSecret } from './secret.ts';
 import { createServer, type WebhookServerDeps } from './server.ts';
 
@@ -32,6 +36,7 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
     log.info({ events, ms: Math.round(performance.now() - started) }, 'live state and warehouse recovered from the archive');
   }
   const warehouse = createBatchedWarehouse(backends.warehouse, log);
+  const dashboard = createDashboard({ config, liveState: backends.liveState, archive: backends.archive, warehouse: backends.warehouse, log, now });
   const deps: WebhookServerDeps = {
     archive: backends.archive,
     warehouse,
@@ -42,18 +47,27 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
     secret,
     toleranceSeconds: config.WEBHOOK_TIMESTAMP_TOLERANCE_S,
     downstreamTimeoutMs: 2000,
+    extraRoutes: dashboard.routes,
   };
+  const roster = config.ROSTER_FILE ? await loadRosterEmails(config.ROSTER_FILE) : undefined;
+  if (roster) log.info({ members: roster.size }, 'roster loaded for live matching');
   return {
     backends,
     deps,
-    listener: createServer(deps, dashboardOptions(config)),
+    listener: withDashboardAuth(createServer(deps, { ...dashboardOptions(config), ...(roster && { roster }) }), config.DASHBOARD_TOKEN),
     secret,
     warehouse,
     async close() {
+      dashboard.close();
       await warehouse.flush();
       await backends.close();
     },
   };
+}
+
+async function loadRosterEmails(path: string): Promise<Set<string>> {
+  const members = parseRoster(await readFile(path, 'utf8'));
+  return new Set(members.map((m) => m.email.toLowerCase()));
 }
 
 function dashboardOptions(config: Config): { dashboardToken?: string } {

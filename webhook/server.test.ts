@@ -189,3 +189,27 @@ describe('GET endpoints', () => {
     expect((await fetch(`${hook.url}/api/meetings/nope/live-participants`)).status).toBe(404);
   });
 });
+
+describe('roster matching', () => {
+  it('marks participants whose e-mail is on the roster (case-insensitive)', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'zt-roster-'));
+    const roster = join(dir, 'roster.csv');
+    await writeFile(roster, 'email,first name,last name,id,department\nANA@example.com,Ana,García,1,Ops\n');
+    const withRoster = await startLocalWebhook({ now, env: { ROSTER_FILE: roster } });
+    try {
+      await withRoster.post(zoom.joined(MEETING, ana, t0 + 60_000));
+      await withRoster.post(zoom.joined(MEETING, bjorn, t0 + 60_000));
+      const res = await fetch(`${withRoster.url}/api/meetings/${MEETING.id}/live-participants`);
+      const view = (await res.json()) as { participants: { name: string; rosterMatch: boolean }[] };
+      expect(view.participants.map((p) => [p.name, p.rosterMatch])).toEqual([
+        ['Ana García', true],
+        ['Björn 🦊 Ek', false],
+      ]);
+    } finally {
+      await withRoster.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -22,6 +22,8 @@ export interface WebhookServerDeps extends IngestDeps {
 export interface WebhookServerOptions {
   /** When set, /api/* (and the dashboard) require `Authorization: Bearer <token>`. */
   dashboardToken?: string;
+  /** Lower-cased e-mails of the loaded roster: participants are marked `rosterMatch`. */
+  roster?: ReadonlySet<string>;
 }
 
 /** Maps each error type to the status Zoom should see; never 429 (Zoom does not retry 4xx). */
@@ -99,6 +101,10 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
     const m = /^\/api\/meetings\/([^/]+)\/live-participants$/.exec(url.pathname);
     if (m?.[1]) {
       const view = await deps.liveState.liveParticipants(decodeURIComponent(m[1]));
+      const roster = opts.roster;
+      if (view && roster) {
+        for (const p of view.participants) p.rosterMatch = p.email !== undefined && roster.has(p.email.toLowerCase());
+      }
       if (view) sendJson(res, 200, view);
       else sendJson(res, 404, { error: 'no such meeting in live state' });
       return;
