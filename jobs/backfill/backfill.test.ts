@@ -253,6 +253,27 @@ describe('rate limiter and tokens', () => {
     expect(retryAfterMs(null, 0)).toBe(1000);
   });
 
+  it('renews the token a minute before it expires', async () => {
+    let now = 0;
+    let calls = 0;
+    const fakeFetch = (async () =>
+      new Response(JSON.stringify({ access_token: `t${++calls}`, expires_in: 120 }), {
+        status: 200,
+      })) as typeof fetch;
+    const tokens = createTokenSource({
+      tokenUrl: 'http://127.0.0.1:1/oauth/token',
+      ...creds,
+      fetch: fakeFetch,
+      now: () => now,
+    });
+    expect(await tokens.get()).toBe('t1');
+    now = 59_000;
+    expect(await tokens.get()).toBe('t1');
+    now = 61_000;
+    expect(await tokens.get()).toBe('t2');
+    expect(tokens.requests()).toBe(2);
+  });
+
   it('fetches one token for concurrent callers (single flight) and caches it', async () => {
     let calls = 0;
     const fakeFetch = (async () => {
