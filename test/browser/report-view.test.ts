@@ -1,0 +1,85 @@
+// The report view in headless Chromium on the fixture day (sql/fixtures/2026-02-03): the table
+// shows the hand-written expected CSV's numbers, the charts draw every participant and room, and
+// the CSV download is that file byte for byte. Screenshot in test-artifacts/browser/.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../jobs/attendance/roster.ts';
+import { startLocalWebhook, type LocalWebhook } from '../helpers/local-webhook.ts';
+import { launchChromium, type HeadlessChromium } from './chromium.ts';
+import { buildFixtureDay, FIXTURE_DATE, FIXTURE_MEETING, fixturePath } from './fixture-day.ts';
+
+let dir: string;
+let service: LocalWebhook;
+let chrome: HeadlessChromium;
+let expectedCsv: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zt-report-view-'));
+  expect(await buildFixtureDay(dir)).toBe(27);
+  expectedCsv = await readFile(fixturePath(`DAILY_REPORT_${FIXTURE_DATE}_000000000000.csv`), 'utf8');
+  service = await startLocalWebhook({ dataDir: dir });
+  chrome = await launchChromium();
+});
+afterAll(async () => {
+  await chrome?.close();
+  await service?.close({ keepData: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('report view of the fixture day', () => {
+  it('renders the daily report table with the expected CSV numbers, and both charts', async () => {
+    const page = await chrome.newPage();
+    await page.goto(`${service.url}/reports/${FIXTURE_DATE}`);
+    await expect.poll(() => page.locator('[data-stat="rows"]').textContent()).toBe('6');
+    expect(await page.locator('[data-stat="meetings"]').textContent()).toBe('2');
+    expect(await page.locator('[data-stat="participants"]').textContent()).toBe('5');
+
+    const [header, ...expected] = parseCsv(expectedCsv).map(([, f]) => f);
+    const shown = await page.$$eval('#report tbody tr', (trs) =>
+      trs.map((tr) =>
+        Array.from(tr.querySelectorAll('td')).map(
+          (td) => (td as { textContent: string | null }).textContent ?? '',
+        ),
+      ),
+    );
+    expect(await page.$$eval('#report thead th', (ths) => ths.map((th) => th.textContent))).toEqual(header);
+    expect(shown).toEqual(expected);
+
+    const meeting = page.locator(`section[data-meeting="${FIXTURE_MEETING}"]`);
+    expect(await meeting.locator('svg.journey g[data-participant]').count()).toBe(4);
+    expect(await meeting.locator('svg.journey rect.camera-on').count()).toBe(4); // Jan, Ken ×2, Eve
+    expect(
+      await meeting
+        .locator('svg.occupancy path[data-series]')
+        .evaluateAll((ps) => ps.map((p) => p.getAttribute('data-series'))),
+    ).toEqual(['in the meeting', 'Room-1', 'Room-2']);
+    const kenRoom1 = await meeting
+      .locator('svg.journey g[data-participant="K3N-0001"] title')
+      .allTextContents();
+    expect(kenRoom1.join('\n')).toContain('Room-1 09:20–09:35, 15.00 min · camera on 15.00 min (100.0%)');
+    await chrome.screenshot(page, 'report-view-2026-02-03');
+  });
+
+  it('exports the same CSV as the export job, byte for byte, and JSON with the columns', async () => {
+    const csv = await fetch(`${service.url}/reports/${FIXTURE_DATE}.csv`);
+    expect(csv.headers.get('content-disposition')).toContain(`DAILY_REPORT_${FIXTURE_DATE}_000000000000.csv`);
+    expect(await csv.text()).toBe(expectedCsv);
+    const body = (await (await fetch(`${service.url}/reports/${FIXTURE_DATE}.json`)).json()) as {
+      rows: unknown[];
+      columns: string[];
+    };
+    expect(body.rows).toHaveLength(6);
+    expect(body.columns[0]).toBe('report_date');
+  });
+
+  it('lists the exported day and explains an empty one', async () => {
+    const page = await chrome.newPage();
+    await page.goto(`${service.url}/reports`);
+    expect(await page.locator(`a[href="/reports/${FIXTURE_DATE}"]`).count()).toBe(1);
+    await page.goto(`${service.url}/reports/2026-02-05`);
+    expect(await page.locator('[data-stat="rows"]').textContent()).toBe('0');
+    expect((await fetch(`${service.url}/reports/2026-02-30`)).status).toBe(400);
+  });
+});

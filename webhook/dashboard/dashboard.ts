@@ -1,0 +1,149 @@
+// The dashboard routes of the webhook service (WebhookServerDeps.extraRoutes): the live page, its
+// script and server-sent events, and the report view of a day as HTML, JSON and the export CSV.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../../core/config.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Archive, LiveState, Warehouse } from '../../core/ports.ts';
+import { defaultReportDate, parseDate } from '../../jobs/day-window.ts';
+import { REPORT_COLUMNS } from '../../jobs/report.ts';
+import { sendJson } from '../http-util.ts';
+import { esc, page } from './html.ts';
+import { createLiveEvents } from './live-events.ts';
+import { LIVE_CLIENT_JS, renderLivePage } from './live-page.ts';
+import { loadReportDay, toReportCsv, type ReportDay } from './report-data.ts';
+import { createReportEngine, NoReportTablesError, type ReadEngine } from './report-engine.ts';
+import { renderReportIndex, renderReportPage } from './report-page.ts';
+
+export interface DashboardDeps {
+  config: Config;
+  liveState: LiveState;
+  archive: Archive;
+  warehouse: Warehouse;
+  log: Logger;
+  now?: () => number;
+  /** The engine the report view reads with (default: from config; tests may pass their own). */
+  engine?: ReadEngine;
+}
+
+export interface Dashboard {
+  routes(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
+  close(): void;
+}
+
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+export function createDashboard(deps: DashboardDeps): Dashboard {
+  const now = deps.now ?? Date.now;
+  const events = createLiveEvents(deps.liveState, deps.log, { now });
+  let engine: Promise<ReadEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
+  // Personal data never leaves an unauthenticated production service (DESIGN: IAP or a bearer token).
+  const locked = deps.config.BACKEND === 'gcp' && !deps.config.DASHBOARD_TOKEN;
+
+  function send(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string> = PAGE_HEADERS,
+  ): true {
+    res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+    return true;
+  }
+
+  async function reportDay(date: string): Promise<{ day: ReportDay; note?: string }> {
+    engine ??= createReportEngine(deps.config, deps.warehouse, deps.archive, deps.log);
+    try {
+      return {
+        day: await loadReportDay(
+          { engine: await engine, archive: deps.archive, dataset: deps.config.BQ_DATASET },
+          date,
+        ),
+      };
+    } catch (err) {
+      if (!(err instanceof NoReportTablesError)) throw err;
+      return { day: { date, rows: [] }, note: `${err.message}: run \`zoom-tracker report --date ${date}\`.` };
+    }
+  }
+
+  async function reports(res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === '/reports' || url.pathname === '/reports/') {
+      const asked = url.searchParams.get('date');
+      if (asked) return send(res, 303, '', { location: `/reports/${encodeURIComponent(asked)}` });
+      const days: string[] = [];
+      for await (const key of deps.archive.list('reports/DAILY_REPORT_')) {
+        const m = /DAILY_REPORT_(\d{4}-\d{2}-\d{2})_/.exec(key);
+        if (m?.[1]) days.push(m[1]);
+      }
+      return send(
+        res,
+        200,
+        renderReportIndex(days.reverse(), defaultReportDate(now(), deps.config.REPORT_TIMEZONE)),
+      );
+    }
+    const m = /^\/reports\/([^/]+?)(\.json|\.csv)?$/.exec(url.pathname);
+    if (!m?.[1]) return false;
+    let date: string;
+    try {
+      date = parseDate(decodeURIComponent(m[1]));
+    } catch (err) {
+      return send(res, 400, page('Bad date', `<p>${esc((err as Error).message)}</p>`));
+    }
+    const { day, note } = await reportDay(date);
+    if (m[2] === '.json') {
+      sendJson(res, 200, { ...day, columns: REPORT_COLUMNS, ...(note && { note }) });
+      return true;
+    }
+    if (m[2] === '.csv') {
+      return send(res, 200, toReportCsv(day.rows), {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="DAILY_REPORT_${date}_000000000000.csv"`,
+        'cache-control': 'no-store',
+      });
+    }
+    return send(res, 200, renderReportPage(day, note));
+  }
+
+  return {
+    async routes(req, res, url) {
+      const known =
+        url.pathname === '/' ||
+        url.pathname === '/dashboard.js' ||
+        url.pathname === '/events' ||
+        url.pathname.startsWith('/reports');
+      if (!known) return false;
+      if (locked) {
+        return send(
+          res,
+          403,
+          page(
+            'Dashboard locked',
+            '<p>Set DASHBOARD_TOKEN to use the dashboard on this deployment (it shows personal data).</p>',
+          ),
+        );
+      }
+      if (url.pathname === '/') return send(res, 200, renderLivePage());
+      if (url.pathname === '/dashboard.js') {
+        return send(res, 200, LIVE_CLIENT_JS, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+      }
+      if (url.pathname === '/events') {
+        events.handle(req, res, url);
+        return true;
+      }
+      return reports(res, url);
+    },
+    close() {
+      events.close();
+    },
+  };
+}

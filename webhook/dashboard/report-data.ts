@@ -1,0 +1,69 @@
+// The report view's data: one day of daily_reports as the CSV export renders it (the jobs' own
+// export query, run on the jobs' engine), the CSV bytes, and the attendance CSV when one was made.
+import type { Archive } from '../../core/ports.ts';
+import { parseCsv } from '../../jobs/attendance/roster.ts';
+import { attendanceKey } from '../../jobs/attendance/run-attendance.ts';
+import type { SqlEngine } from '../../jobs/engine/sql-engine.ts';
+import { REPORT_COLUMNS } from '../../jobs/report.ts';
+import { readSql } from '../../jobs/sql/sql-files.ts';
+
+export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+/** One daily_reports row with every value as the export writes it (null = empty field). */
+export type ReportRow = Record<ReportColumn, string | null>;
+
+export interface AttendanceTable {
+  columns: string[];
+  rows: Record<string, string>[];
+}
+
+export interface ReportDay {
+  date: string;
+  rows: ReportRow[];
+  attendance?: AttendanceTable;
+}
+
+export interface ReportSourceDeps {
+  /** Only `query` is used: the report view reads, it never writes. */
+  engine: Pick<SqlEngine, 'query'>;
+  archive: Archive;
+  dataset?: string;
+}
+
+export async function loadReportDay(deps: ReportSourceDeps, date: string): Promise<ReportDay> {
+  const { rows } = await deps.engine.query(readSql('queries/export_daily_report.sql', deps.dataset), {
+    report_date: date,
+  });
+  const out: ReportDay = { date, rows: rows.map(toReportRow) };
+  const attendance = await deps.archive.get(attendanceKey(date));
+  if (attendance) out.attendance = parseAttendance(attendance.toString('utf8'));
+  return out;
+}
+
+function toReportRow(row: Record<string, unknown>): ReportRow {
+  const out = {} as ReportRow;
+  for (const c of REPORT_COLUMNS) {
+    const v = row[c];
+    out[c] = v === null || v === undefined ? null : String(v);
+  }
+  return out;
+}
+
+function parseAttendance(text: string): AttendanceTable {
+  const [head, ...body] = parseCsv(text).map(([, fields]) => fields);
+  const columns = head ?? [];
+  return { columns, rows: body.map((f) => Object.fromEntries(columns.map((c, i) => [c, f[i] ?? '']))) };
+}
+
+/** The rows as the export CSV: header, RFC 4180 quoting only where needed, NULL as an empty field. */
+export function toReportCsv(rows: readonly ReportRow[]): string {
+  const cell = (v: string | null): string => {
+    if (v === null) return '';
+    if (v === '') return '""';
+    return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  };
+  return (
+    [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join(
+      '\n',
+    ) + '\n'
+  );
+}
