@@ -11,7 +11,7 @@ import type { MediaStore } from '../../core/ports.ts';
 import { createS3MediaStore } from '../../core/adapters/s3-media-store.ts';
 import { startTestS3Server, type TestS3Server } from '../../test/s3-server.ts';
 import { loadTestMedia, type TestMedia } from '../../test/simulator/media.ts';
-import { captureDirOf, openCapture, type Capture } from './capture.ts';
+import { captureDirOf, openCapture, type Capture, type OpenCaptureOptions } from './capture.ts';
 import type { Manifest } from './finalize.ts';
 import {
   decodeAudio,
@@ -49,8 +49,14 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function open(streamId: string, dir: string, owner = 'worker-a'): Promise<Capture> {
+function open(
+  streamId: string,
+  dir: string,
+  owner = 'worker-a',
+  extra: Partial<OpenCaptureOptions> = {},
+): Promise<Capture> {
   return openCapture({
+    ...extra,
     rootDir: join(root, dir),
     meetingUuid: UUID,
     streamId,
@@ -265,6 +271,34 @@ describe('handoff between workers', () => {
     const mp4 = await download(`${KEY}/stream-2/recording.mp4`, await mkdtemp(join(root, 'out-')));
     const v = (await probeStreams(mp4)).find((s) => s.codec_type === 'video')!;
     expect(Number(v.nb_frames)).toBe(225);
+  });
+
+  it('full segments are parked while capturing, so the handoff only uploads the open one', async () => {
+    const a = await open('stream-4', 'wa', 'worker-a', { segmentBytes: 128 * 1024 });
+    for (let t = 0; t < 6000; t += 500) {
+      // Frames arrive over time, as from the socket: the writer flushes small batches.
+      feed(a, media, { ...plan, fromMs: t, toMs: t + 500 });
+      while (a.stats().backlogBytes > 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    for (let i = 0; i < 300 && (await keysUnder(`${KEY}/stream-4/parts/`)).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const before = await keysUnder(`${KEY}/stream-4/parts/`);
+    expect(before.length).toBeGreaterThanOrEqual(2); // parked before any handoff
+    await a.handoff();
+    const after = await keysUnder(`${KEY}/stream-4/parts/`);
+    expect(after.length).toBeGreaterThan(before.length);
+    const b = await open('stream-4', 'wb', 'worker-b', { parkWhileCapturing: false });
+    feed(b, media, { ...plan, fromMs: 6000, toMs: 12_000 });
+    const m = await b.finish({ endedAt: T0 + 12_000 });
+    expect(m).toMatchObject({
+      status: 'complete',
+      durationMs: 12_000,
+      audio: { frames: 525 },
+      video: { frames: 225 },
+    });
+    expect(m.capture.segments).toBe(after.length + 1);
+    expect(await keysUnder(`${KEY}/stream-4/parts/`)).toEqual([]);
   });
 
   it('a frame redelivered to both workers around the handoff is kept once', async () => {

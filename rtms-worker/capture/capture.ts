@@ -15,7 +15,7 @@ import {
   type SegmentWriter,
 } from './segment-writer.ts';
 import { finalizeCapture, type Manifest } from './finalize.ts';
-import { parkSegments } from './park.ts';
+import { parkSegment, parkSegments } from './park.ts';
 import { withRetry } from './retry.ts';
 import type { Limiter } from './limiter.ts';
 
@@ -83,6 +83,11 @@ export interface OpenCaptureOptions {
   segmentBytes?: number;
   /** Disk backlog over which frames are refused and counted (default 64 MiB). */
   maxBacklogBytes?: number;
+  /**
+   * Upload each full segment to `<meeting-key>/<stream-id>/parts/` while capturing (default true), so
+   * a SIGTERM handoff has at most one segment left to upload and a lost instance loses at most that.
+   */
+  parkWhileCapturing?: boolean;
   /** Bounds concurrent finalizations (ffmpeg) across captures sharing it; unbounded without. */
   finalizeLimiter?: Limiter;
   /** Test seam for disk failures (e.g. ENOSPC); defaults to node:fs. */
@@ -131,6 +136,22 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
   const log = opts.log.child({ meetingUuid: opts.meetingUuid, streamId: opts.streamId });
   const partId = `${Date.now().toString(36)}-${safeName(opts.owner).slice(0, 40)}-${randomBytes(3).toString('hex')}`;
   const retry = { baseMs: opts.retryBaseMs ?? 1000, attempts: opts.retryAttempts ?? 5 };
+  const prefix = streamPrefixOf(opts.meetingUuid, opts.streamId);
+  // Background parking, one upload at a time; a failure leaves the segment for handoff to retry.
+  const parked = new Set<string>();
+  let parking: Promise<void> = Promise.resolve();
+  const parkInBackground = (name: string): void => {
+    parking = parking.then(() =>
+      parkSegment({ dir, prefix, name, media: opts.media, log, retry }).then(
+        () => void parked.add(name),
+        (err: unknown) =>
+          log.warn(
+            { segment: name, err: errorMessage(err) },
+            'segment not parked yet; will retry at handoff',
+          ),
+      ),
+    );
+  };
   const writer: SegmentWriter = createSegmentWriter({
     dir,
     partId,
@@ -140,26 +161,31 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     maxBacklogBytes: opts.maxBacklogBytes ?? 64 * 1024 * 1024,
     log,
     retry,
+    ...(opts.parkWhileCapturing !== false ? { onSegmentDone: parkInBackground } : {}),
   });
   const counts = { audio: 0, video: 0, transcript: 0 };
   const names = new Map<number, string>();
   let closed: string | undefined;
 
+  let lateFrames = 0;
+
   const nameOf = (userId: number, userName: string | undefined): void => {
     if (userName === undefined || names.get(userId) === userName) return;
-    names.set(userId, userName);
-    writer.append(encodeRecord(RecordKind.Name, userId, 0, Buffer.from(userName, 'utf8')));
+    if (writer.append(encodeRecord(RecordKind.Name, userId, 0, Buffer.from(userName, 'utf8')))) {
+      names.set(userId, userName);
+    }
   };
   const accept = (what: string): boolean => {
     if (closed === undefined) return true;
     writer.countDropped();
-    if (writer.dropped() === 1) log.warn({ what, closed }, 'frame after capture closed, ignored');
+    if (lateFrames++ === 0) log.warn({ what, closed }, 'frame after the capture was closed: ignored');
     return false;
   };
 
   const closeWriter = async (why: string): Promise<void> => {
     closed ??= why;
     await writer.close();
+    await parking;
   };
 
   return {
@@ -198,13 +224,7 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     },
     async handoff() {
       await closeWriter('handoff');
-      await parkSegments({
-        dir,
-        prefix: streamPrefixOf(opts.meetingUuid, opts.streamId),
-        media: opts.media,
-        log,
-        retry,
-      });
+      await parkSegments({ dir, prefix, media: opts.media, log, retry, skip: parked });
       await rm(dir, { recursive: true, force: true });
       log.info({ counts }, 'capture parked for another worker');
     },
@@ -237,14 +257,11 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     async discard() {
       await closeWriter('discarded');
       await rm(dir, { recursive: true, force: true });
-      const n = await withRetry(
-        () => opts.media.deletePrefix(streamPrefixOf(opts.meetingUuid, opts.streamId)),
-        {
-          ...retry,
-          log,
-          what: 'delete revoked stream',
-        },
-      );
+      const n = await withRetry(() => opts.media.deletePrefix(prefix), {
+        ...retry,
+        log,
+        what: 'delete revoked stream',
+      });
       log.info({ deletedObjects: n }, 'revoked stream: everything stored for it deleted');
     },
   };

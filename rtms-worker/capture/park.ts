@@ -14,29 +14,37 @@ export async function listSegmentFiles(dir: string): Promise<string[]> {
   return files.filter((f) => f.startsWith('seg-') && f.endsWith('.bin')).sort();
 }
 
-/** Uploads every local segment (retried); throws when one cannot be stored. */
+/** Uploads one segment to `<prefix>parts/<name>` (retried). */
+export async function parkSegment(opts: {
+  dir: string;
+  prefix: string;
+  name: string;
+  media: MediaStore;
+  log: Logger;
+  retry: RetryPolicy;
+}): Promise<void> {
+  await withRetry(
+    () =>
+      opts.media.upload(
+        `${opts.prefix}${PARTS_DIR}${opts.name}`,
+        createReadStream(join(opts.dir, opts.name)),
+        'application/octet-stream',
+      ),
+    { ...opts.retry, log: opts.log, what: `park segment ${opts.name}` },
+  );
+}
+
+/** Uploads every local segment not parked yet (retried); throws when one cannot be stored. */
 export async function parkSegments(opts: {
   dir: string;
   prefix: string;
   media: MediaStore;
   log: Logger;
   retry: RetryPolicy;
+  /** Segments already parked while capturing. */
+  skip?: ReadonlySet<string>;
 }): Promise<number> {
-  const files = await listSegmentFiles(opts.dir);
-  for (const f of files) {
-    await withRetry(
-      () =>
-        opts.media.upload(
-          `${opts.prefix}${PARTS_DIR}${f}`,
-          createReadStream(join(opts.dir, f)),
-          'application/octet-stream',
-        ),
-      {
-        ...opts.retry,
-        log: opts.log,
-        what: `park segment ${f}`,
-      },
-    );
-  }
+  const files = (await listSegmentFiles(opts.dir)).filter((f) => !opts.skip?.has(f));
+  for (const name of files) await parkSegment({ ...opts, name });
   return files.length;
 }

@@ -61,27 +61,33 @@ export function createSegmentWriter(opts: {
   maxBacklogBytes: number;
   log: Logger;
   retry: RetryPolicy;
+  /** Called with the file name of each segment that will receive no more writes (rotation). */
+  onSegmentDone?: (name: string) => void;
 }): SegmentWriter {
   const queue: Buffer[] = [];
   let queued = 0;
   let dropped = 0;
   let failed: string | undefined;
   let seq = 0;
-  let current: { file: SegmentFile; bytes: number } | undefined;
+  let current: { file: SegmentFile; bytes: number; name: string } | undefined;
   let running: Promise<void> | undefined;
   let warnedFull = false;
 
-  const openNext = async (): Promise<{ file: SegmentFile; bytes: number }> => {
+  const openNext = async (): Promise<{ file: SegmentFile; bytes: number; name: string }> => {
     seq++;
-    const file = await opts.io.open(join(opts.dir, segmentName(opts.partId, seq)));
+    const name = segmentName(opts.partId, seq);
+    const file = await opts.io.open(join(opts.dir, name));
     await file.write(SEGMENT_MAGIC);
-    return { file, bytes: SEGMENT_MAGIC.length };
+    return { file, bytes: SEGMENT_MAGIC.length, name };
   };
 
-  const closeCurrent = async (): Promise<void> => {
+  /** `done`: the segment is complete (rotation or a failed write), so it can be parked now. */
+  const closeCurrent = async (done = false): Promise<void> => {
     const c = current;
     current = undefined;
-    if (c) await c.file.close().catch(() => undefined);
+    if (!c) return;
+    await c.file.close().catch(() => undefined);
+    if (done) opts.onSegmentDone?.(c.name);
   };
 
   const writeBatch = async (batch: Buffer): Promise<void> => {
@@ -89,14 +95,14 @@ export function createSegmentWriter(opts: {
       async () => {
         try {
           if (!current || current.bytes >= opts.segmentBytes) {
-            await closeCurrent();
+            await closeCurrent(true);
             current = await openNext();
           }
           await current.file.write(batch);
           current.bytes += batch.length;
         } catch (err) {
           // A torn tail is ignored by the reader; the retry starts a fresh segment.
-          await closeCurrent();
+          await closeCurrent(true);
           throw err;
         }
       },
