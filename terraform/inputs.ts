@@ -108,7 +108,7 @@ export interface StackInputs {
   s3Bucket: string | undefined;
   awsRegion: string;
   stateBucket: string | undefined;
-  /** Local state file when there is no state bucket (relative paths are relative to the synthesized stack folder). */
+  /** Local state file when there is no state bucket (main.ts makes it absolute; a relative path would be taken from the stack folder). */
   localStatePath: string;
   /** Deletion protection on the bucket, dataset, tables and Firestore; false only to tear down. */
   protectData: boolean;
@@ -144,9 +144,9 @@ export function parseInputs(env: Readonly<Record<string, string | undefined>>): 
   for (const [name, id] of Object.entries(secretIds)) {
     if (!secretId.test(id)) problems.push(`ZT_SECRET_${name} must be a Secret Manager secret id`);
   }
-  if (result.success && result.data.ZT_STAGE === 'full') {
-    if (!result.data.ZT_IMAGE_TAG) problems.push('ZT_IMAGE_TAG is required when ZT_STAGE=full');
-    if (!result.data.ZT_S3_BUCKET)
+  if ((known.ZT_STAGE ?? 'full') === 'full') {
+    if (!known.ZT_IMAGE_TAG) problems.push('ZT_IMAGE_TAG is required when ZT_STAGE=full');
+    if (!known.ZT_S3_BUCKET)
       problems.push('ZT_S3_BUCKET is required when ZT_STAGE=full (the recordings bucket)');
   }
   if (!result.success || problems.length > 0) throw new InputsError(problems);

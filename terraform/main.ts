@@ -6,13 +6,14 @@ import { InputsError, parseInputs } from './inputs.ts';
 import { STACK_NAME, ZoomTrackerStack } from './stack.ts';
 
 try {
-  // Local state lives outside cdktf.out (which synth rewrites): by default beside where synth runs.
-  const inputs = parseInputs({ ZT_LOCAL_STATE: resolve('terraform.zoom-tracker.tfstate'), ...process.env });
+  // Local state lives outside cdktf.out (which synth rewrites), relative to where synth runs.
+  const localState = resolve(process.env.ZT_LOCAL_STATE || 'terraform.zoom-tracker.tfstate');
+  const inputs = parseInputs({ ...process.env, ZT_LOCAL_STATE: localState });
   const app = new App({ skipValidation: false });
   new ZoomTrackerStack(app, STACK_NAME, inputs);
   app.synth();
   console.log(
-    `synthesized ${inputs.stage} stage of ${inputs.projectId} to ${app.outdir}/stacks/${STACK_NAME}/cdk.tf.json`,
+    `synthesized ${inputs.stage} stage of ${inputs.projectId} to ${app.outdir}/stacks/${STACK_NAME}/`,
   );
   console.log(
     `next: terraform -chdir=${app.outdir}/stacks/${STACK_NAME} init && terraform -chdir=${app.outdir}/stacks/${STACK_NAME} apply`,

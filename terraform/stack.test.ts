@@ -501,6 +501,7 @@ describe('terraform stack (other inputs)', () => {
     expect(problems).toMatch(/ZT_PROJECT_ID/);
     expect(problems).toMatch(/ZT_REPORT_TIMEZONE/);
     expect(problems).toMatch(/ZT_SECRET_ZM_CLIENT_ID/);
+    expect(problems).toMatch(/ZT_IMAGE_TAG is required/);
     expect(() => parseInputs({ ZT_PROJECT_ID: 'acme-zoom-prod' })).toThrow(
       /ZT_IMAGE_TAG is required[\s\S]*ZT_S3_BUCKET is required/,
     );
