@@ -131,6 +131,19 @@ describe('attendance job', () => {
         { date: DAY, rosterCsv: 'ann@x.org,Ann,A,1,Ops\nbob@x.org,Bob,B,2,Ops\n' },
       );
       expect(summary).toMatchObject({ roster: 2, meetings: 1, present: 1, absent: 1, guests: 1 });
+      await runAttendance(
+        { engine, archive, log: silentLogger(), timeZone: 'UTC', thresholds },
+        { date: DAY, rosterCsv: 'ann@x.org,Ann,A,1,Ops\nbob@x.org,Bob,B,2,Ops\n' },
+      );
+      const table = await engine.query(
+        'SELECT email, status, is_guest, present_mins FROM zoom_tracker.attendance ORDER BY is_guest, email',
+        {},
+      );
+      expect(table.rows).toEqual([
+        { email: 'ann@x.org', status: 'Present', is_guest: false, present_mins: 60 },
+        { email: 'bob@x.org', status: 'Absent', is_guest: false, present_mins: 0 },
+        { email: null, status: 'Guest', is_guest: true, present_mins: 20 },
+      ]);
       expect((await archive.get(attendanceKey(DAY)))?.toString()).toBe(
         [
           'attendance_date,meeting_id,meeting_uuid,attendee_type,status,email,first_name,last_name,roster_id,department,participant_name,first_join_time,last_leave_time,present_mins,meeting_start_time,meeting_end_time',

@@ -5,7 +5,14 @@ import type { Archive } from '../../core/ports.ts';
 import { dayWindow, reportParams } from '../day-window.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { readSql } from '../sql/sql-files.ts';
-import { computeAttendance, toCsv, type PresenceRow, type Thresholds } from './attendance.ts';
+import type { AttendanceTableRow } from '../engine/sql-engine.ts';
+import {
+  computeAttendance,
+  toCsv,
+  type AttendanceRow,
+  type PresenceRow,
+  type Thresholds,
+} from './attendance.ts';
 import { parseRoster } from './roster.ts';
 
 export interface AttendanceDeps {
@@ -34,6 +41,7 @@ export async function runAttendance(deps: AttendanceDeps, opts: { date: string; 
   const csv = toCsv(result);
   const key = attendanceKey(opts.date);
   await deps.archive.put(key, Buffer.from(csv), 'text/csv');
+  await deps.engine.replaceAttendance(opts.date, toTableRows(result, new Date(started).toISOString()));
   const count = (s: string): number => result.filter((r) => r.status === s).length;
   const summary = {
     date: opts.date,
@@ -50,4 +58,26 @@ export async function runAttendance(deps: AttendanceDeps, opts: { date: string; 
   };
   deps.log.info(summary, summary.meetings === 0 ? 'attendance: no meetings that day' : 'attendance written');
   return { ...summary, csv };
+}
+
+/** The CSV rows as attendance table rows (empty text → NULL). */
+export function toTableRows(rows: readonly AttendanceRow[], insertedAt: string): AttendanceTableRow[] {
+  const orNull = (v: string): string | null => (v === '' ? null : v);
+  return rows.map((r) => ({
+    attendance_date: r.attendance_date,
+    meeting_id: orNull(r.meeting_id),
+    meeting_uuid: r.meeting_uuid,
+    roster_id: orNull(r.roster_id),
+    email: orNull(r.email),
+    first_name: orNull(r.first_name),
+    last_name: orNull(r.last_name),
+    department: orNull(r.department),
+    participant_name: orNull(r.participant_name),
+    status: r.status,
+    is_guest: r.attendee_type === 'guest',
+    first_join_time: orNull(r.first_join_time),
+    last_leave_time: orNull(r.last_leave_time),
+    present_mins: Number(r.present_mins),
+    inserted_at: insertedAt,
+  }));
 }

@@ -56,6 +56,11 @@ export function deleteWebhookEventsSql(dataset: string): string {
   return `DELETE FROM ${dataset}.raw_events WHERE event_date = CAST(@event_date AS DATE) AND source = 'webhook'`;
 }
 
+/** Before a day of attendance is written again. Param: @attendance_date. */
+export function deleteAttendanceSql(dataset: string): string {
+  return `DELETE FROM ${dataset}.attendance WHERE attendance_date = CAST(@attendance_date AS DATE)`;
+}
+
 export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
   const bq = new BigQuery({
     projectId: opts.projectId,
@@ -149,6 +154,9 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
       return loadAndReplace('raw_events', rows, deleteWebhookEventsSql(opts.dataset), {
         event_date: eventDate,
       });
+    },
+    async replaceAttendance(date, rows) {
+      await loadAndReplace('attendance', rows, deleteAttendanceSql(opts.dataset), { attendance_date: date });
     },
     async close() {},
   };

@@ -43,6 +43,24 @@ const CAMERA_COLUMNS: readonly Column[] = [
   { name: 'inserted_at', type: 'TIMESTAMP' },
 ];
 
+const ATTENDANCE_COLUMNS: readonly Column[] = [
+  { name: 'attendance_date', type: 'DATE' },
+  { name: 'meeting_id', type: 'STRING' },
+  { name: 'meeting_uuid', type: 'STRING' },
+  { name: 'roster_id', type: 'STRING' },
+  { name: 'email', type: 'STRING' },
+  { name: 'first_name', type: 'STRING' },
+  { name: 'last_name', type: 'STRING' },
+  { name: 'department', type: 'STRING' },
+  { name: 'participant_name', type: 'STRING' },
+  { name: 'status', type: 'STRING' },
+  { name: 'is_guest', type: 'BOOL' },
+  { name: 'first_join_time', type: 'TIMESTAMP' },
+  { name: 'last_leave_time', type: 'TIMESTAMP' },
+  { name: 'present_mins', type: 'FLOAT64' },
+  { name: 'inserted_at', type: 'TIMESTAMP' },
+];
+
 export interface DuckDbEngineOptions {
   /** `$DATA_DIR/warehouse.duckdb`, or ':memory:'. */
   path: string;
@@ -160,6 +178,19 @@ export async function createDuckDbEngine(
         );
       });
       return {};
+    },
+    async replaceAttendance(date, rows) {
+      const select = await stage(
+        'attendance',
+        ATTENDANCE_COLUMNS,
+        rows as unknown as Record<string, unknown>[],
+      );
+      await atomically(async () => {
+        await connection.run(`DELETE FROM attendance WHERE attendance_date = CAST($d AS DATE)`, { d: date });
+        await connection.run(
+          `INSERT INTO attendance (${ATTENDANCE_COLUMNS.map((c) => c.name).join(', ')}) ${select}`,
+        );
+      });
     },
     async close() {
       connection.closeSync();

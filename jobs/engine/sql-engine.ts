@@ -36,6 +36,25 @@ export interface CameraMinuteRow {
   inserted_at: string;
 }
 
+/** One attendance row (roster member or guest per meeting). Timestamps ISO 8601 UTC or null. */
+export interface AttendanceTableRow {
+  attendance_date: string;
+  meeting_id: string | null;
+  meeting_uuid: string;
+  roster_id: string | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  department: string | null;
+  participant_name: string | null;
+  status: string;
+  is_guest: boolean;
+  first_join_time: string | null;
+  last_leave_time: string | null;
+  present_mins: number;
+  inserted_at: string;
+}
+
 export interface SqlEngine {
   readonly kind: 'bigquery' | 'duckdb';
   /** Runs one BigQuery-dialect statement with named parameters (`@name`). */
@@ -52,5 +71,7 @@ export interface SqlEngine {
   ): Promise<void>;
   /** Replaces the webhook rows of one event_date with the given rows (a rebuild from the archive). */
   replaceWebhookEvents(eventDate: string, rows: readonly RawEventRow[]): Promise<{ bytesProcessed?: number }>;
+  /** Replaces one day of the attendance table. */
+  replaceAttendance(date: string, rows: readonly AttendanceTableRow[]): Promise<void>;
   close(): Promise<void>;
 }
