@@ -105,7 +105,12 @@ function meetingEvents(): StateEvent[] {
 
 describe('firestore live state', () => {
   it('shuffled, triplicated, concurrent delivery from two instances equals one ordered delivery', async () => {
-    const events = meetingEvents();
+    // Including RTMS camera events that name only a user id (or a name): shuffled, some come first.
+    const events = [
+      ...meetingEvents(),
+      ev('VIDEO_ON', 950, { userId: '33554432', meetingId: MEETING_ID }),
+      ev('VIDEO_ON', 130, { userId: '999', name: 'Carol' }),
+    ];
     const ordered = open(`ordered-${randomUUID()}`);
     for (const e of events) await ordered.apply([e]);
     const expected = await ordered.liveParticipants(MEETING_ID);
@@ -128,10 +133,10 @@ describe('firestore live state', () => {
       meetingKey: meetingKeyOf(UUID),
     });
     const byKey = Object.fromEntries((expected?.participants ?? []).map((p) => [p.key, p]));
-    expect(byKey['pu-alice']).toMatchObject({ location: 'main', sharing: false });
+    expect(byKey['pu-alice']).toMatchObject({ location: 'main', sharing: false, camera: 'on' });
     expect(byKey['pu-alice']?.sessions.map((s) => s.roomName ?? s.room)).toEqual(['main', 'Room-1', 'main']);
     expect(byKey['bob@example.com']).toMatchObject({ name: 'Bøb 🎉', location: 'main', role: 'co-host' });
-    expect(byKey['Carol']).toMatchObject({ location: 'left', totalSeconds: 480 });
+    expect(byKey['Carol']).toMatchObject({ location: 'left', totalSeconds: 480, camera: 'on' });
     expect(expected?.stats).toMatchObject({ inMeeting: 2, main: 2, breakout: 0 });
 
     // Each document stores its events once, however often they came.
@@ -141,31 +146,43 @@ describe('firestore live state', () => {
       .get();
     const ids = (doc.get('events') as StateEvent[]).map((e) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(events.filter((e) => e.participantKey === 'pu-alice').length);
+    expect(ids).toHaveLength(events.filter((e) => e.participantKey === 'pu-alice').length + 1);
     expect(doc.get('userIds')).toEqual(expect.arrayContaining(['16778240', '33554432']));
     await db.terminate();
   });
 
-  it('resolves RTMS camera events by user id, then by name, and drops the unknown', async () => {
+  it('resolves RTMS camera events by user id, then by name; early ones wait for their participant', async () => {
     const project = `rtms-${randomUUID()}`;
     const state = open(project);
+    const dave = { participantKey: 'dave', name: 'Dave', userId: '777', meetingId: MEETING_ID };
+    // Dave's camera event comes before his join (a different instance handles it).
+    await open(project).apply([ev('VIDEO_ON', 1301, { userId: '777' })]);
     await state.apply(meetingEvents());
     await state.apply([
       ev('VIDEO_ON', 950, { userId: '33554432', meetingId: MEETING_ID }), // Alice's breakout-room id
       ev('VIDEO_ON', 130, { userId: '999', name: 'Carol' }),
       ev('VIDEO_OFF', 140, { userId: '12345', name: 'Nobody' }),
     ]);
-    // The join and the camera event in one batch resolve against each other.
+    await state.apply([ev('JOIN', 1300, dave)]);
+    // A join and a camera event in one batch resolve against each other.
     await state.apply([
-      ev('JOIN', 1300, { participantKey: 'dave', name: 'Dave', userId: '777', meetingId: MEETING_ID }),
-      ev('VIDEO_ON', 1301, { userId: '777' }),
+      ev('JOIN', 1310, { participantKey: 'erin', name: 'Erin', userId: '888', meetingId: MEETING_ID }),
+      ev('VIDEO_ON', 1311, { userId: '888' }),
     ]);
     const view = await state.liveParticipants(UUID);
     const cam = Object.fromEntries((view?.participants ?? []).map((p) => [p.key, p.camera]));
-    expect(cam).toEqual({ 'pu-alice': 'on', 'bob@example.com': 'unknown', Carol: 'on', dave: 'on' });
-    expect(view?.participants.find((p) => p.key === 'Carol')?.location).toBe('left');
+    expect(cam).toEqual({
+      'pu-alice': 'on',
+      'bob@example.com': 'unknown',
+      Carol: 'on',
+      dave: 'on',
+      erin: 'on',
+    });
     const db = admin(project);
-    expect((await db.collection(`meetings/${meetingKeyOf(UUID)}/participants`).get()).size).toBe(4);
+    expect((await db.collection(`meetings/${meetingKeyOf(UUID)}/participants`).get()).size).toBe(5);
+    // Only the event of nobody known is still waiting.
+    const waiting = await db.collection(`meetings/${meetingKeyOf(UUID)}/pending`).get();
+    expect(waiting.docs.map((d) => (d.get('event') as StateEvent).name)).toEqual(['Nobody']);
     await db.terminate();
   });
 

@@ -24,6 +24,7 @@ import { meetingKeyOf } from '../../zoom/event-id.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
+import { createPendingEvents } from './firestore-pending.ts';
 import { isLive, meetingDoc, participantDoc, participantDocId } from './firestore-state-docs.ts';
 import { isTransient } from './upstream-errors.ts';
 
@@ -38,6 +39,18 @@ export interface FirestoreLiveStateOptions {
 
 const CACHE_LIMIT = 10_000;
 
+interface ParticipantBatch {
+  uuid: string;
+  key: string;
+  events: StateEvent[];
+}
+
+function listOf<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
 export function createFirestoreLiveState(
   config: LiveStateConfig,
   log: Logger,
@@ -51,11 +64,14 @@ export function createFirestoreLiveState(
   const sighted = new Set<string>();
   const idByUuid = new Map<string, string>();
   const keyByUserId = new Map<string, string>();
+  /** Meeting+user ids whose waiting events this instance has already claimed. */
+  const claimed = new Map<string, true>();
   const listeners = new Set<() => void>();
   let stopWatching: (() => void) | undefined;
 
   const meetingRef = (uuid: string) => meetings.doc(meetingKeyOf(uuid));
   const participantsOf = (uuid: string) => meetingRef(uuid).collection('participants');
+  const pending = createPendingEvents((uuid) => meetingRef(uuid).collection('pending'));
   const remember = <V>(map: Map<string, V>, k: string, v: V): void => {
     if (map.size >= CACHE_LIMIT) map.clear();
     map.set(k, v);
@@ -91,6 +107,58 @@ export function createFirestoreLiveState(
     const key = found.docs[0]?.get('participantKey') as string | undefined;
     if (key !== undefined) remember(keyByUserId, cacheKey, key);
     return key;
+  }
+
+  const writeMeeting = (uuid: string, list: readonly StateEvent[]) =>
+    writer.merge(meetingRef(uuid), list, buildMeeting(uuid));
+  const writeParticipant = (uuid: string, key: string, list: readonly StateEvent[]) =>
+    writer.merge(participantsOf(uuid).doc(participantDocId(key)), list, buildParticipant(uuid, key));
+
+  /** Parked events whose participant has appeared since, and waiting events a newly seen user id claims. */
+  function reconcile(parked: readonly StateEvent[], written: readonly ParticipantBatch[]): Promise<void>[] {
+    const jobs = parked.map(async (e) => {
+      const key = await resolveKey(e, []);
+      if (key === undefined) return;
+      await writeParticipant(e.meetingUuid, key, [e]);
+      await pending.remove(e.meetingUuid, [e.eventId]);
+    });
+    for (const b of written) {
+      const ids = new Set<string>();
+      const names = new Set<string>();
+      for (const e of b.events) {
+        for (const id of [e.userId, e.parentUserId])
+          if (id !== undefined && !claimed.has(`${b.uuid}\u0000${id}`)) ids.add(id);
+        if (e.name !== undefined) names.add(e.name);
+      }
+      if (ids.size === 0) continue; // nothing new learned about who this participant is
+      jobs.push(
+        (async () => {
+          const waiting = await pending.claim(b.uuid, [...ids], [...names]);
+          if (waiting.length > 0) {
+            await writeParticipant(b.uuid, b.key, waiting);
+            await pending.remove(
+              b.uuid,
+              waiting.map((e) => e.eventId),
+            );
+          }
+          for (const id of ids) remember(claimed, `${b.uuid}\u0000${id}`, true);
+        })(),
+      );
+    }
+    return jobs;
+  }
+
+  /** Waits for every write; the first failure is rethrown, an outage as TransientUpstreamError. */
+  async function settle(jobs: readonly Promise<unknown>[], count: number): Promise<void> {
+    const failed = (await Promise.allSettled(jobs)).find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    if (!failed) return;
+    const err: unknown = failed.reason;
+    log.warn({ err: errorMessage(err), events: count }, 'firestore live-state write failed');
+    throw isTransient(err)
+      ? new TransientUpstreamError(`firestore write failed: ${errorMessage(err)}`, { cause: err })
+      : err;
   }
 
   async function participantsFor(uuid: string): Promise<ParticipantState[]> {
@@ -140,71 +208,42 @@ export function createFirestoreLiveState(
 
   return {
     async apply(events) {
-      const meetingBatches = new Map<string, StateEvent[]>();
-      const participantBatches = new Map<string, { uuid: string; key: string; events: StateEvent[] }>();
+      const byMeeting = new Map<string, StateEvent[]>();
+      const byParticipant = new Map<string, ParticipantBatch>();
       const sighting = new Set<string>();
-      const push = <T>(map: Map<string, T>, k: string, make: () => T, add: (t: T) => void): void => {
-        let t = map.get(k);
-        if (!t) map.set(k, (t = make()));
-        add(t);
-      };
+      const parked: StateEvent[] = [];
       for (const e of events) {
         if (isMeetingLevel(e)) {
-          push(
-            meetingBatches,
-            e.meetingUuid,
-            () => [],
-            (l) => l.push(e),
-          );
+          listOf(byMeeting, e.meetingUuid).push(e);
           continue;
         }
-        if (!sighted.has(e.meetingUuid) && e.meetingId !== undefined && !sighting.has(e.meetingUuid)) {
-          sighting.add(e.meetingUuid);
-          push(
-            meetingBatches,
-            e.meetingUuid,
-            () => [],
-            (l) => l.push(sightingOf(e)),
-          );
+        if (e.meetingId !== undefined && !sighted.has(e.meetingUuid) && !sighting.has(e.meetingUuid)) {
+          sighting.add(e.meetingUuid); // first sight of this meeting here: its doc gets the UUID->ID map once
+          listOf(byMeeting, e.meetingUuid).push(sightingOf(e));
         }
         const key = e.participantKey ?? (await resolveKey(e, events));
         if (key === undefined) {
-          log.debug(
-            { meetingUuid: e.meetingUuid, action: e.action, eventId: e.eventId },
-            'state event names no known participant; dropped',
-          );
+          parked.push(e);
           continue;
         }
-        push(
-          participantBatches,
-          `${e.meetingUuid}/${key}`,
-          () => ({ uuid: e.meetingUuid, key, events: [] }),
-          (b) => b.events.push(e),
-        );
+        const id = `${e.meetingUuid}\u0000${key}`;
+        const batch = byParticipant.get(id) ?? { uuid: e.meetingUuid, key, events: [] };
+        byParticipant.set(id, batch);
+        batch.events.push(e);
       }
-      const writes = [
-        ...[...meetingBatches].map(async ([uuid, list]) => {
-          await writer.merge(meetingRef(uuid), list, buildMeeting(uuid));
-          if (sighting.has(uuid)) sighted.add(uuid);
-        }),
-        ...[...participantBatches.values()].map((b) =>
-          writer.merge(
-            participantsOf(b.uuid).doc(participantDocId(b.key)),
-            b.events,
-            buildParticipant(b.uuid, b.key),
-          ),
-        ),
-      ];
-      const failed = (await Promise.allSettled(writes)).find(
-        (r): r is PromiseRejectedResult => r.status === 'rejected',
+      await settle(
+        [
+          ...[...byMeeting].map(async ([uuid, list]) => {
+            await writeMeeting(uuid, list);
+            if (sighting.has(uuid)) sighted.add(uuid);
+          }),
+          ...[...byParticipant.values()].map((b) => writeParticipant(b.uuid, b.key, b.events)),
+          pending.park(parked),
+        ],
+        events.length,
       );
-      if (failed) {
-        const err: unknown = failed.reason;
-        log.warn({ err: errorMessage(err), events: events.length }, 'firestore live-state write failed');
-        throw isTransient(err)
-          ? new TransientUpstreamError(`firestore write failed: ${errorMessage(err)}`, { cause: err })
-          : err;
-      }
+      if (parked.length > 0) log.debug({ events: parked.length }, 'state events wait for their participant');
+      await settle(reconcile(parked, [...byParticipant.values()]), events.length);
     },
 
     async meetingIdFor(uuid) {
