@@ -107,7 +107,7 @@ export class RtmsClient {
   private readonly watchdogMs: number;
   private readonly windowMs: number;
   private badFrames = 0;
-  readonly stats = { audio: 0, video: 0, transcript: 0, events: 0, keepAlives: 0, reconnects: 0, badFrames: 0 };
+  readonly stats = { audio: 0, video: 0, transcript: 0, events: 0, keepAlives: 0, reconnects: 0, badFrames: 0, staleFrames: 0 };
 
   constructor(private readonly o: RtmsClientOptions) {
     this.serverUrls = o.serverUrls;
@@ -201,7 +201,10 @@ export class RtmsClient {
     const conn: Conn = { socket, lastSeen: Date.now(), ready: false };
     const current = () => gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
     socket.onMessage((data) => {
-      if (!current() || this.isOver()) return;
+      if (!current() || this.isOver()) {
+        this.stats.staleFrames++;
+        return;
+      }
       conn.lastSeen = Date.now();
       this.onFrame(role, conn, data);
     });
