@@ -52,3 +52,32 @@ export function effectiveInstruction(file: Dockerfile, target: string, op: strin
   }
   return undefined;
 }
+
+/** The patterns of a .dockerignore (comments and blank lines dropped; `!` exceptions unsupported). */
+export function parseDockerignore(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+/** Whether a context-relative path is left out by the patterns (a pattern also covers what is below it). */
+export function isDockerignored(patterns: readonly string[], path: string): boolean {
+  return patterns.some((p) => {
+    if (p.startsWith('!')) throw new Error(`exceptions are not supported: ${p}`);
+    const body = p
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map((seg) =>
+        seg === '**'
+          ? '.*'
+          : seg
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\?/g, '[^/]'),
+      )
+      .join('/')
+      .replace(/\.\*\//g, '(?:.*/)?');
+    return new RegExp(`^${body}(?:/.*)?$`).test(path);
+  });
+}

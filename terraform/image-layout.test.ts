@@ -1,15 +1,25 @@
-// The runtime image's file layout, rebuilt without Docker: compile with tsconfig.build.json, copy
-// what the Dockerfile's runtime stage copies, and run its ENTRYPOINT. Stand-in: node_modules is
-// linked from the checkout, where the image runs `npm ci --omit=dev`. Proves the compiled CLI starts
-// without TypeScript sources and offers every command the Terraform stack runs.
+// The runtime image's file layout, rebuilt without Docker: the build context as .dockerignore
+// leaves it, compiled with `tsconfig.build.json`, then what the runtime stage copies, started with
+// its ENTRYPOINT. Stand-in: node_modules is linked from the checkout, where the image runs
+// `npm ci --omit=dev`. Shows the build needs nothing the context leaves out, and that the compiled
+// CLI starts without TypeScript sources and offers every command the Terraform stack runs.
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveInstruction, parseDockerfile } from './dockerfile.ts';
+import { effectiveInstruction, isDockerignored, parseDockerfile, parseDockerignore } from './dockerfile.ts';
 import { JOBS } from './jobs.ts';
 
 const run = promisify(execFile);
@@ -23,37 +33,37 @@ let app = '';
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'zt-image-'));
   app = join(tmp, 'app');
-  const built = join(tmp, 'build-dist');
+  // The build stage: `COPY . .` of the context (.dockerignore applied), then `npm run build`.
+  const context = join(tmp, 'context');
+  const ignore = parseDockerignore(readFileSync(join(repo, '.dockerignore'), 'utf8'));
+  const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard'], {
+    cwd: repo,
+    maxBuffer: 16 << 20,
+  });
+  for (const file of stdout.split('\n').filter(Boolean)) {
+    if (isDockerignored(ignore, file) || !existsSync(join(repo, file))) continue;
+    cpSync(join(repo, file), join(context, file));
+  }
+  symlinkSync(join(repo, 'node_modules'), join(context, 'node_modules'), 'dir');
   await run(
     process.execPath,
-    [
-      join(repo, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      built,
-      '--sourceMap',
-      'false',
-    ],
+    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--sourceMap', 'false'],
     {
-      cwd: repo,
+      cwd: context,
       timeout: 110_000,
     },
   );
+  mkdirSync(join(context, 'sql'), { recursive: true });
+  // The runtime stage: its COPY instructions, from the build stage (/app) or from the context.
   for (const copy of runtime?.instructions.filter((i) => i.op === 'COPY') ?? []) {
     const parts = copy.arg.split(/\s+/);
     const fromBuild = parts[0]?.startsWith('--from=') ?? false;
     const paths = fromBuild ? parts.slice(1) : parts;
-    const dest = join(app, paths.at(-1) ?? '.');
+    const dest = paths.at(-1) ?? '.';
     for (const src of paths.slice(0, -1)) {
       const rel = fromBuild ? src.replace(/^\/app\//, '') : src;
-      const from = fromBuild && rel === 'dist' ? built : join(repo, rel);
-      if (fromBuild && rel === 'sql' && !existsSync(from)) continue; // the build stage creates it empty
-      const to =
-        paths.length > 2 || dest.endsWith('/') || paths.at(-1) === './'
-          ? join(dest, rel.split('/').pop() ?? rel)
-          : dest;
-      cpSync(from, to, { recursive: true });
+      const to = paths.length > 2 || dest.endsWith('/') ? join(app, dest, basename(rel)) : join(app, dest);
+      cpSync(join(context, rel), to, { recursive: true });
     }
   }
   symlinkSync(join(repo, 'node_modules'), join(app, 'node_modules'), 'dir');
