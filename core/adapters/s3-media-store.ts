@@ -9,7 +9,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { NonRetriableError, TransientUpstreamError, errorMessage } from '../errors.ts';
@@ -63,15 +63,18 @@ export function createS3MediaStore(
   return {
     async upload(key, body, contentType) {
       let bytes = 0;
+      // pipeline (not pipe) so a failing source fails the upload instead of leaving it waiting.
       const counted =
         body instanceof Readable
-          ? body.pipe(
+          ? pipeline(
+              body,
               new Transform({
                 transform(chunk: Buffer, _enc, cb) {
                   bytes += chunk.length;
                   cb(null, chunk);
                 },
               }),
+              () => undefined,
             )
           : body;
       if (!(body instanceof Readable)) bytes = body.byteLength;

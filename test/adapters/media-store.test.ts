@@ -48,6 +48,21 @@ function contract(name: string, make: () => MediaStore): void {
       expect(await keys(store, 'm-key/')).toEqual(['m-key/s2/c.txt']);
       expect((await store.health()).ok).toBe(true);
     });
+
+    it('a source stream that fails mid-upload fails the upload (no hang, no object)', async () => {
+      const store = make();
+      let sent = 0;
+      const failing = new Readable({
+        read() {
+          if (sent++ < 3) this.push(Buffer.alloc(64 * 1024, 1));
+          else this.destroy(new Error('disk read failed'));
+        },
+      });
+      await expect(
+        store.upload('m-key/s3/broken.bin', failing, 'application/octet-stream'),
+      ).rejects.toThrow();
+      expect(await keys(store, 'm-key/s3/')).toEqual([]);
+    });
   });
 }
 
