@@ -1,0 +1,95 @@
+// The BigQuery engine with the real @google-cloud/bigquery client against jobs/test/
+// bigquery-jobs-server.ts, a mock of the query-job REST API (BigQuery has no emulator). The SQL
+// itself is validated by ZetaSQL in jobs/sql/bigquery-sql.test.ts; this checks what is sent.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
+import { silentLogger } from '../../core/log.ts';
+import { runExport, runReport } from '../report.ts';
+import { startBigQueryJobsServer, type BigQueryJobsServer } from '../test/bigquery-jobs-server.ts';
+import { createBigQueryEngine } from './bigquery-engine.ts';
+
+describe('BigQuery engine (mock query-job API)', () => {
+  let server: BigQueryJobsServer;
+  let dir: string;
+  beforeAll(async () => {
+    server = await startBigQueryJobsServer();
+    dir = await mkdtemp(join(tmpdir(), 'bq-engine-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function engine() {
+    return createBigQueryEngine({
+      projectId: 'demo',
+      dataset: 'zt_prod',
+      bucket: 'bkt',
+      location: 'EU',
+      apiEndpoint: server.url,
+      archive: createFileArchive(dir),
+      log: silentLogger(),
+    });
+  }
+
+  it('report: one transaction script (delete + insert) with typed named parameters, then a count; logs bytes', async () => {
+    server.jobs.length = 0;
+    server.answers.push(
+      { rows: [], bytes: 1_234_567 },
+      { rows: [{ row_count: '42' }], types: { row_count: 'INT64' } },
+    );
+    const summary = await runReport(
+      { engine: engine(), log: silentLogger(), timeZone: 'Europe/Berlin', dataset: 'zt_prod' },
+      { date: '2026-02-03' },
+    );
+    expect(summary).toMatchObject({ rows: 42, bytesProcessed: 1_234_567 });
+    const [script, count] = server.jobs;
+    expect(script?.query).toMatch(
+      /^BEGIN TRANSACTION;\n-- Removes one day[\s\S]*DELETE FROM zt_prod\.daily_reports[\s\S]*INSERT INTO zt_prod\.daily_reports \(report_date, [\s\S]*FROM zt_prod\.raw_events_dedup[\s\S]*;\nCOMMIT TRANSACTION;$/,
+    );
+    expect(script?.query).not.toMatch(/zoom_tracker\./);
+    expect(script?.useLegacySql).toBe(false);
+    expect(script?.location).toBe('EU');
+    expect(script?.params).toEqual({
+      report_date: { type: 'STRING', value: '2026-02-03' },
+      day_start_ms: { type: 'INT64', value: String(Date.parse('2026-02-02T23:00:00Z')) },
+      day_end_ms: { type: 'INT64', value: String(Date.parse('2026-02-03T23:00:00Z')) },
+      scan_from: { type: 'STRING', value: '2026-02-02' },
+      scan_to: { type: 'STRING', value: '2026-02-03' },
+    });
+    expect(count?.query).toMatch(/SELECT COUNT\(\*\) AS row_count FROM zt_prod\.daily_reports/);
+  });
+
+  it("export: EXPORT DATA to the day's single CSV shard in the bucket", async () => {
+    server.jobs.length = 0;
+    server.answers.push(
+      { rows: [{ row_count: '3' }], types: { row_count: 'INT64' } },
+      { rows: [], bytes: 999 },
+    );
+    const summary = await runExport(
+      { engine: engine(), log: silentLogger(), timeZone: 'UTC', dataset: 'zt_prod' },
+      { date: '2026-02-03' },
+    );
+    expect(summary).toMatchObject({
+      rows: 3,
+      key: 'reports/DAILY_REPORT_2026-02-03_000000000000.csv',
+      bytesProcessed: 999,
+    });
+    expect(server.jobs[1]?.query).toMatch(
+      /^EXPORT DATA OPTIONS \(uri = 'gs:\/\/bkt\/reports\/DAILY_REPORT_2026-02-03_\*\.csv', format = 'CSV', overwrite = true, header = true/,
+    );
+    expect(server.jobs[1]?.params).toEqual({ report_date: { type: 'STRING', value: '2026-02-03' } });
+  });
+
+  it('query returns plain rows', async () => {
+    server.answers.push({
+      rows: [{ meeting_uuid: 'm==', event_count: '7' }],
+      types: { event_count: 'INT64' },
+    });
+    const { rows } = await engine().query('SELECT 1', {});
+    expect(rows).toEqual([{ meeting_uuid: 'm==', event_count: 7 }]);
+  });
+});
