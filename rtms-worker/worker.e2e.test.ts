@@ -245,7 +245,6 @@ describe('keep-alive', () => {
     try {
       const id = streamId();
       const s = fast.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 3_000, speed: 1, transcriptEveryMs: 0 });
-      s.silence(false);
       expect(await h.push(startedMessage(s))).toBe(204);
       const { outcome, stats } = await sessionDone(id);
       expect(outcome).toBe('finished');
