@@ -14,6 +14,7 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,5 +110,30 @@ describe('runtime image layout', () => {
     );
     for (const c of ['serve', 'worker', ...JOBS.map((j) => j.args[0])])
       expect(commands, String(c)).toContain(c);
+  });
+
+  it('imports at run time only packages that `npm ci --omit=dev` installs', () => {
+    const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
+    const builtins = new Set(builtinModules);
+    const missing = new Set<string>();
+    const seen = new Set<string>();
+    for (const file of files(app).filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(join(app, file), 'utf8');
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith('node:') || builtins.has(spec.split('/')[0] as string)) continue;
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : (spec.split('/')[0] as string);
+        seen.add(name);
+        const entry = lock.packages[`node_modules/${name}`];
+        if (!entry || entry.dev) missing.add(`${name} (${file})`);
+      }
+    }
+    expect(seen).toContain('zod');
+    expect(seen).toContain('@google-cloud/firestore');
+    expect([...missing]).toEqual([]);
   });
 });
