@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     const perEvent = rawBytes / eventsTotal;
     const tib = 2 ** 40;
     const monthly = (perDay: number): string => {
-      const billed = Math.max(perDay * perEvent, 10 * 2 ** 20); // BigQuery bills at least 10 MB per table read
+      // BigQuery bills at least 10 MB per table read: raw_events, and camera_minutes (no QoS rows here).
+      const billed = Math.max(perDay * perEvent, 10 * 2 ** 20) + 10 * 2 ** 20;
       return `${((billed * 30) / 2 ** 30).toFixed(3)} GiB/month ≈ $${(((billed * 30) / tib) * 6.25).toFixed(4)}`;
     };
     console.log(
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
         `export: ${exportS.toFixed(2)} s, ${(exported.bytes / 2 ** 20).toFixed(1)} MiB CSV`,
         `report + export: ${(reportS + exportS).toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU on ${cpus().length} cores (target < 10 s)`,
         `load average during the run: ${loadavg()[0]?.toFixed(1)}`,
-        `peak RSS: ${peakMiB.toFixed(0)} MiB`,
+        `peak RSS of the process (generation included): ${peakMiB.toFixed(0)} MiB`,
         `BigQuery bytes the report scans in raw_events: ${(rawBytes / 2 ** 20).toFixed(1)} MiB (${perEvent.toFixed(0)} B/event)`,
         `on-demand cost at $6.25/TiB, 1 report a day: 1,000 events/day → ${monthly(1000)}; 1,000,000 events/day → ${monthly(1_000_000)}`,
       ].join('\n'),
