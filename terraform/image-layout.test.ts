@@ -108,7 +108,7 @@ describe('runtime image layout', () => {
         .map((l) => /^\s{2}([a-z-]+)\b/.exec(l)?.[1])
         .filter(Boolean),
     );
-    for (const c of ['serve', 'worker', ...JOBS.map((j) => j.args[0])])
+    for (const c of ['serve', 'worker', ...JOBS.map((j) => j.command)])
       expect(commands, String(c)).toContain(c);
   });
 

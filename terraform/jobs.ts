@@ -13,50 +13,24 @@ import { commonEnv, imageRef, type RuntimeDeps } from './services.ts';
 // yesterday in REPORT_TIMEZONE (jobs/day-window.ts), so each scheduled run covers a complete day.
 
 export interface JobSpec {
+  /** The CLI command the job runs (no --date: see above). */
   command: 'report' | 'export' | 'backfill-camera' | 'replay' | 'attendance';
-  args: readonly string[];
   /** Which input schedule triggers it; manual jobs run with `gcloud run jobs execute --args`. */
   schedule: keyof StackInputs['schedules'] | undefined;
   timeout: string;
   memory: string;
+  /** Mount the bucket read-only at BUCKET_MOUNT (attendance reads `--roster FILE` from `rosters/`). */
+  mountsBucket?: boolean;
 }
 
+export const BUCKET_MOUNT = '/mnt/bucket';
+
 export const JOBS: readonly JobSpec[] = [
-  {
-    command: 'backfill-camera',
-    args: ['backfill-camera'],
-    schedule: 'backfill',
-    timeout: '3600s',
-    memory: '1Gi',
-  },
-  {
-    command: 'report',
-    args: ['report'],
-    schedule: 'report',
-    timeout: '1800s',
-    memory: '2Gi',
-  },
-  {
-    command: 'export',
-    args: ['export'],
-    schedule: 'export',
-    timeout: '1800s',
-    memory: '1Gi',
-  },
-  {
-    command: 'replay',
-    args: ['replay'],
-    schedule: undefined,
-    timeout: '3600s',
-    memory: '2Gi',
-  },
-  {
-    command: 'attendance',
-    args: ['attendance'],
-    schedule: undefined,
-    timeout: '1800s',
-    memory: '1Gi',
-  },
+  { command: 'backfill-camera', schedule: 'backfill', timeout: '3600s', memory: '1Gi' },
+  { command: 'report', schedule: 'report', timeout: '1800s', memory: '2Gi' },
+  { command: 'export', schedule: 'export', timeout: '1800s', memory: '1Gi' },
+  { command: 'replay', schedule: undefined, timeout: '3600s', memory: '2Gi' },
+  { command: 'attendance', schedule: undefined, timeout: '1800s', memory: '1Gi', mountsBucket: true },
 ];
 
 export const jobName = (command: JobSpec['command']): string => `zoom-tracker-${command}`;
@@ -74,15 +48,20 @@ export function addJobs(scope: Construct, { inputs, f, d, m, secrets }: RuntimeD
         taskCount: 1,
         template: {
           serviceAccount: f.accounts.jobs.email,
+          executionEnvironment: 'EXECUTION_ENVIRONMENT_GEN2',
           // Every job is idempotent for its date, so one retry of a failed task is safe.
           maxRetries: 1,
           timeout: spec.timeout,
+          ...(spec.mountsBucket && {
+            volumes: [{ name: 'bucket', gcs: { bucket: d.bucket.name, readOnly: true } }],
+          }),
           containers: [
             {
               image: imageRef(f, inputs, 'jobs'),
-              args: [...spec.args],
+              args: [spec.command],
               resources: { limits: { cpu: '1', memory: spec.memory } },
               env,
+              ...(spec.mountsBucket && { volumeMounts: [{ name: 'bucket', mountPath: BUCKET_MOUNT }] }),
             },
           ],
         },

@@ -74,6 +74,7 @@ function iamGrants(json: TfJson): string[] {
 }
 
 type Container = {
+  volume_mounts?: Json[];
   image: string;
   args?: string[];
   env: {
@@ -441,6 +442,17 @@ describe('terraform stack (full stage)', () => {
     );
     const args = Object.values(res('google_cloud_run_v2_job')).map((j) => jobContainer(j).args?.[0]);
     expect(args.sort()).toEqual(['attendance', 'backfill-camera', 'export', 'replay', 'report']);
+    // The attendance job reads its roster from the bucket, mounted read-only.
+    const attendance = one('google_cloud_run_v2_job', 'job_attendance').template as { template: Json };
+    expect(attendance.template.volumes).toEqual([
+      { name: 'bucket', gcs: { bucket: '${google_storage_bucket.bucket.name}', read_only: true } },
+    ]);
+    expect(jobContainer(one('google_cloud_run_v2_job', 'job_attendance')).volume_mounts).toEqual([
+      { name: 'bucket', mount_path: '/mnt/bucket' },
+    ]);
+    expect(
+      (one('google_cloud_run_v2_job', 'job_report').template as { template: Json }).template.volumes,
+    ).toBeUndefined();
     for (const j of Object.values(res('google_cloud_run_v2_job'))) {
       expect(jobContainer(j).image).toMatch(/\/jobs:v1\.2\.3$/);
       // No --date: the CLI takes yesterday in REPORT_TIMEZONE, which a schedule cannot compute.
