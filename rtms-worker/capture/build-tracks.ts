@@ -1,5 +1,5 @@
 // Two streaming passes over a capture's segments: the first finds the timeline (t0, end, first
-// keyframe) and collects transcripts and names; the second writes audio.wav and video.ts.
+// keyframe) and collects transcripts and names; the second writes audio.wav and video.mkv.
 // Memory stays bounded: media is never held beyond one read chunk and one write batch.
 import { open } from 'node:fs/promises';
 import type { TranscriptItem } from './capture.ts';
@@ -7,7 +7,7 @@ import { RecordKind } from './segment-format.ts';
 import { emptyReadReport, readSegments, type ReadReport } from './segment-reader.ts';
 import { BYTES_PER_MS, WavTimeline, type AudioTrackStats } from './audio-track.ts';
 import { VideoGate, type VideoTrackStats } from './video-track.ts';
-import { PTS_BASE, TsMuxer } from './ts-writer.ts';
+import { MkvMuxer } from './mkv-writer.ts';
 import { TranscriptBook } from './transcripts.ts';
 import { BufferedAppender } from './files.ts';
 
@@ -130,39 +130,47 @@ export interface TrackResult {
 }
 
 /** Writes `wavPath` (always, silence where nothing arrived) and `tsPath` (when there is video). */
+/**
+ * Writes `wavPath` (always, silence where nothing arrived) and `videoPath` (Matroska, when there is
+ * video). The first video frame is placed at 0 (held from the start of the recording until the
+ * next frame), every other frame at its RTMS time, the last held until the end of the timeline.
+ */
 export async function writeTracks(
   files: readonly string[],
   timeline: Timeline,
   frameMs: number,
   wavPath: string,
-  tsPath: string,
+  videoPath: string,
 ): Promise<TrackResult> {
   const wav = await open(wavPath, 'w+');
-  const ts = timeline.hasVideo ? await open(tsPath, 'w') : undefined;
+  const video = timeline.hasVideo ? await open(videoPath, 'w') : undefined;
   try {
     const audio = new WavTimeline(wav, timeline.t0);
     const gate = new VideoGate(frameMs);
-    const muxer = new TsMuxer();
-    const videoOut = ts ? new BufferedAppender(ts) : undefined;
-    const firstVideo = timeline.t0 + timeline.videoOffsetMs;
+    const muxer = new MkvMuxer();
+    const videoOut = video ? new BufferedAppender(video) : undefined;
     const guard = new TimestampGuard(timeline.anchor);
     for await (const r of readSegments(files, emptyReadReport())) {
       if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
       if (r.kind === RecordKind.Audio) {
         await audio.put(r.userId, r.timestamp, r.data);
       } else if (r.kind === RecordKind.Video && videoOut) {
+        const first = gate.stats.frames === 0;
         const f = gate.accept(r.timestamp, r.data);
-        if (f)
-          await videoOut.write(
-            muxer.frame(f.au, PTS_BASE + Math.round((r.timestamp - firstVideo) * 90), f.keyframe),
-          );
+        if (!f) continue;
+        if (first) await videoOut.write(muxer.header(f.au));
+        const cluster = muxer.frame(f.au, first ? 0 : r.timestamp - timeline.t0, f.keyframe);
+        if (cluster) await videoOut.write(cluster);
       }
     }
-    await videoOut?.flush();
+    if (videoOut) {
+      await videoOut.write(muxer.end(timeline.durationMs));
+      await videoOut.flush();
+    }
     const wavDataBytes = await audio.finish(timeline.durationMs);
     return { audio: audio.stats, video: gate.stats, wavDataBytes };
   } finally {
     await wav.close();
-    await ts?.close();
+    await video?.close();
   }
 }

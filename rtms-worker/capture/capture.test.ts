@@ -200,7 +200,9 @@ describe('capture to recording', () => {
     expect(v.codec_name).toBe('h264');
     expect(a.codec_name).toBe('aac');
     expect(Number(v.nb_frames)).toBe(225);
-    expect(Number(v.start_time)).toBeCloseTo(1.0, 2);
+    // The first keyframe (RTMS time 1.0 s) is held from the start; the last frame until the end.
+    expect(Number(v.start_time)).toBe(0);
+    expect(Math.abs(Number(v.duration) - Number(a.duration))).toBeLessThan(0.07);
     expect(Math.abs(Number(a.duration) - 12)).toBeLessThan(0.07);
     const gop = join(out, 'gop.h264');
     await writeFile(gop, Buffer.concat(media.videoFrames.slice(25, 50)));
@@ -215,6 +217,7 @@ describe('capture to recording', () => {
       const t = i * 40;
       if (t >= 1000 && !(t >= 4000 && t < 6000)) expected.push(t / 1000);
     }
+    expected[0] = 0; // the first keyframe is shown from the start of the recording
     expect(times).toHaveLength(expected.length);
     for (let k = 0; k < times.length; k++) expect(Math.abs(times[k]! - expected[k]!)).toBeLessThan(0.04);
     expect(times[times.indexOf(times.find((t) => t > 5)!) - 1]).toBeCloseTo(3.96, 2); // held through the gap
@@ -245,6 +248,20 @@ describe('capture to recording', () => {
       '1\n00:00:01,200 --> 00:00:02,400\nAnn Lee: Hello <all>\n\n2\n00:00:03,000 --> 00:00:04,100\nBo: Hi Ann\n',
     );
     expect(await text('transcript.txt')).toBe('[00:00:01] Ann Lee: Hello <all>\n[00:00:03] Bo: Hi Ann\n');
+  });
+});
+
+describe('camera off at the end', () => {
+  it('the last frame is held until the audio ends, so both tracks cover the whole recording', async () => {
+    const cap = await open('stream-tail', 'wt');
+    feed(cap, media, { ...plan, videoFromMs: 0, videoGaps: [[8000, 12_000]], audioGaps: [] });
+    const m = await cap.finish({ endedAt: T0 + 12_000 });
+    expect(m.video).toMatchObject({ frames: 200, durationMs: 8000, startOffsetMs: 0 });
+    const mp4 = await download(`${KEY}/stream-tail/recording.mp4`, await mkdtemp(join(root, 'out-')));
+    const streams = await probeStreams(mp4);
+    const v = streams.find((s) => s.codec_type === 'video')!;
+    expect(Number(v.duration)).toBeCloseTo(12, 1);
+    expect((await videoPacketTimes(mp4)).at(-1)).toBeCloseTo(7.96, 2);
   });
 });
 

@@ -39,7 +39,10 @@ export interface Manifest {
   streamEndedAt: string;
   durationMs: number;
   audio?: TrackResult['audio'] & { durationMs: number; sampleRate: 16000; channels: 1 };
-  /** durationMs runs from the first frame to the end of the last; the mp4 holds each frame until the next. */
+  /**
+   * durationMs runs from the first frame to the end of the last, startOffsetMs is the first frame's
+   * real time; the mp4 shows it from 0, holds every frame until the next and the last to the end.
+   */
   video?: TrackResult['video'] & {
     codec: 'h264';
     copied: true;
@@ -110,18 +113,17 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   let tracks: TrackResult | undefined;
   if (tl) {
     const wavPath = join(out, 'audio.wav');
-    const tsPath = join(out, 'video.ts');
-    tracks = await writeTracks(files, tl, frameMs, wavPath, tsPath);
+    const videoPath = join(out, 'video.mkv');
+    tracks = await writeTracks(files, tl, frameMs, wavPath, videoPath);
     phase('tracks');
     await muxRecording({
       ffmpegPath: opts.ffmpegPath,
-      ...(tl.hasVideo ? { videoPath: tsPath } : {}),
-      videoOffsetMs: tl.videoOffsetMs,
+      ...(tl.hasVideo ? { videoPath } : {}),
       wavPath,
       outPath: join(out, 'recording.mp4'),
     });
     phase('mux');
-    await rm(tsPath, { force: true });
+    await rm(videoPath, { force: true });
     names.unshift('recording.mp4', 'audio.wav');
   }
   const items = scan.transcripts.values();

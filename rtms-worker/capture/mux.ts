@@ -1,22 +1,18 @@
-// Runs ffmpeg to build recording.mp4: the H.264 track copied from the timestamped MPEG-TS
-// (never re-encoded), placed at its offset from the stream start, and the wav encoded to AAC.
+// Runs ffmpeg to build recording.mp4: the H.264 track copied from the timestamped Matroska
+// intermediate (never re-encoded) and the wav encoded to AAC; both start at the recording's t0.
 import { spawn } from 'node:child_process';
 
 export interface MuxInput {
   ffmpegPath: string;
-  /** MPEG-TS holding the video; absent when no usable video arrived. */
+  /** Matroska holding the video (timestamps from the recording's t0); absent without usable video. */
   videoPath?: string;
-  /** Where the first video frame sits on the recording's timeline. */
-  videoOffsetMs: number;
   wavPath: string;
   outPath: string;
   timeoutMs?: number;
 }
 
 export function muxArgs(m: MuxInput): string[] {
-  const video = m.videoPath
-    ? ['-itsoffset', (m.videoOffsetMs / 1000).toFixed(3), '-f', 'mpegts', '-i', m.videoPath]
-    : [];
+  const video = m.videoPath ? ['-f', 'matroska', '-i', m.videoPath] : [];
   const maps = m.videoPath ? ['-map', '0:v:0', '-map', '1:a:0', '-c:v', 'copy'] : ['-map', '0:a:0'];
   return [
     ...['-nostdin', '-v', 'error', '-y'],

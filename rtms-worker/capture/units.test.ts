@@ -1,11 +1,11 @@
-// Pure parts of the capture, tested with tables: record format (torn tails), MPEG-TS CRC and
-// packet layout, the wav timeline (jitter, gaps, mixing, duplicates), the video gate, transcripts.
+// Pure parts of the capture, tested with tables: record format (torn tails), the Matroska
+// intermediate, the wav timeline (jitter, gaps, mixing, duplicates), the video gate, transcripts.
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordDecoder, RecordKind, SEGMENT_MAGIC, encodeRecord } from './segment-format.ts';
-import { PTS_BASE, TsMuxer, crc32Mpeg2 } from './ts-writer.ts';
+import { MkvMuxer, avcConfig, toLengthPrefixed } from './mkv-writer.ts';
 import { WavTimeline } from './audio-track.ts';
 import { VideoGate } from './video-track.ts';
 import { TranscriptBook, toCues, toSrt, toVtt } from './transcripts.ts';
@@ -40,25 +40,36 @@ describe('segment records', () => {
   });
 });
 
-describe('MPEG-TS', () => {
-  it('CRC-32/MPEG-2 of the standard PAT matches ffmpeg’s', () => {
-    const pat = Buffer.from([0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00]);
-    expect(crc32Mpeg2(pat).toString(16)).toBe('2ab104b2');
+describe('Matroska intermediate', () => {
+  it('Annex-B access units become length-prefixed NAL units (3- and 4-byte start codes)', () => {
+    const au = Buffer.from([0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 0, 1, 0x65, 4, 5, 6]);
+    expect([...toLengthPrefixed(au)]).toEqual([
+      0, 0, 0, 3, 0x67, 1, 2, 0, 0, 0, 2, 0x68, 3, 0, 0, 0, 4, 0x65, 4, 5, 6,
+    ]);
   });
 
-  it.each([1, 150, 183, 184, 5000])(
-    'a %i-byte access unit becomes whole 188-byte packets with continuity',
-    (size) => {
-      const ts = new TsMuxer().frame(Buffer.alloc(size, 9), PTS_BASE, true);
-      expect(ts.length % 188).toBe(0);
-      const video = [];
-      for (let o = 0; o < ts.length; o += 188) {
-        expect(ts[o]).toBe(0x47);
-        if ((((ts[o + 1]! & 0x1f) << 8) | ts[o + 2]!) === 0x100) video.push(ts[o + 3]! & 0x0f);
-      }
-      expect(video).toEqual(video.map((_c, i) => i % 16));
-    },
-  );
+  it('avcC carries profile, compatibility and level from the SPS, then SPS and PPS', () => {
+    const cfg = avcConfig(
+      Buffer.from([0, 0, 0, 1, 0x67, 0x64, 0x00, 0x1f, 0xac]),
+      Buffer.from([0, 0, 0, 1, 0x68, 0xee]),
+    );
+    expect([...cfg]).toEqual([
+      1, 0x64, 0x00, 0x1f, 0xff, 0xe1, 0, 5, 0x67, 0x64, 0x00, 0x1f, 0xac, 1, 0, 2, 0x68, 0xee,
+    ]);
+  });
+
+  it('frames are buffered into clusters; the last one gets its duration and a reference when not a keyframe', () => {
+    const mux = new MkvMuxer();
+    const head = mux.header(Buffer.concat([nal(7), nal(8), nal(5)]));
+    expect(head.subarray(0, 4)).toEqual(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
+    expect(mux.frame(Buffer.concat([nal(7), nal(8), nal(5)]), 0, true)).toBeUndefined();
+    expect(mux.frame(nal(1), 40, false)).toBeUndefined();
+    const out = mux.end(3000);
+    expect(out.subarray(0, 4)).toEqual(Buffer.from([0x1f, 0x43, 0xb6, 0x75])); // one cluster
+    const durationAt = out.indexOf(Buffer.from([0x9b, 0x01, 0, 0, 0, 0, 0, 0, 0x02]));
+    expect(out.readUInt16BE(durationAt + 9)).toBe(2960); // held from 40 ms to 3000 ms
+    expect(out.includes(Buffer.from([0xfb, 0x01, 0, 0, 0, 0, 0, 0, 0x02, 0xff, 0xd8]))).toBe(true); // ReferenceBlock -40
+  });
 });
 
 describe('wav timeline', () => {
