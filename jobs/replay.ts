@@ -16,6 +16,8 @@ export interface ReplayDeps {
   log: Logger;
   progress?: Progress;
   now?: () => number;
+  /** Rows per batch handed to the engine (default 5,000). */
+  batchRows?: number;
 }
 
 export interface ReplaySummary {
@@ -27,6 +29,10 @@ export interface ReplaySummary {
   durationMs: number;
 }
 
+/** Archive reads in flight at once, and rows per batch handed to the engine. */
+const READ_CONCURRENCY = 16;
+const BATCH_ROWS = 5000;
+
 export async function runReplay(deps: ReplayDeps, opts: { date: string }): Promise<ReplaySummary> {
   const now = deps.now ?? Date.now;
   const started = now();
@@ -36,22 +42,38 @@ export async function runReplay(deps: ReplayDeps, opts: { date: string }): Promi
   for await (const key of deps.archive.list(prefix)) if (key.endsWith('.json')) keys.push(key);
 
   const insertedAt = new Date(started).toISOString();
-  const rows: RawEventRow[] = [];
+  let rowCount = 0;
   let skipped = 0;
-  progress.start(keys.length, `replay ${opts.date}`);
-  for (const key of keys) {
-    const row = await readRow(deps, key, insertedAt);
-    if (row) rows.push(row);
-    else skipped++;
-    progress.tick();
+  async function* batches(): AsyncGenerator<RawEventRow[]> {
+    let batch: RawEventRow[] = [];
+    for (let i = 0; i < keys.length; i += READ_CONCURRENCY) {
+      const window = keys.slice(i, i + READ_CONCURRENCY);
+      for (const row of await Promise.all(window.map((key) => readRow(deps, key, insertedAt)))) {
+        if (row) batch.push(row);
+        else skipped++;
+      }
+      progress.tick(window.length);
+      if (batch.length >= (deps.batchRows ?? BATCH_ROWS)) {
+        rowCount += batch.length;
+        yield batch;
+        batch = [];
+      }
+    }
+    rowCount += batch.length;
+    yield batch;
   }
-  progress.done();
 
-  const { bytesProcessed } = keys.length > 0 ? await deps.engine.replaceWebhookEvents(opts.date, rows) : {};
+  progress.start(keys.length, `replay ${opts.date}`);
+  let bytesProcessed: number | undefined;
+  try {
+    if (keys.length > 0) ({ bytesProcessed } = await deps.engine.replaceWebhookEvents(opts.date, batches()));
+  } finally {
+    progress.done();
+  }
   const summary: ReplaySummary = {
     date: opts.date,
     files: keys.length,
-    rows: rows.length,
+    rows: rowCount,
     skipped,
     ...(bytesProcessed !== undefined && { bytesProcessed }),
     durationMs: now() - started,

@@ -125,7 +125,10 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
 
   it('rerunning replay, report and export is idempotent', async () => {
     const before = (await archive.get(exportKey(DATE)))?.toString('utf8');
-    await runReplay({ engine, archive, log }, { date: DATE });
+    expect(await runReplay({ engine, archive, log, batchRows: 4 }, { date: DATE })).toMatchObject({
+      rows: 26,
+      skipped: 1,
+    });
     expect((await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE })).rows).toBe(6);
     await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
     expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(before);
@@ -134,5 +137,23 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
       { s: 'rtms' },
     );
     expect(rows[0]?.['n']).toBe(3);
+  });
+
+  it('a replay that fails half way changes nothing (one transaction)', async () => {
+    const count = async (): Promise<unknown> =>
+      (await engine.query('SELECT COUNT(*) AS n FROM zoom_tracker.raw_events', {})).rows[0]?.['n'];
+    const before = await count();
+    let reads = 0;
+    const failing: Archive = {
+      ...archive,
+      async get(key) {
+        if (++reads > 20) throw new Error('archive unavailable');
+        return archive.get(key);
+      },
+    };
+    await expect(runReplay({ engine, archive: failing, log, batchRows: 4 }, { date: DATE })).rejects.toThrow(
+      /archive unavailable/,
+    );
+    expect(await count()).toBe(before);
   });
 });

@@ -2,7 +2,7 @@
 // the bucket and load jobs (staging table, then delete + insert in one transaction).
 // BIGQUERY_API_ENDPOINT is honoured. Statement builders are pure and validated offline by ZetaSQL.
 import { randomBytes } from 'node:crypto';
-import { rm, mkdtemp, writeFile } from 'node:fs/promises';
+import { appendFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BigQuery, type Query } from '@google-cloud/bigquery';
@@ -10,7 +10,14 @@ import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
 import { parseCreateTable, type DdlColumn } from '../sql/bigquery-schema.ts';
 import { tableDdls } from '../sql/sql-files.ts';
-import type { Row, SqlEngine, SqlParams, Statement } from './sql-engine.ts';
+import {
+  batchesOf,
+  type Row,
+  type RowSource,
+  type SqlEngine,
+  type SqlParams,
+  type Statement,
+} from './sql-engine.ts';
 
 export interface BigQueryEngineOptions {
   projectId: string;
@@ -88,7 +95,7 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
 
   async function loadAndReplace(
     table: string,
-    rows: readonly object[],
+    rows: RowSource<object>,
     deleteSql: string,
     params: SqlParams,
   ): Promise<{ bytesProcessed?: number }> {
@@ -98,7 +105,10 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
     const dir = await mkdtemp(join(tmpdir(), 'zoom-load-'));
     try {
       const file = join(dir, 'rows.ndjson');
-      await writeFile(file, rows.map((r) => JSON.stringify(r)).join('\n'));
+      await writeFile(file, '');
+      for await (const batch of batchesOf(rows)) {
+        if (batch.length > 0) await appendFile(file, batch.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      }
       await bq
         .dataset(opts.dataset)
         .table(staging)

@@ -16,7 +16,14 @@ import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
 import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../core/warehouse/raw-events.ts';
 import { tableDdls, viewDdls } from '../sql/sql-files.ts';
 import { toDuckDb } from '../sql/to-duckdb.ts';
-import type { CameraMinuteRow, Row, SqlEngine, SqlParams, Statement } from './sql-engine.ts';
+import {
+  batchesOf,
+  type CameraMinuteRow,
+  type Row,
+  type SqlEngine,
+  type SqlParams,
+  type Statement,
+} from './sql-engine.ts';
 
 type ColumnType = ColumnSpec['type'] | 'BOOL' | 'FLOAT64';
 interface Column {
@@ -167,15 +174,17 @@ export async function createDuckDbEngine(
     },
     async replaceWebhookEvents(eventDate, rows) {
       const columns = RAW_EVENT_COLUMNS as readonly Column[];
-      const select = await stage('raw_events', columns, rows as unknown as Record<string, unknown>[]);
       await atomically(async () => {
         await connection.run(
           `DELETE FROM raw_events WHERE event_date = CAST($d AS DATE) AND source = 'webhook'`,
           { d: eventDate },
         );
-        await connection.run(
-          `INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`,
-        );
+        for await (const batch of batchesOf(rows)) {
+          const select = await stage('raw_events', columns, batch as unknown as Record<string, unknown>[]);
+          await connection.run(
+            `INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`,
+          );
+        }
       });
       return {};
     },

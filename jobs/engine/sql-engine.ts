@@ -55,6 +55,14 @@ export interface AttendanceTableRow {
   inserted_at: string;
 }
 
+/** Rows at once, or in batches. */
+export type RowSource<T> = readonly T[] | AsyncIterable<readonly T[]>;
+
+export async function* batchesOf<T>(source: RowSource<T>): AsyncGenerator<readonly T[]> {
+  if (Symbol.asyncIterator in source) yield* source;
+  else yield source;
+}
+
 export interface SqlEngine {
   readonly kind: 'bigquery' | 'duckdb';
   /** Runs one BigQuery-dialect statement with named parameters (`@name`). */
@@ -69,8 +77,11 @@ export interface SqlEngine {
     dates: readonly string[],
     rows: readonly CameraMinuteRow[],
   ): Promise<void>;
-  /** Replaces the webhook rows of one event_date with the given rows (a rebuild from the archive). */
-  replaceWebhookEvents(eventDate: string, rows: readonly RawEventRow[]): Promise<{ bytesProcessed?: number }>;
+  /**
+   * Replaces the webhook rows of one event_date with the given rows (a rebuild from the archive),
+   * atomically; rows may come in batches so a large day never sits in memory at once.
+   */
+  replaceWebhookEvents(eventDate: string, rows: RowSource<RawEventRow>): Promise<{ bytesProcessed?: number }>;
   /** Replaces one day of the attendance table. */
   replaceAttendance(date: string, rows: readonly AttendanceTableRow[]): Promise<void>;
   close(): Promise<void>;
