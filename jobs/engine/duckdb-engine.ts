@@ -14,6 +14,7 @@ import {
 import type { Archive } from '../../core/ports.ts';
 import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
 import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../core/warehouse/raw-events.ts';
+import { parseCreateTable } from '../sql/bigquery-schema.ts';
 import { tableDdls, viewDdls } from '../sql/sql-files.ts';
 import { toDuckDb } from '../sql/to-duckdb.ts';
 import {
@@ -31,42 +32,15 @@ interface Column {
   type: ColumnType;
 }
 
-const CAMERA_COLUMNS: readonly Column[] = [
-  { name: 'minute_date', type: 'DATE' },
-  { name: 'meeting_uuid', type: 'STRING' },
-  { name: 'meeting_id', type: 'STRING' },
-  { name: 'participant_key', type: 'STRING' },
-  { name: 'participant_uuid', type: 'STRING' },
-  { name: 'participant_id', type: 'STRING' },
-  { name: 'participant_name', type: 'STRING' },
-  { name: 'participant_email', type: 'STRING' },
-  { name: 'source', type: 'STRING' },
-  { name: 'interval_start', type: 'TIMESTAMP' },
-  { name: 'interval_end', type: 'TIMESTAMP' },
-  { name: 'camera_on', type: 'BOOL' },
-  { name: 'video_bitrate_kbps', type: 'FLOAT64' },
-  { name: 'video_resolution', type: 'STRING' },
-  { name: 'video_frame_rate', type: 'FLOAT64' },
-  { name: 'inserted_at', type: 'TIMESTAMP' },
-];
+/** Column names and types of a table, read from its DDL in sql/ddl (the one definition). */
+function columnsOf(table: string): readonly Column[] {
+  const ddl = tableDdls().get(table);
+  if (!ddl) throw new Error(`no DDL for table ${table}`);
+  return parseCreateTable(ddl).columns.map((c) => ({ name: c.name, type: c.type as ColumnType }));
+}
 
-const ATTENDANCE_COLUMNS: readonly Column[] = [
-  { name: 'attendance_date', type: 'DATE' },
-  { name: 'meeting_id', type: 'STRING' },
-  { name: 'meeting_uuid', type: 'STRING' },
-  { name: 'roster_id', type: 'STRING' },
-  { name: 'email', type: 'STRING' },
-  { name: 'first_name', type: 'STRING' },
-  { name: 'last_name', type: 'STRING' },
-  { name: 'department', type: 'STRING' },
-  { name: 'participant_name', type: 'STRING' },
-  { name: 'status', type: 'STRING' },
-  { name: 'is_guest', type: 'BOOL' },
-  { name: 'first_join_time', type: 'TIMESTAMP' },
-  { name: 'last_leave_time', type: 'TIMESTAMP' },
-  { name: 'present_mins', type: 'FLOAT64' },
-  { name: 'inserted_at', type: 'TIMESTAMP' },
-];
+const CAMERA_COLUMNS = columnsOf('camera_minutes');
+const ATTENDANCE_COLUMNS = columnsOf('attendance');
 
 export interface DuckDbEngineOptions {
   /** `$DATA_DIR/warehouse.duckdb`, or ':memory:'. */
