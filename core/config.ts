@@ -92,13 +92,6 @@ export const configSchema = z
       for (const key of ['GCP_PROJECT_ID', 'GCS_BUCKET', 'PUBSUB_TOPIC'] as const) {
         if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when BACKEND=gcp' });
       }
-      if (!c.ZOOM_WEBHOOK_SECRET_TOKEN) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ZOOM_WEBHOOK_SECRET_TOKEN'],
-          message: 'is required when BACKEND=gcp',
-        });
-      }
     }
     if (Boolean(c.ZM_CLIENT_ID) !== Boolean(c.ZM_CLIENT_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['ZM_CLIENT_SECRET'], message: 'ZM_CLIENT_ID and ZM_CLIENT_SECRET go together' });

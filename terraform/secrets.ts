@@ -13,13 +13,12 @@ import type { Foundation } from './foundation.ts';
 export const SECRETS_FOR = {
   webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'DASHBOARD_TOKEN'],
   worker: [
-    'ZOOM_WEBHOOK_SECRET_TOKEN',
     'ZM_CLIENT_ID',
     'ZM_CLIENT_SECRET',
     'AWS_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',
   ],
-  jobs: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
+  jobs: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
 } as const satisfies Record<string, readonly SecretEnvName[]>;
 
 export type SecretReader = keyof typeof SECRETS_FOR;

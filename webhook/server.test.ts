@@ -213,3 +213,12 @@ describe('roster matching', () => {
     }
   });
 });
+
+describe('production secret', () => {
+  it('refuses to start the webhook on BACKEND=gcp without ZOOM_WEBHOOK_SECRET_TOKEN', async () => {
+    const { resolveWebhookSecret } = await import('./secret.ts');
+    const { parseConfig } = await import('../core/config.ts');
+    const config = parseConfig({ BACKEND: 'gcp', GCP_PROJECT_ID: 'p', GCS_BUCKET: 'b', PUBSUB_TOPIC: 't', DATA_DIR: '/nonexistent' });
+    await expect(resolveWebhookSecret(config)).rejects.toThrow(/ZOOM_WEBHOOK_SECRET_TOKEN is required for the webhook service/);
+  });
+});
