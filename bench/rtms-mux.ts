@@ -4,7 +4,7 @@
 // settings of Zoom's rtms-samples helpers), both from the same captured input on this machine.
 // Usage: tsx bench/rtms-mux.ts [--minutes=3] [--skip-reencode]. Writes bench/results/rtms-mux.json.
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../core/log.ts';
 import { createLocalMediaStore } from '../core/adapters/local/local-media-store.ts';
@@ -35,6 +35,7 @@ function peakRss(): { stop: () => number } {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0] ?? 0;
   const media = await loadTestMedia({ seconds: 10, fps: FPS });
   const root = await mkdtemp(join(tmpdir(), 'bench-rtms-mux-'));
   try {
@@ -149,7 +150,13 @@ async function main(): Promise<void> {
 
     const seconds = durationMs / 1000;
     const result = {
-      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        // Other work on the machine slows every figure; recorded so runs can be compared.
+        loadAverageAtStart: round(loadAtStart, 1),
+      },
       input: {
         minutes: MINUTES,
         video: `${media.width}x${media.height}@${FPS} H.264 ~1.5 Mbit/s`,
