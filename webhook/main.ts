@@ -35,7 +35,9 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
     const events = await recoverFromArchive(backends.archive, backends, { now: now(), days: config.STATE_TTL_DAYS, log });
     log.info({ events, ms: Math.round(performance.now() - started) }, 'live state and warehouse recovered from the archive');
   }
-  const warehouse = createBatchedWarehouse(backends.warehouse, log);
+  // In production the request waits for its batch (group commit), so no row depends on CPU time
+  // after the response; locally rows are written behind the response and recovered at start.
+  const warehouse = createBatchedWarehouse(backends.warehouse, log, config.BACKEND === 'gcp' ? { awaitWrite: true, maxDelayMs: 25 } : {});
   const dashboard = createDashboard({ config, liveState: backends.liveState, archive: backends.archive, warehouse: backends.warehouse, log, now });
   const deps: WebhookServerDeps = {
     archive: backends.archive,

@@ -17,10 +17,15 @@ export interface BatchOptions {
   maxDelayMs: number;
   maxBuffered: number;
   retries: number;
+  /**
+   * Callers wait until their batch is written (group commit). For hosts that throttle the CPU
+   * between requests (Cloud Run with request-based billing), so no row waits for the next request.
+   */
+  awaitWrite: boolean;
 }
 
 export function createBatchedWarehouse(inner: Warehouse, log: Logger, opts: Partial<BatchOptions> = {}): BatchedWarehouse {
-  const { maxRows = 500, maxDelayMs = 100, maxBuffered = 20_000, retries = 3 } = opts;
+  const { maxRows = 500, maxDelayMs = 100, maxBuffered = 20_000, retries = 3, awaitWrite = false } = opts;
   let queue: RawEventRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
@@ -48,25 +53,37 @@ export function createBatchedWarehouse(inner: Warehouse, log: Logger, opts: Part
     }
   }
 
+  /** Resolves when the rows queued so far are written; a batch still collecting flushes on its timer. */
+  function written$(): Promise<void> {
+    return new Promise((resolve) => waiters.push(resolve));
+  }
+  let waiters: (() => void)[] = [];
+
   function flushNow(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
     }
     const rows = queue;
+    const done = waiters;
     queue = [];
+    waiters = [];
     if (rows.length > 0) inFlight = inFlight.then(() => writeWithRetry(rows));
-    return inFlight;
+    const flushed = inFlight;
+    if (done.length > 0) void flushed.then(() => done.forEach((w) => w()));
+    return flushed;
   }
 
   return {
     async insertEvents(rows) {
       queue.push(...rows);
       pending += rows.length;
+      const mine = awaitWrite ? written$() : undefined;
       const flushed = queue.length >= maxRows ? flushNow() : undefined;
       if (!flushed) timer ??= setTimeout(() => void flushNow(), maxDelayMs);
       // Back-pressure: callers wait only when too much is already waiting to be written.
       if (pending > maxBuffered) await (flushed ?? flushNow());
+      await mine;
     },
     async flush() {
       await flushNow();
