@@ -79,7 +79,25 @@ async function launch(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', (err) => output.push(String(err)));
   const host = `127.0.0.1:${port}`;
-  const emulator: Emulator = { host, pid: child.pid ?? -1, stop: () => stopGroup(child, exited) };
+  // If the test process dies without calling stop(), the JVM must not outlive it.
+  const killOnExit = (): void => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', killOnExit);
+  const emulator: Emulator = {
+    host,
+    pid: child.pid ?? -1,
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await stopGroup(child, exited);
+    },
+  };
   try {
     await waitReady(host, exited, readyTimeoutMs);
   } catch (err) {
