@@ -61,6 +61,8 @@ export interface ScanResult {
   timeline: Timeline | undefined;
   /** Media frames dropped for an impossible timestamp. */
   outOfRange: number;
+  /** Video frames seen while no keyframe with SPS/PPS ever arrived (no video track at all). */
+  unusableVideoFrames: number;
   transcripts: TranscriptBook;
   names: Map<number, string>;
   badTranscripts: number;
@@ -109,7 +111,16 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
       anchor: anchor as number,
     };
   }
-  return { timeline, outOfRange: guard.rejected, transcripts, names, badTranscripts, report };
+  const unusableVideoFrames = hasVideo ? 0 : v.droppedBeforeKeyframe;
+  return {
+    timeline,
+    outOfRange: guard.rejected,
+    unusableVideoFrames,
+    transcripts,
+    names,
+    badTranscripts,
+    report,
+  };
 }
 
 function parseTranscript(data: Buffer): TranscriptItem | undefined {

@@ -188,6 +188,7 @@ describe('bad media', () => {
     feed(cap, { ...media, videoFrames: pFrames }, plan);
     const m = await cap.finish({ endedAt: T0 + 4000 });
     expect(m.video).toBeUndefined();
+    expect(m.problems).toContain('100 video frames but no keyframe with SPS/PPS: no video track');
     expect(m.audio).toMatchObject({ frames: 200 });
     const mp4 = join(root, 'no-sps.mp4');
     const body = (await readStream(await store.get('faults-meeting==/no-sps/recording.mp4')))!;

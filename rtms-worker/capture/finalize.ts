@@ -104,6 +104,12 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   phase('gather');
   const scan = await scanSegments(files, frameMs);
   phase('scan');
+  if (scan.unusableVideoFrames > 0) {
+    log.warn(
+      { videoFrames: scan.unusableVideoFrames },
+      'video never started: no H.264 keyframe with SPS/PPS arrived, so the recording has no video track',
+    );
+  }
   const out = join(dir, 'out');
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
@@ -151,6 +157,9 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   if (opts.droppedFrames > 0) problems.push(`${opts.droppedFrames} frames dropped during capture`);
   if (scan.report.tornBytes > 0)
     problems.push(`${scan.report.tornBytes} bytes of torn records at segment ends`);
+  if (scan.unusableVideoFrames > 0) {
+    problems.push(`${scan.unusableVideoFrames} video frames but no keyframe with SPS/PPS: no video track`);
+  }
   if (scan.outOfRange > 0) problems.push(`${scan.outOfRange} frames dropped for an impossible timestamp`);
   if (scan.report.corrupt.length > 0) problems.push(`unreadable segments: ${scan.report.corrupt.join(', ')}`);
   const manifest: Manifest = {
