@@ -302,6 +302,10 @@ describe('handoff between workers', () => {
     }
     const before = await keysUnder(`${KEY}/stream-4/parts/`);
     expect(before.length).toBeGreaterThanOrEqual(2); // parked before any handoff
+    const local = (await readdir(captureDirOf(join(root, 'wa'), UUID, 'stream-4'))).filter((f) =>
+      f.startsWith('seg-'),
+    );
+    expect(local.length).toBeLessThanOrEqual(2); // parked segments leave the local disk (memory on Cloud Run)
     await a.handoff();
     const after = await keysUnder(`${KEY}/stream-4/parts/`);
     expect(after.length).toBeGreaterThan(before.length);

@@ -88,6 +88,11 @@ export interface OpenCaptureOptions {
    * a SIGTERM handoff has at most one segment left to upload and a lost instance loses at most that.
    */
   parkWhileCapturing?: boolean;
+  /**
+   * Delete a segment from local disk once parked (default true): on Cloud Run the disk is memory,
+   * so a long meeting must not accumulate there; finish() fetches the parts back.
+   */
+  dropParkedSegments?: boolean;
   /** Bounds concurrent finalizations (ffmpeg) across captures sharing it; unbounded without. */
   finalizeLimiter?: Limiter;
   /** Test seam for disk failures (e.g. ENOSPC); defaults to node:fs. */
@@ -143,7 +148,10 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
   const parkInBackground = (name: string): void => {
     parking = parking.then(() =>
       parkSegment({ dir, prefix, name, media: opts.media, log, retry }).then(
-        () => void parked.add(name),
+        async () => {
+          parked.add(name);
+          if (opts.dropParkedSegments !== false) await rm(join(dir, name), { force: true });
+        },
         (err: unknown) =>
           log.warn(
             { segment: name, err: errorMessage(err) },

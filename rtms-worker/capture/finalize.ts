@@ -99,7 +99,13 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     mark = now;
   };
 
-  await fetchParts({ dir, partsPrefix: `${prefix}${PARTS_DIR}`, media: opts.media, log, retry: opts.retry });
+  const inStore = await fetchParts({
+    dir,
+    partsPrefix: `${prefix}${PARTS_DIR}`,
+    media: opts.media,
+    log,
+    retry: opts.retry,
+  });
   const files = (await listSegmentFiles(dir)).map((f) => join(dir, f));
   phase('gather');
   const scan = await scanSegments(files, frameMs);
@@ -122,6 +128,8 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     const videoPath = join(out, 'video.mkv');
     tracks = await writeTracks(files, tl, frameMs, wavPath, videoPath);
     phase('tracks');
+    // Segments also held in the store are not needed locally any more (a retry fetches them again).
+    for (const name of inStore) await rm(join(dir, name), { force: true });
     await muxRecording({
       ffmpegPath: opts.ffmpegPath,
       ...(tl.hasVideo ? { videoPath } : {}),
