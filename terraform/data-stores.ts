@@ -24,7 +24,15 @@ export const TTL_FIELDS = {
   meetings: 'automatic',
   participants: ['COLLECTION', 'COLLECTION_GROUP'],
   leases: [],
+  pending: 'automatic',
 } as const satisfies Record<string, 'automatic' | readonly ('COLLECTION' | 'COLLECTION_GROUP')[]>;
+
+/** Large arrays of maps the live state stores and never queries: exempt from indexing (cheaper writes). */
+export const UNINDEXED_FIELDS = {
+  meetings: ['events', 'state'],
+  participants: ['events', 'state'],
+  pending: ['event'],
+} as const satisfies Record<string, readonly string[]>;
 
 /** Tables each service streams rows into (table-level grants); the jobs edit the whole dataset. */
 export const TABLE_WRITERS: Partial<Record<Workload, readonly string[]>> = {
@@ -174,6 +182,16 @@ function addFirestore(scope: Construct, inputs: StackInputs, f: Foundation): Fir
         indexConfig: { indexes: indexes.map((queryScope) => ({ queryScope, order: 'ASCENDING' })) },
       }),
     });
+  }
+  for (const [group, fields] of Object.entries(UNINDEXED_FIELDS)) {
+    for (const field of fields) {
+      new FirestoreField(scope, `firestore_unindexed_${group}_${field}`, {
+        database: db.name,
+        collection: group,
+        field,
+        indexConfig: { indexes: [] },
+      });
+    }
   }
   // Live state (webhook; the worker resolves RTMS user ids) and stream leases (worker): this database only.
   for (const w of ['webhook', 'worker'] as const) {

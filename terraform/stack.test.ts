@@ -399,7 +399,7 @@ describe('terraform stack (full stage)', () => {
       location_id: 'europe-west1',
       delete_protection_state: 'DELETE_PROTECTION_ENABLED',
     });
-    for (const group of ['meetings', 'participants', 'leases']) {
+    for (const group of ['meetings', 'participants', 'leases', 'pending']) {
       expect(one('google_firestore_field', `firestore_ttl_${group}`)).toMatchObject({
         collection: group,
         field: 'expireAt',
@@ -417,6 +417,10 @@ describe('terraform stack (full stage)', () => {
       ],
     });
     expect(one('google_firestore_field', 'firestore_ttl_leases').index_config).toEqual({ indexes: [] });
+    // The stored event lists and folded state are never queried: not indexed.
+    for (const [group, field] of [['meetings', 'events'], ['meetings', 'state'], ['participants', 'events'], ['participants', 'state'], ['pending', 'event']]) {
+      expect(one('google_firestore_field', `firestore_unindexed_${group}_${field}`)).toMatchObject({ collection: group, field, index_config: { indexes: [] } });
+    }
   });
 
   it('runs the daily jobs on schedule in the report timezone, authenticated as the scheduler', () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { MEETING, sampleMeeting } from './fixtures/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
+import { seededShuffle } from './helpers/seeded-shuffle.ts';
 
 const t0 = Date.parse(MEETING.startTime);
 const offset = Date.now() - (t0 + 45 * 60_000);
@@ -36,17 +37,6 @@ async function state(hook: LocalWebhook): Promise<unknown> {
   return hook.service.backends.liveState.liveParticipants(MEETING.id);
 }
 
-function shuffle<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
 afterAll(async () => {
   for (const hook of open) await hook.close();
 });
@@ -61,7 +51,7 @@ describe('delivery order and duplicates', () => {
 
   it.each([42, 7, 2026])('shuffled triple delivery (seed %i) equals one ordered delivery', async (seed) => {
     const messy = await start();
-    const deliveries = shuffle([...events, ...events, ...events], seed);
+    const deliveries = seededShuffle([...events, ...events, ...events], seed);
     for (let i = 0; i < deliveries.length; i += 6) {
       const results = await Promise.all(deliveries.slice(i, i + 6).map((e) => messy.post(e)));
       expect(results.every((r) => r.status === 200)).toBe(true);

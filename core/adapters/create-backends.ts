@@ -38,7 +38,7 @@ export async function createBackends(config: Config, log: Logger, now: () => num
     ]);
     const archive = createGcsArchive(config, log);
     const warehouse = createBigQueryWarehouse(config, log);
-    const liveState = createFirestoreLiveState(config, log);
+    const liveState = createFirestoreLiveState(config, log, { now });
     const queue = createPubSubQueue(config, log);
     return {
       archive,
