@@ -110,7 +110,7 @@ describe('terraform stack (full stage)', () => {
       google_bigquery_dataset: 1,
       google_bigquery_table: TABLES.length + 2, // + the two dedupe views
       google_firestore_database: 1,
-      google_firestore_field: 3,
+      google_firestore_field: 9,
       google_pubsub_topic: 2,
       google_pubsub_subscription: 2,
       google_cloud_run_v2_service: 2,
