@@ -47,6 +47,11 @@ export class StreamManager {
     return this.sessions.get(streamId);
   }
 
+  /** The streams held now (for health and benchmarks). */
+  allSessions(): StreamSession[] {
+    return [...this.sessions.values()];
+  }
+
   /** Handles one queue message; answers fast (lease check at most), captures run on in the instance. */
   async handle(m: RtmsQueueMessage): Promise<Reply> {
     const log = this.deps.log.child({ streamId: m.rtmsStreamId, meetingUuid: m.meetingUuid, kind: m.kind });

@@ -83,6 +83,11 @@ export class StreamSession {
     return this.client?.stats;
   }
 
+  /** Frames on disk, backlog and drops of the capture (undefined before it is open). */
+  get captureStats(): ReturnType<Capture['stats']> | undefined {
+    return this.capture?.stats();
+  }
+
   /** Opens the capture and connects; the lease must already be ours. */
   async start(): Promise<void> {
     try {

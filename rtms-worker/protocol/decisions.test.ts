@@ -82,3 +82,22 @@ it('isSilent', () => {
   expect(isSilent(0, 65_000, 65_000)).toBe(false);
   expect(isSilent(0, 65_001, 65_000)).toBe(true);
 });
+
+describe('frames', async () => {
+  const { decodeBase64, parseFrame } = await import('./messages.ts');
+  it.each([
+    ['AAAA', 3],
+    ['AAA=', 2],
+    ['AA==', 1],
+    ['', 0],
+    ['data:image/jpeg;base64,AAAA', 3],
+  ])('decodeBase64(%j) has %i bytes', (text, n) => expect(decodeBase64(text)?.length).toBe(n));
+  it.each(['A', 'AAA', '!!!!', 'AA!A', 'A===', 'AAAA AAA'])('decodeBase64(%j) is refused', (text) => expect(decodeBase64(text)).toBeUndefined());
+  it('media frames take the fast path with the same rules as the schema', () => {
+    expect(parseFrame('{"msg_type":14,"content":{"data":"AAAA","timestamp":5}}')).toMatchObject({ ok: true, msg: { content: { user_id: 0 } } });
+    expect(parseFrame('{"msg_type":15,"content":{"user_id":"16778240","data":"AAAA","timestamp":5}}')).toMatchObject({ ok: true, msg: { content: { user_id: 16778240 } } });
+    expect(parseFrame('{"msg_type":14,"content":{"data":5,"timestamp":5}}')).toMatchObject({ ok: false, kind: 'invalid' });
+    expect(parseFrame('{"msg_type":17,"content":{"data":"hi","timestamp":5,"language":"en"}}')).toMatchObject({ ok: false, kind: 'invalid' });
+    expect(parseFrame(Buffer.from('{"msg_type":12,"timestamp":7}'))).toEqual({ ok: true, msg: { msg_type: 12, timestamp: 7 } });
+  });
+});
