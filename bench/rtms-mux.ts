@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       meetingUuid: UUID,
       streamId: 's1',
       owner: 'bench',
+      dropParkedSegments: false, // the baseline below reads the very same segments
       media: store,
       ffmpegPath: 'ffmpeg',
       log: createLogger({ level: 'info', format: 'json' }),
