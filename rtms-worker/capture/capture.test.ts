@@ -297,15 +297,17 @@ describe('handoff between workers', () => {
       feed(a, media, { ...plan, fromMs: t, toMs: t + 500 });
       while (a.stats().backlogBytes > 0) await new Promise((r) => setTimeout(r, 2));
     }
-    for (let i = 0; i < 300 && (await keysUnder(`${KEY}/stream-4/parts/`)).length < 2; i++) {
+    const localSegments = async (): Promise<number> =>
+      (await readdir(captureDirOf(join(root, 'wa'), UUID, 'stream-4'))).filter((f) => f.startsWith('seg-'))
+        .length;
+    // Parking runs in the background: wait (bounded) until it has caught up.
+    for (let i = 0; i < 300; i++) {
+      if ((await keysUnder(`${KEY}/stream-4/parts/`)).length >= 2 && (await localSegments()) <= 2) break;
       await new Promise((r) => setTimeout(r, 20));
     }
     const before = await keysUnder(`${KEY}/stream-4/parts/`);
     expect(before.length).toBeGreaterThanOrEqual(2); // parked before any handoff
-    const local = (await readdir(captureDirOf(join(root, 'wa'), UUID, 'stream-4'))).filter((f) =>
-      f.startsWith('seg-'),
-    );
-    expect(local.length).toBeLessThanOrEqual(2); // parked segments leave the local disk (memory on Cloud Run)
+    expect(await localSegments()).toBeLessThanOrEqual(2); // parked segments leave the local disk (memory on Cloud Run)
     await a.handoff();
     const after = await keysUnder(`${KEY}/stream-4/parts/`);
     expect(after.length).toBeGreaterThan(before.length);
