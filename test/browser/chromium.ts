@@ -12,6 +12,7 @@ export interface HeadlessChromium {
   context: BrowserContext;
   newPage(): Promise<Page>;
   screenshot(page: Page, name: string): Promise<string>;
+
   close(): Promise<void>;
 }
 
