@@ -2,7 +2,7 @@
 // Create-only writes open with O_EXCL and sync before returning; a key found incomplete (a crash
 // mid-write) is replaced atomically by the complete copy.
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { TransientUpstreamError } from '../../errors.ts';
 import type { Archive, HealthStatus } from '../../ports.ts';
 import { canonicalJson } from '../../zoom/event-id.ts';
+import { walkFiles } from './walk-files.ts';
 
 export function createFileArchive(rootDir: string): Archive {
   const knownDirs = new Set<string>();
@@ -101,7 +102,7 @@ export function createFileArchive(rootDir: string): Archive {
       const slash = prefix.lastIndexOf('/');
       const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
       const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
-      for await (const file of walk(baseDir)) {
+      for await (const file of walkFiles(baseDir)) {
         const key = relative(rootDir, file).split(sep).join('/');
         if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
       }
@@ -125,21 +126,5 @@ function sameJson(a: Buffer, b: Uint8Array): boolean {
     return canonicalJson(JSON.parse(a.toString('utf8'))) === canonicalJson(JSON.parse(Buffer.from(b).toString('utf8')));
   } catch {
     return false;
-  }
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile()) yield full;
   }
 }

@@ -8,6 +8,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TransientUpstreamError } from '../../errors.ts';
 import type { HealthStatus, MediaStore } from '../../ports.ts';
+import { walkFiles } from './walk-files.ts';
 
 export function createLocalMediaStore(rootDir: string): MediaStore {
   function pathOf(key: string): string {
@@ -21,7 +22,7 @@ export function createLocalMediaStore(rootDir: string): MediaStore {
     const slash = prefix.lastIndexOf('/');
     const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
     const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
-    for await (const file of walk(baseDir)) {
+    for await (const file of walkFiles(baseDir)) {
       const key = relative(rootDir, file).split(sep).join('/');
       if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
     }
@@ -91,22 +92,5 @@ async function pruneEmptyDirs(rootDir: string, prefix: string): Promise<void> {
     if (entries === undefined) continue;
     if (entries.length > 0) return;
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
-      return;
-    throw err;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile()) yield full;
   }
 }
