@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../core/log.ts';
 import type { LeaseStore, Queue } from '../core/ports.ts';
 import { createBackends, createLeaseStore, createMediaStore, dataPaths, type Backends } from '../core/adapters/create-backends.ts';
 import { createFileLeaseStore } from '../core/adapters/local/file-lease-store.ts';
+import { recoverCaptures } from './capture/recover.ts';
 import { createHttpPushQueue } from './http-push-queue.ts';
 import { createRtmsWorker } from './worker.ts';
 
@@ -19,8 +20,12 @@ export async function startRtmsWorker(config: Config, log: Logger, backends?: Ba
   // Locally a file lease under $DATA_DIR/leases/ lets several worker processes share streams safely.
   const leases: LeaseStore = config.BACKEND === 'local' ? createFileLeaseStore(paths.leases) : await createLeaseStore(config, log);
   const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL) : config.BACKEND === 'gcp' ? b.queue : undefined;
+  const media = await createMediaStore(config, log);
+  // Captures a previous process left on this disk are parked for a live stream or finished if stale.
+  const recovered = await recoverCaptures(paths.captures, { media, ffmpegPath: config.FFMPEG_PATH, log });
+  if (recovered.length > 0) log.info({ recovered: recovered.map((r) => `${r.streamId}:${r.action}`) }, 'partial captures recovered');
   const worker = createRtmsWorker(
-    { leases, warehouse: b.warehouse, liveState: b.liveState, media: await createMediaStore(config, log), log, ...(queue && { queue }) },
+    { leases, warehouse: b.warehouse, liveState: b.liveState, media, log, ...(queue && { queue }) },
     config,
     { capturesDir: paths.captures },
   );

@@ -55,7 +55,7 @@ export interface Load {
   freeBytes: number | undefined;
 }
 
-export const MAX_LOOP_DELAY_MS = 250;
+export const MAX_LOOP_DELAY_MS = 500;
 export const MIN_FREE_BYTES = 512 * 1024 * 1024;
 
 /** Back-pressure: refuse new streams (not running ones) when CPU, disk or the stream cap is saturated. */

@@ -292,6 +292,23 @@ describe('stopping', () => {
     expect(sockets).toHaveLength(2);
   });
 
+  it('rtms_stopped from the webhook waits 2 s for the last frames unless the server stops first; revoked ends at once', () => {
+    const a = setup();
+    a.client.start();
+    const [, media] = a.handshake();
+    a.client.stopped(6);
+    media.recv({ msg_type: 14, content: { user_id: 0, data: 'AAAA', timestamp: 9 } });
+    expect(a.got.ended).toHaveLength(0);
+    vi.advanceTimersByTime(2_000);
+    expect(a.got.ended).toEqual([expect.objectContaining({ outcome: 'stopped', stopReason: 6 })]);
+    expect(a.got.audio).toHaveLength(1);
+    const b = setup();
+    b.client.start();
+    b.handshake();
+    b.client.stopped(8);
+    expect(b.got.ended).toEqual([expect.objectContaining({ stopReason: 8 })]);
+  });
+
   it('close() sends msg 21 on signaling and ends on msg 22', () => {
     const { client, got, handshake } = setup();
     client.start();

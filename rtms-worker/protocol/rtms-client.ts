@@ -1,6 +1,7 @@
 // The RTMS client for one stream: signaling + media sockets, handshakes, keep-alive answers,
 // watchdogs, reconnection and close. Every decision comes from decisions.ts; this loop only runs them.
 import type { Logger } from '../../core/log.ts';
+import type { MediaFrame, TranscriptItem } from '../capture/capture.ts';
 import {
   checkSocketUrl,
   isSilent,
@@ -25,6 +26,7 @@ import {
   parseFrame,
   rtmsSignature,
   signalingHandshake,
+  STOP_REASON,
   streamCloseRequest,
   type HandshakeIds,
   type Incoming,
@@ -33,22 +35,9 @@ import {
 } from './messages.ts';
 import type { RtmsSocket, SocketFactory } from './socket.ts';
 
-export interface RtmsFrame {
-  userId: number;
-  userName?: string;
-  timestamp: number;
-  data: Buffer;
-}
-export interface RtmsTranscript {
-  userId: number;
-  userName?: string;
-  timestamp: number;
-  startTime?: number;
-  endTime?: number;
-  text: string;
-  language?: number;
-  attribute?: number;
-}
+/** Frames and transcript lines are handed over in the capture's own shapes. */
+export type RtmsFrame = MediaFrame;
+export type RtmsTranscript = TranscriptItem;
 export interface RtmsEnd {
   /** stopped: Zoom ended the stream; failed: it cannot be captured; detached: we let go (handover). */
   outcome: 'stopped' | 'failed' | 'detached';
@@ -79,6 +68,8 @@ export interface RtmsClientOptions {
   reconnectWindowMs?: number;
   /** How long a graceful close waits for msg 22. */
   closeTimeoutMs?: number;
+  /** How long after `rtms_stopped` the sockets may still deliver the last frames. */
+  stopGraceMs?: number;
 }
 
 interface Conn {
@@ -144,9 +135,15 @@ export class RtmsClient {
     this.lost('all', 'rtms_interrupted');
   }
 
-  /** `rtms_stopped` from the webhook: the stream is over. */
+  /**
+   * `rtms_stopped` from the webhook: the stream is over. The webhook can overtake the last media
+   * frames, so the sockets get a short grace to deliver them (and the server's own stop) first.
+   */
   stopped(stopReason: number | undefined): void {
-    this.end({ outcome: 'stopped', ...(stopReason !== undefined && { stopReason }), detail: 'rtms_stopped' });
+    if (this.isOver() || this.closeTimer) return;
+    const end = () => this.end({ outcome: 'stopped', ...(stopReason !== undefined && { stopReason }), detail: 'rtms_stopped' });
+    if (stopReason === STOP_REASON.STREAM_REVOKED || this.phase !== 'streaming') return end();
+    this.closeTimer = setTimeout(end, this.o.stopGraceMs ?? 2_000);
   }
 
   /** Ends the stream at Zoom with msg 21 and waits for msg 22 (or a timeout). */
@@ -237,13 +234,7 @@ export class RtmsClient {
   private onSignaling(msg: Incoming): void {
     switch (msg.msg_type) {
       case MSG.SIGNALING_HAND_SHAKE_RESP: {
-        const verdict = judgeHandshake(msg.status_code, msg.reason, this.duplicateRetries);
-        if (verdict.kind === 'fatal') return this.end({ outcome: 'failed', detail: `signaling handshake refused: ${verdict.why}` });
-        if (verdict.kind === 'retry') {
-          this.duplicateRetries++;
-          this.log.warn({ why: verdict.why }, 'signaling handshake: duplicate, backing off');
-          return this.lost('all', verdict.why);
-        }
+        if (!this.accepted('signaling', msg.status_code, msg.reason)) return;
         this.signaling!.ready = true;
         this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
         this.send(this.signaling!, eventSubscription());
@@ -267,12 +258,7 @@ export class RtmsClient {
   private onMedia(conn: Conn, msg: Incoming): void {
     switch (msg.msg_type) {
       case MSG.DATA_HAND_SHAKE_RESP: {
-        const verdict = judgeHandshake(msg.status_code, msg.reason, this.duplicateRetries);
-        if (verdict.kind === 'fatal') return this.end({ outcome: 'failed', detail: `media handshake refused: ${verdict.why}` });
-        if (verdict.kind === 'retry') {
-          this.duplicateRetries++;
-          return this.lost('media', verdict.why);
-        }
+        if (!this.accepted('media', msg.status_code, msg.reason)) return;
         conn.ready = true;
         if (this.signaling) this.send(this.signaling, clientReadyAck(this.o.streamId));
         if ([...this.media.values()].every((c) => c.ready)) {
@@ -315,6 +301,19 @@ export class RtmsClient {
       default:
         return; // share and chat are not requested; anything else is ignored
     }
+  }
+
+  /** Runs the verdict on a msg 2 / msg 4 status: fatal ends the stream, duplicates back off. */
+  private accepted(which: 'signaling' | 'media', status: number, reason: string | undefined): boolean {
+    const verdict = judgeHandshake(status, reason, this.duplicateRetries);
+    if (verdict.kind === 'ok') return true;
+    if (verdict.kind === 'fatal') this.end({ outcome: 'failed', detail: `${which} handshake refused: ${verdict.why}` });
+    else {
+      this.duplicateRetries++;
+      this.log.warn({ why: verdict.why }, `${which} handshake: duplicate, backing off`);
+      this.lost(which === 'signaling' ? 'all' : 'media', verdict.why);
+    }
+    return false;
   }
 
   private badPayload(msgType: number): void {
