@@ -108,7 +108,7 @@ describe('terraform stack (full stage)', () => {
       google_secret_manager_secret: SECRET_ENV_NAMES.length,
       google_storage_bucket: 1,
       google_bigquery_dataset: 1,
-      google_bigquery_table: TABLES.length + 2, // + the two dedupe views
+      google_bigquery_table: TABLES.length + 3, // + the two dedupe views and raw_events_resolved
       google_firestore_database: 1,
       google_firestore_field: 9,
       google_pubsub_topic: 2,
@@ -390,6 +390,7 @@ describe('terraform stack (full stage)', () => {
     );
     expect((view.view as { use_legacy_sql: boolean }).use_legacy_sql).toBe(false);
     expect(one('google_bigquery_table', 'view_camera_minutes_dedup').table_id).toBe('camera_minutes_dedup');
+    expect(one('google_bigquery_table', 'view_raw_events_resolved').table_id).toBe('raw_events_resolved');
   });
 
   it('expires ended meetings, participants and leases in Firestore by TTL', () => {

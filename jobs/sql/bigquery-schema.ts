@@ -49,7 +49,7 @@ function splitTopLevel(body: string): string[] {
   return parts;
 }
 
-/** Every table of sql/ddl, plus each dedupe view with its base table's columns (`SELECT *`). */
+/** Every table of sql/ddl, plus each view with its base table's columns (views select `*`). */
 export function datasetSchema(): Map<string, DdlColumn[]> {
   const tables = new Map<string, DdlColumn[]>();
   for (const ddl of tableDdls().values()) {
@@ -57,8 +57,9 @@ export function datasetSchema(): Map<string, DdlColumn[]> {
     tables.set(table, columns);
   }
   for (const view of viewDdls()) {
-    const m = /VIEW\s+[\w]+\.(\w+)\s+AS\s+SELECT\s+\*\s+FROM\s+[\w]+\.(\w+)/is.exec(view);
-    if (!m) throw new Error(`views must be SELECT * FROM a table: ${view.slice(0, 80)}`);
+    // Every view selects `*` (at most REPLACEing values) from one base table: it keeps its columns.
+    const m = /VIEW\s+[\w]+\.(\w+)\s+AS\s+SELECT\s+\*[\s\S]*?\bFROM\s+[\w]+\.(\w+)/is.exec(view);
+    if (!m) throw new Error(`views must select * from one table: ${view.slice(0, 80)}`);
     const base = tables.get(m[2] as string);
     if (!base) throw new Error(`view ${m[1]} reads unknown table ${m[2]}`);
     tables.set(m[1] as string, base);

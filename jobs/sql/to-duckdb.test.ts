@@ -40,6 +40,11 @@ describe('toDuckDb', () => {
       'CREATE TABLE IF NOT EXISTS t (\n  a VARCHAR NOT NULL,\n  b BIGINT,\n  c BOOLEAN\n)\n',
     ],
     [
+      'SELECT * EXCEPT becomes EXCLUDE; set operations keep EXCEPT',
+      'SELECT * EXCEPT (x) REPLACE (1 AS y) FROM t EXCEPT DISTINCT SELECT 1',
+      'SELECT * EXCLUDE (x) REPLACE (1 AS y) FROM t EXCEPT DISTINCT SELECT 1',
+    ],
+    [
       'window PARTITION BY kept',
       'SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b)',
       'SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b)',

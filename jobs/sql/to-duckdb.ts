@@ -117,6 +117,9 @@ function render(tokens: Token[], from: number, to: number, dataset: string): str
     } else if (t.kind === 'word' && TYPES[upper] && isTypePosition(tokens, i)) {
       out += TYPES[upper];
       i++;
+    } else if (t.kind === 'word' && upper === 'EXCEPT' && prevNonWs(tokens, i)?.text === '*') {
+      out += 'EXCLUDE'; // SELECT * EXCEPT (cols)
+      i++;
     } else if (t.kind === 'word' && upper === 'SAFE_CAST') {
       out += 'TRY_CAST';
       i++;
