@@ -70,7 +70,12 @@ export function readOnlyDuckDb(connection: DuckDBConnection): ReadEngine {
       for (const [k, v] of Object.entries(params))
         if (new RegExp(`\\$${k}\\b`).test(translated)) values[k] = v;
       const reader = await connection.runAndReadAll(translated, values);
-      return { rows: reader.getRowObjectsJS() as T[] };
+      const rows = reader
+        .getRowObjectsJS()
+        .map((r) =>
+          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+        );
+      return { rows: rows as T[] };
     },
   };
 }
