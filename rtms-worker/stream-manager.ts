@@ -2,8 +2,10 @@
 // stream has one capture across instances, applies back-pressure, and hands streams over on shutdown.
 import { statfs } from 'node:fs/promises';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Queue } from '../core/ports.ts';
+import type { MediaStore, Queue } from '../core/ports.ts';
 import type { RtmsQueueMessage } from '../core/zoom/types.ts';
+import { streamPrefixOf } from './capture/capture.ts';
+import { PARTS_DIR } from './capture/park.ts';
 import { isRevoked } from './protocol/decisions.ts';
 import { judgeCapacity, planMessage, whenLeaseBusy, type Load } from './stream-plan.ts';
 import { StreamSession, type SessionDeps, type SessionOutcome, type SessionSettings } from './stream-session.ts';
@@ -132,6 +134,15 @@ export class StreamManager {
   /** A stream stopped while parked (its worker handed it over and nobody reconnected): finish it from the parts. */
   private async finalizeParked(m: RtmsQueueMessage, log: SessionDeps['log']): Promise<void> {
     try {
+      if (isRevoked(m.stopReason)) {
+        const n = await this.deps.media.deletePrefix(streamPrefixOf(m.meetingUuid, m.rtmsStreamId));
+        log.info({ deletedObjects: n }, 'revoked stream not held here: everything stored for it deleted');
+        return;
+      }
+      if (!(await hasParkedParts(this.deps.media, m))) {
+        log.info('stopped stream not held here and nothing parked for it: nothing to do');
+        return;
+      }
       const capture = await this.deps.openCapture({
         rootDir: this.s.capturesDir,
         meetingUuid: m.meetingUuid,
@@ -142,8 +153,7 @@ export class StreamManager {
         log: this.deps.log,
         videoFps: this.s.media.videoFps,
       });
-      if (isRevoked(m.stopReason)) await capture.discard();
-      else await capture.finish({ endedAt: m.eventTs, ...(m.stopReason !== undefined && { stopReason: m.stopReason }) });
+      await capture.finish({ endedAt: m.eventTs, ...(m.stopReason !== undefined && { stopReason: m.stopReason }) });
       log.info('parked stream finalised after its stop');
     } catch (err) {
       log.warn({ err }, 'nothing to finalise for a stopped stream not held here');
@@ -210,4 +220,9 @@ export class StreamManager {
     clearInterval(this.loopReset);
     return out;
   }
+}
+
+async function hasParkedParts(media: MediaStore, m: RtmsQueueMessage): Promise<boolean> {
+  for await (const _key of media.list(`${streamPrefixOf(m.meetingUuid, m.rtmsStreamId)}${PARTS_DIR}`)) return true;
+  return false;
 }

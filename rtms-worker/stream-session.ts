@@ -211,6 +211,11 @@ export class StreamSession {
       } else if (isRevoked(end.stopReason)) {
         await capture.discard();
         outcome = 'discarded';
+      } else if (end.outcome === 'failed' && capturedNothing(capture)) {
+        // Nothing came in (e.g. a stale start refused by Zoom): never write an empty recording over
+        // what another worker may have stored; parked parts, if any, stay for whoever finishes them.
+        await capture.handoff();
+        outcome = 'failed';
       } else {
         const manifest = await capture.finish({ endedAt: this.deps.now(), ...(end.stopReason !== undefined && { stopReason: end.stopReason }) });
         this.log.info({ manifest: summarize(manifest) }, 'recording stored');
@@ -223,6 +228,11 @@ export class StreamSession {
     await this.releaseLease();
     this.resolveDone(outcome);
   }
+}
+
+function capturedNothing(capture: Capture): boolean {
+  const st = capture.stats();
+  return st.audioFrames + st.videoFrames + st.transcriptItems === 0;
 }
 
 function summarize(manifest: unknown): unknown {

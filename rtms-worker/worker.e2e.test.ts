@@ -191,8 +191,9 @@ describe('bad input', () => {
     expect(await h.push(startedMessage(good))).toBe(204);
     const badSession = h.worker.manager.sessionOf(bad.streamId)!;
     const goodDone = sessionDone(good.streamId);
-    expect(['failed', 'finished']).toContain(await badSession.done);
+    expect(await badSession.done).toBe('failed');
     expect(bad.stats.refused).toEqual([3]);
+    expect((await h.storedFiles()).filter((f) => f.includes(bad.streamId))).toEqual([]); // no empty recording
     expect((await goodDone).outcome).toBe('finished');
   }, 30_000);
 
@@ -224,6 +225,19 @@ describe('bad input', () => {
     const { outcome } = await sessionDone(id);
     expect(outcome).toBe('finished');
     expect(s.stats.signalingHandshakes).toBe(2);
+  }, 30_000);
+
+  it('a stale start after the stream finished never overwrites its recording', async () => {
+    const id = streamId();
+    const s = sim.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 1_000, speed: 2 });
+    expect(await h.push(startedMessage(s))).toBe(204);
+    expect((await sessionDone(id)).outcome).toBe('finished');
+    const before = await readFile(join(recordingDir(id), 'manifest.json'), 'utf8');
+    expect(await h.push({ ...startedMessage(s), eventId: `late-${id}` })).toBe(204); // Zoom answers status 2: stream is over
+    expect((await sessionDone(id)).outcome).toBe('failed');
+    expect(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')).toBe(before);
+    expect(await h.push({ ...startedMessage(s), kind: 'stopped', eventId: `stop-${id}`, stopReason: 6 })).toBe(204);
+    expect(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')).toBe(before);
   }, 30_000);
 
   it('a revoked stream (stop reason 8) leaves nothing stored', async () => {
