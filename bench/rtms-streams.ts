@@ -19,17 +19,32 @@ import type { SimCommand, SimStreamStats } from '../test/simulator/sim-process.t
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const LEVELS = (args.get('streams') ?? '25,50,100,150,200').split(',').map(Number);
 const SECONDS = Number(args.get('seconds') ?? 20);
-const LOG = args.get('log') ? createLogger({ level: args.get('log')!, format: 'json' }, process.stderr) : silentLogger();
+const LOG = args.get('log')
+  ? createLogger({ level: args.get('log')!, format: 'json' }, process.stderr)
+  : silentLogger();
 const CLIENT = { ZM_CLIENT_ID: 'sim-client-id', ZM_CLIENT_SECRET: 'sim-client-secret' };
 
 /** RTMS events go nowhere here: the benchmark is about media. */
-const nullWarehouse: Warehouse = { insertEvents: async () => undefined, health: async () => ({ ok: true, backend: 'null' }), close: async () => undefined };
+const nullWarehouse: Warehouse = {
+  insertEvents: async () => undefined,
+  health: async () => ({ ok: true, backend: 'null' }),
+  close: async () => undefined,
+};
 const nullLiveState = { apply: async () => undefined } as unknown as LiveState;
 
-type Reply = { ok: string; url?: string; urls?: { streamId: string; serverUrls: string }[]; streams?: SimStreamStats[]; cpu?: NodeJS.CpuUsage };
+type Reply = {
+  ok: string;
+  url?: string;
+  urls?: { streamId: string; serverUrls: string }[];
+  streams?: SimStreamStats[];
+  cpu?: NodeJS.CpuUsage;
+};
 
 function startSim(): Promise<{ call(c: SimCommand): Promise<Reply>; url: string; kill(): void }> {
-  const child = fork(fileURLToPath(new URL('../test/simulator/sim-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(fileURLToPath(new URL('../test/simulator/sim-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
   const waiting: ((r: Reply) => void)[] = [];
   child.on('message', (m) => waiting.shift()?.(m as Reply));
   const next = () => new Promise<Reply>((r) => waiting.push(r));
@@ -65,19 +80,48 @@ interface LevelResult {
   ok: boolean;
 }
 
-async function runLevel(n: number, sim: Awaited<ReturnType<typeof startSim>>, root: string): Promise<LevelResult> {
+async function runLevel(
+  n: number,
+  sim: Awaited<ReturnType<typeof startSim>>,
+  root: string,
+): Promise<LevelResult> {
   const dir = join(root, `n${n}`);
   await mkdir(dir, { recursive: true });
   const config = parseConfig({ DATA_DIR: dir, RTMS_MAX_STREAMS: String(n + 10), ...CLIENT });
   const worker = createRtmsWorker(
-    { leases: createMemoryLeaseStore(), warehouse: nullWarehouse, liveState: nullLiveState, media: createLocalMediaStore(join(dir, 's3')), log: LOG },
+    {
+      leases: createMemoryLeaseStore(),
+      warehouse: nullWarehouse,
+      liveState: nullLiveState,
+      media: createLocalMediaStore(join(dir, 's3')),
+      log: LOG,
+    },
     config,
     { capturesDir: join(dir, 'captures') },
   );
-  const { urls } = await sim.call({ cmd: 'streams', prefix: `b${n}`, count: n, meetingUuid: `bench-${n}==`, media: 'h264-720p25' });
+  const { urls } = await sim.call({
+    cmd: 'streams',
+    prefix: `b${n}`,
+    count: n,
+    meetingUuid: `bench-${n}==`,
+    media: 'h264-720p25',
+  });
   const rssBefore = process.memoryUsage().rss;
   for (const [i, u] of urls!.entries()) {
-    const status = await worker.push(encodePushEnvelope({ kind: 'started', eventId: `e-${u.streamId}`, eventTs: Date.now(), meetingUuid: `bench-${n}==`, rtmsStreamId: u.streamId, serverUrls: u.serverUrls }, `m${i}`, new Date()));
+    const status = await worker.push(
+      encodePushEnvelope(
+        {
+          kind: 'started',
+          eventId: `e-${u.streamId}`,
+          eventTs: Date.now(),
+          meetingUuid: `bench-${n}==`,
+          rtmsStreamId: u.streamId,
+          serverUrls: u.serverUrls,
+        },
+        `m${i}`,
+        new Date(),
+      ),
+    );
     if (status !== 204) throw new Error(`push refused (${status}) at stream ${i}`);
   }
   const deadline = Date.now() + 30_000;
@@ -168,15 +212,21 @@ async function main(): Promise<void> {
   const best = results.filter((r) => r.ok).at(-1);
   const out = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    stream: '16 kHz mono L16 in 20 ms frames + 1280x720@25 H.264 ~1.5 Mbit/s + a transcript line every 2 s, JSON/base64 over WebSocket',
+    stream:
+      '16 kHz mono L16 in 20 ms frames + 1280x720@25 H.264 ~1.5 Mbit/s + a transcript line every 2 s, JSON/base64 over WebSocket',
     secondsPerLevel: SECONDS,
     levels: results,
     maxStreamsWithoutLoss: best?.streams ?? 0,
     streamsPerCoreAtMax: best?.streamsPerWorkerCore ?? 0,
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  await writeFile(new URL('./results/rtms-streams.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`max without loss: ${out.maxStreamsWithoutLoss} streams; ${out.streamsPerCoreAtMax} streams per worker core (target 100)`);
+  await writeFile(
+    new URL('./results/rtms-streams.json', import.meta.url),
+    `${JSON.stringify(out, null, 2)}\n`,
+  );
+  console.log(
+    `max without loss: ${out.maxStreamsWithoutLoss} streams; ${out.streamsPerCoreAtMax} streams per worker core (target 100)`,
+  );
 }
 
 void main();

@@ -65,7 +65,10 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
     AWS_REGION: 'us-east-1',
     ...extraEnv,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'rtms-worker/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'rtms-worker/main.ts'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
@@ -128,7 +131,15 @@ it('SIGTERM mid-capture: the stream is parked, taken over by the second process,
   const prefix = `${meetingKeyOf(meetingUuid)}/handover-1/`;
   const keys: string[] = [];
   for await (const k of store.list(prefix)) keys.push(k);
-  for (const f of ['recording.mp4', 'audio.wav', 'transcript.vtt', 'transcript.srt', 'transcript.txt', 'manifest.json']) expect(keys).toContain(prefix + f);
+  for (const f of [
+    'recording.mp4',
+    'audio.wav',
+    'transcript.vtt',
+    'transcript.srt',
+    'transcript.txt',
+    'manifest.json',
+  ])
+    expect(keys).toContain(prefix + f);
   expect(keys.filter((k) => k.includes('/parts/'))).toEqual([]); // parked parts are removed once merged
 
   const local = join(root, 'recording.mp4');

@@ -16,7 +16,10 @@ export function createHttpPushQueue(url: string, timeoutMs = 5_000): Queue {
           signal: AbortSignal.timeout(timeoutMs),
         }).catch((err: unknown) => err as Error);
         if (!(res instanceof Error) && res.ok) return;
-        if (attempt >= 3) throw new Error(`handover push to ${url} failed: ${res instanceof Error ? res.message : `HTTP ${res.status}`}`);
+        if (attempt >= 3)
+          throw new Error(
+            `handover push to ${url} failed: ${res instanceof Error ? res.message : `HTTP ${res.status}`}`,
+          );
         await new Promise((r) => setTimeout(r, 250 * attempt));
       }
     },

@@ -6,24 +6,40 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import type { LeaseStore, Queue } from '../core/ports.ts';
-import { createBackends, createLeaseStore, createMediaStore, dataPaths, type Backends } from '../core/adapters/create-backends.ts';
+import {
+  createBackends,
+  createLeaseStore,
+  createMediaStore,
+  dataPaths,
+  type Backends,
+} from '../core/adapters/create-backends.ts';
 import { createFileLeaseStore } from '../core/adapters/local/file-lease-store.ts';
 import { recoverCaptures } from './capture/recover.ts';
 import { createHttpPushQueue } from './http-push-queue.ts';
 import { createRtmsWorker } from './worker.ts';
 
 /** Used by `zoom-tracker serve|worker` and by `main()`; subscribes to the in-process queue locally. */
-export async function startRtmsWorker(config: Config, log: Logger, backends?: Backends): Promise<{ listener: RequestListener; stop(): Promise<void> }> {
+export async function startRtmsWorker(
+  config: Config,
+  log: Logger,
+  backends?: Backends,
+): Promise<{ listener: RequestListener; stop(): Promise<void> }> {
   const own = backends === undefined;
   const b = backends ?? (await createBackends(config, log));
   const paths = dataPaths(config);
   // Locally a file lease under $DATA_DIR/leases/ lets several worker processes share streams safely.
-  const leases: LeaseStore = config.BACKEND === 'local' ? createFileLeaseStore(paths.leases) : await createLeaseStore(config, log);
-  const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL) : config.BACKEND === 'gcp' ? b.queue : undefined;
+  const leases: LeaseStore =
+    config.BACKEND === 'local' ? createFileLeaseStore(paths.leases) : await createLeaseStore(config, log);
+  const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL
+    ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL)
+    : config.BACKEND === 'gcp'
+      ? b.queue
+      : undefined;
   const media = await createMediaStore(config, log);
   // Captures a previous process left on this disk are parked for a live stream or finished if stale.
   const recovered = await recoverCaptures(paths.captures, { media, ffmpegPath: config.FFMPEG_PATH, log });
-  if (recovered.length > 0) log.info({ recovered: recovered.map((r) => `${r.streamId}:${r.action}`) }, 'partial captures recovered');
+  if (recovered.length > 0)
+    log.info({ recovered: recovered.map((r) => `${r.streamId}:${r.action}`) }, 'partial captures recovered');
   const worker = createRtmsWorker(
     { leases, warehouse: b.warehouse, liveState: b.liveState, media, log, ...(queue && { queue }) },
     config,
@@ -42,7 +58,11 @@ export async function startRtmsWorker(config: Config, log: Logger, backends?: Ba
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
-  const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty'), name: 'rtms-worker' });
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty'),
+    name: 'rtms-worker',
+  });
   const worker = await startRtmsWorker(config, log);
   const server = createHttpServer({ keepAliveTimeout: 65_000 }, worker.listener);
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.PORT, resolve));

@@ -27,7 +27,12 @@ const SECRET = 'pipeline-webhook-secret';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rtms-pipeline-'));
-  const config = parseConfig({ DATA_DIR: dir, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ZM_CLIENT_ID: SIM_CLIENT.clientId, ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret });
+  const config = parseConfig({
+    DATA_DIR: dir,
+    ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
+    ZM_CLIENT_ID: SIM_CLIENT.clientId,
+    ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+  });
   const log = silentLogger();
   service = await createWebhookService(config, log);
   worker = await startRtmsWorker(config, log, service.backends);
@@ -57,7 +62,12 @@ it('rtms_started webhook -> capture -> rtms_stopped webhook -> recording, camera
       { atMs: 2_000, eventType: 9, userIds: [16778240] },
     ],
   });
-  const started = await zoom.rtmsStarted({ meetingUuid, streamId: s.streamId, serverUrls: s.serverUrls, meetingId: '93201235621' });
+  const started = await zoom.rtmsStarted({
+    meetingUuid,
+    streamId: s.streamId,
+    serverUrls: s.serverUrls,
+    meetingId: '93201235621',
+  });
   expect(started.status).toBe(200);
   await s.ready;
   await new Promise((r) => setTimeout(r, 1_800)); // 3.6 s of media at 2x
@@ -69,14 +79,21 @@ it('rtms_started webhook -> capture -> rtms_stopped webhook -> recording, camera
   const until = Date.now() + 30_000;
   let manifest: { status?: string; streamId?: string } | undefined;
   while (!manifest && Date.now() < until) {
-    manifest = await readFile(manifestPath, 'utf8').then((t) => JSON.parse(t) as { status: string; streamId: string }, () => undefined);
+    manifest = await readFile(manifestPath, 'utf8').then(
+      (t) => JSON.parse(t) as { status: string; streamId: string },
+      () => undefined,
+    );
     if (!manifest) await new Promise((r) => setTimeout(r, 100));
   }
   expect(manifest).toMatchObject({ streamId: 'pipeline-1' });
   expect(s.stats.signalingHandshakes).toBe(1);
 
   const wh = service.backends.warehouse as DuckDbWarehouse;
-  const rows = (await wh.connection.runAndReadAll("SELECT action, participant_id, participant_name FROM raw_events WHERE source = 'rtms' AND action LIKE 'VIDEO%' ORDER BY event_ts")).getRowObjectsJS();
+  const rows = (
+    await wh.connection.runAndReadAll(
+      "SELECT action, participant_id, participant_name FROM raw_events WHERE source = 'rtms' AND action LIKE 'VIDEO%' ORDER BY event_ts",
+    )
+  ).getRowObjectsJS();
   expect(rows).toEqual([
     { action: 'VIDEO_ON', participant_id: '16778240', participant_name: 'Ann Example' },
     { action: 'VIDEO_OFF', participant_id: '16778240', participant_name: 'Ann Example' },

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { recordsOfEvent, type StreamContext } from './rtms-events.ts';
 
-const ctx = (): StreamContext => ({ meetingUuid: 'abc+/==', meetingId: '93201235621', streamId: 's1', names: new Map() });
+const ctx = (): StreamContext => ({
+  meetingUuid: 'abc+/==',
+  meetingId: '93201235621',
+  streamId: 's1',
+  names: new Map(),
+});
 const NOW = Date.UTC(2026, 1, 3, 9, 0, 0);
 const INS = '2026-02-03T09:00:01.000Z';
 
@@ -14,7 +19,12 @@ describe('recordsOfEvent', () => {
     [8, 'rtms.participant_video_on', 'VIDEO_ON', 1],
     [9, 'rtms.participant_video_off', 'VIDEO_OFF', 1],
   ])('event %i -> %s / %s', (eventType, type, action, stateCount) => {
-    const r = recordsOfEvent(ctx(), { event_type: eventType, timestamp: NOW, participants: [{ user_id: 16778240, user_name: 'Ann' }] }, 0, INS);
+    const r = recordsOfEvent(
+      ctx(),
+      { event_type: eventType, timestamp: NOW, participants: [{ user_id: 16778240, user_name: 'Ann' }] },
+      0,
+      INS,
+    );
     expect(r.rows).toHaveLength(1);
     expect(r.rows[0]).toMatchObject({
       event_type: type,
@@ -30,14 +40,32 @@ describe('recordsOfEvent', () => {
       event_ts: NOW,
     });
     expect(r.state).toHaveLength(stateCount);
-    if (stateCount) expect(r.state[0]).toMatchObject({ action, userId: '16778240', meetingUuid: 'abc+/==', at: NOW });
+    if (stateCount)
+      expect(r.state[0]).toMatchObject({ action, userId: '16778240', meetingUuid: 'abc+/==', at: NOW });
     expect(r.state[0]?.participantKey).toBeUndefined();
   });
 
   it('names leaves from earlier joins, one row per participant, single user_id shape too', () => {
     const c = ctx();
-    recordsOfEvent(c, { event_type: 3, timestamp: NOW, participants: [{ user_id: 1, user_name: 'Ann' }, { user_id: 2, user_name: 'Bob' }] }, 0, INS);
-    const leave = recordsOfEvent(c, { event_type: 4, timestamp: NOW + 1, participants: [{ user_id: 1 }, { user_id: 2 }] }, 0, INS);
+    recordsOfEvent(
+      c,
+      {
+        event_type: 3,
+        timestamp: NOW,
+        participants: [
+          { user_id: 1, user_name: 'Ann' },
+          { user_id: 2, user_name: 'Bob' },
+        ],
+      },
+      0,
+      INS,
+    );
+    const leave = recordsOfEvent(
+      c,
+      { event_type: 4, timestamp: NOW + 1, participants: [{ user_id: 1 }, { user_id: 2 }] },
+      0,
+      INS,
+    );
     expect(leave.rows.map((r) => r.participant_name)).toEqual(['Ann', 'Bob']);
     const on = recordsOfEvent(c, { event_type: 8, timestamp: NOW + 2, user_id: 2 }, 0, INS);
     expect(on.rows.map((r) => [r.participant_id, r.participant_name])).toEqual([['2', 'Bob']]);

@@ -46,7 +46,12 @@ export function learnNames(ctx: StreamContext, e: RtmsEvent): void {
  * One row (and, for camera events, one state event) per user the event names. event_id is the
  * SHA-256 of stream id + the canonical event + user, so a replayed event is stored once.
  */
-export function recordsOfEvent(ctx: StreamContext, e: RtmsEvent, receivedAtMs: number, insertedAt: string): EventRecords {
+export function recordsOfEvent(
+  ctx: StreamContext,
+  e: RtmsEvent,
+  receivedAtMs: number,
+  insertedAt: string,
+): EventRecords {
   const kind = KINDS[e.event_type];
   if (!kind) return { rows: [], state: [] };
   learnNames(ctx, e);
@@ -57,7 +62,10 @@ export function recordsOfEvent(ctx: StreamContext, e: RtmsEvent, receivedAtMs: n
   for (const u of usersOf(e)) {
     const userId = String(u.user_id);
     const name = u.user_name ?? ctx.names.get(u.user_id) ?? null;
-    const eventId = createHash('sha256').update(`${ctx.streamId}\n${canonicalJson(e)}\n${userId}`).digest('hex').slice(0, 32);
+    const eventId = createHash('sha256')
+      .update(`${ctx.streamId}\n${canonicalJson(e)}\n${userId}`)
+      .digest('hex')
+      .slice(0, 32);
     rows.push({
       event_id: eventId,
       event_date: iso.slice(0, 10),

@@ -35,16 +35,32 @@ beforeAll(async () => {
     },
     parseConfig({}),
   );
-  server = createHttpServer((req, res) => ((req.url ?? '').startsWith('/secured') ? ((req.url = req.url!.slice(8)), secured(req, res)) : listener(req, res)));
+  server = createHttpServer((req, res) =>
+    (req.url ?? '').startsWith('/secured')
+      ? ((req.url = req.url!.slice(8)), secured(req, res))
+      : listener(req, res),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   authed = `${url}/secured`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const message: RtmsQueueMessage = { kind: 'started', eventId: 'e1', eventTs: 1, meetingUuid: 'm==', rtmsStreamId: 's1', serverUrls: 'wss://x' };
+const message: RtmsQueueMessage = {
+  kind: 'started',
+  eventId: 'e1',
+  eventTs: 1,
+  meetingUuid: 'm==',
+  rtmsStreamId: 's1',
+  serverUrls: 'wss://x',
+};
 const body = JSON.stringify(encodePushEnvelope(message, 'id-1', new Date(0)));
-const post = (to: string, b: string, headers: Record<string, string> = {}) => fetch(`${to}/pubsub/push`, { method: 'POST', body: b, headers: { 'content-type': 'application/json', ...headers } });
+const post = (to: string, b: string, headers: Record<string, string> = {}) =>
+  fetch(`${to}/pubsub/push`, {
+    method: 'POST',
+    body: b,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 
 describe('POST /pubsub/push', () => {
   it('decodes the envelope and acknowledges with 204', async () => {
@@ -64,7 +80,10 @@ describe('POST /pubsub/push', () => {
   it.each([
     ['not JSON', '{oops'],
     ['no message', '{}'],
-    ['data not an RTMS message', JSON.stringify({ message: { data: Buffer.from('{"kind":"other"}').toString('base64') } })],
+    [
+      'data not an RTMS message',
+      JSON.stringify({ message: { data: Buffer.from('{"kind":"other"}').toString('base64') } }),
+    ],
     ['data not base64 JSON', JSON.stringify({ message: { data: '@@@' } })],
   ])('answers 400 for %s, without calling the manager', async (_name, b) => {
     const before = seen.length;

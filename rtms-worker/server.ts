@@ -37,7 +37,12 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined) {
     res.writeHead(status, headers).end();
     return;
@@ -46,7 +51,10 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 }
 
 /** Handles one push: 204 acknowledges; 503 asks Pub/Sub to redeliver (another instance, later). */
-export async function handlePush(deps: WorkerServerDeps, req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+export async function handlePush(
+  deps: WorkerServerDeps,
+  req: IncomingMessage,
+): Promise<{ status: number; body?: unknown }> {
   if (deps.verifyPushToken) {
     try {
       await deps.verifyPushToken(req.headers.authorization);
@@ -70,7 +78,14 @@ export async function handlePush(deps: WorkerServerDeps, req: IncomingMessage): 
 
 /** Push OIDC verification (Pub/Sub signs push requests with a Google ID token for the audience). */
 export function oidcVerifier(audience: string): (bearer: string | undefined) => Promise<void> {
-  let client: Promise<{ verifyIdToken(o: { idToken: string; audience: string }): Promise<{ getPayload(): { email_verified?: boolean } | undefined }> }> | undefined;
+  let client:
+    | Promise<{
+        verifyIdToken(o: {
+          idToken: string;
+          audience: string;
+        }): Promise<{ getPayload(): { email_verified?: boolean } | undefined }>;
+      }>
+    | undefined;
   return async (bearer) => {
     const token = /^Bearer (.+)$/i.exec(bearer ?? '')?.[1];
     if (!token) throw new Error('missing bearer token');
@@ -80,8 +95,12 @@ export function oidcVerifier(audience: string): (bearer: string | undefined) => 
   };
 }
 
-export function createServer(deps: WorkerServerDeps, config: Pick<Config, 'WORKER_PUSH_AUDIENCE'>): RequestListener {
-  if (!deps.verifyPushToken && config.WORKER_PUSH_AUDIENCE) deps = { ...deps, verifyPushToken: oidcVerifier(config.WORKER_PUSH_AUDIENCE) };
+export function createServer(
+  deps: WorkerServerDeps,
+  config: Pick<Config, 'WORKER_PUSH_AUDIENCE'>,
+): RequestListener {
+  if (!deps.verifyPushToken && config.WORKER_PUSH_AUDIENCE)
+    deps = { ...deps, verifyPushToken: oidcVerifier(config.WORKER_PUSH_AUDIENCE) };
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const respond = async () => {
@@ -99,7 +118,8 @@ export function createServer(deps: WorkerServerDeps, config: Pick<Config, 'WORKE
     respond().catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) deps.log.error({ err }, 'push handler failed');
-      if (!res.headersSent) send(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
+      if (!res.headersSent)
+        send(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
       else res.end();
     });
   };

@@ -8,7 +8,12 @@ import { streamPrefixOf } from './capture/capture.ts';
 import { PARTS_DIR } from './capture/park.ts';
 import { isRevoked } from './protocol/decisions.ts';
 import { judgeCapacity, planMessage, whenLeaseBusy, type Load } from './stream-plan.ts';
-import { StreamSession, type SessionDeps, type SessionOutcome, type SessionSettings } from './stream-session.ts';
+import {
+  StreamSession,
+  type SessionDeps,
+  type SessionOutcome,
+  type SessionSettings,
+} from './stream-session.ts';
 
 export type Reply = 'ack' | 'retry';
 
@@ -81,7 +86,11 @@ export class StreamManager {
     }
   }
 
-  private async claim(m: RtmsQueueMessage, what: 'claim' | 'finalize', log: SessionDeps['log']): Promise<Reply> {
+  private async claim(
+    m: RtmsQueueMessage,
+    what: 'claim' | 'finalize',
+    log: SessionDeps['log'],
+  ): Promise<Reply> {
     const id = m.rtmsStreamId;
     if (this.claiming.has(id)) return 'ack'; // another delivery of this stream is being claimed right now
     if (what === 'claim') {
@@ -153,7 +162,10 @@ export class StreamManager {
         log: this.deps.log,
         videoFps: this.s.media.videoFps,
       });
-      await capture.finish({ endedAt: m.eventTs, ...(m.stopReason !== undefined && { stopReason: m.stopReason }) });
+      await capture.finish({
+        endedAt: m.eventTs,
+        ...(m.stopReason !== undefined && { stopReason: m.stopReason }),
+      });
       log.info('parked stream finalised after its stop');
     } catch (err) {
       log.warn({ err }, 'nothing to finalise for a stopped stream not held here');
@@ -211,7 +223,12 @@ export class StreamManager {
               ...(session.meetingId !== undefined && { meetingId: session.meetingId }),
               serverUrls: session.serverUrls,
             })
-            .catch((err: unknown) => this.deps.log.error({ err, streamId: session.streamId }, 'handover message not published; Zoom will send rtms_interrupted'));
+            .catch((err: unknown) =>
+              this.deps.log.error(
+                { err, streamId: session.streamId },
+                'handover message not published; Zoom will send rtms_interrupted',
+              ),
+            );
         }
       }),
     );
@@ -223,6 +240,7 @@ export class StreamManager {
 }
 
 async function hasParkedParts(media: MediaStore, m: RtmsQueueMessage): Promise<boolean> {
-  for await (const _key of media.list(`${streamPrefixOf(m.meetingUuid, m.rtmsStreamId)}${PARTS_DIR}`)) return true;
+  for await (const _key of media.list(`${streamPrefixOf(m.meetingUuid, m.rtmsStreamId)}${PARTS_DIR}`))
+    return true;
   return false;
 }

@@ -24,7 +24,13 @@ describe('planMessage', () => {
     ['interrupted held here', msg('interrupted'), here, false, 'reconnect'],
     ['interrupted held here while stopping', msg('interrupted'), here, true, 'reconnect'],
     ['interrupted not held (takeover)', msg('interrupted'), undefined, false, 'claim'],
-    ['interrupted not held, no urls', msg('interrupted', { serverUrls: undefined }), undefined, false, 'ignore'],
+    [
+      'interrupted not held, no urls',
+      msg('interrupted', { serverUrls: undefined }),
+      undefined,
+      false,
+      'ignore',
+    ],
     ['stopped held here', msg('stopped', { stopReason: 6 }), here, false, 'stop'],
     ['stopped not held', msg('stopped', { stopReason: 6 }), undefined, false, 'finalize'],
     ['stopped while stopping', msg('stopped'), undefined, true, 'defer'],
@@ -41,7 +47,13 @@ describe('whenLeaseBusy', () => {
 });
 
 describe('judgeCapacity', () => {
-  const ok: Load = { active: 10, maxStreams: 200, loopDelayMs: 20, diskBacklog: false, freeBytes: 10 * 1024 ** 3 };
+  const ok: Load = {
+    active: 10,
+    maxStreams: 200,
+    loopDelayMs: 20,
+    diskBacklog: false,
+    freeBytes: 10 * 1024 ** 3,
+  };
   it.each([
     ['room', ok, true, ''],
     ['at max streams', { ...ok, active: 200 }, false, 'RTMS_MAX_STREAMS'],

@@ -14,17 +14,25 @@ export type Plan =
   /** Not now (shutting down): answer 503 so Pub/Sub redelivers to another instance. */
   | { do: 'defer'; why: string };
 
-export function planMessage(m: RtmsQueueMessage, here: { startEventId: string } | undefined, stopping: boolean): Plan {
+export function planMessage(
+  m: RtmsQueueMessage,
+  here: { startEventId: string } | undefined,
+  stopping: boolean,
+): Plan {
   switch (m.kind) {
     case 'started':
-      if (here) return m.eventId === here.startEventId ? { do: 'ignore', why: 'redelivered start of a stream held here' } : { do: 'failover' };
+      if (here)
+        return m.eventId === here.startEventId
+          ? { do: 'ignore', why: 'redelivered start of a stream held here' }
+          : { do: 'failover' };
       if (stopping) return { do: 'defer', why: 'worker shutting down' };
       if (!m.serverUrls) return { do: 'ignore', why: 'rtms_started without server_urls' };
       return { do: 'claim' };
     case 'interrupted':
       if (here) return { do: 'reconnect' };
       if (stopping) return { do: 'defer', why: 'worker shutting down' };
-      if (!m.serverUrls) return { do: 'ignore', why: 'interrupted stream not held here and no server_urls to reconnect to' };
+      if (!m.serverUrls)
+        return { do: 'ignore', why: 'interrupted stream not held here and no server_urls to reconnect to' };
       return { do: 'claim' };
     case 'stopped':
       if (here) return { do: 'stop' };
@@ -40,7 +48,11 @@ export const TAKEOVER_WINDOW_MS = 120_000;
  * Another worker holds the lease. A start or interrupt is redelivered (503) while the holder may
  * still be a crashed worker whose lease will expire; after the window it is acknowledged.
  */
-export function whenLeaseBusy(m: RtmsQueueMessage, nowMs: number, windowMs = TAKEOVER_WINDOW_MS): 'ack' | 'retry' {
+export function whenLeaseBusy(
+  m: RtmsQueueMessage,
+  nowMs: number,
+  windowMs = TAKEOVER_WINDOW_MS,
+): 'ack' | 'retry' {
   if (m.kind === 'stopped') return 'ack';
   return nowMs - m.eventTs < windowMs ? 'retry' : 'ack';
 }
@@ -61,8 +73,10 @@ export const MIN_FREE_BYTES = 512 * 1024 * 1024;
 /** Back-pressure: refuse new streams (not running ones) when CPU, disk or the stream cap is saturated. */
 export function judgeCapacity(l: Load): { ok: true } | { ok: false; why: string } {
   if (l.active >= l.maxStreams) return { ok: false, why: `at RTMS_MAX_STREAMS (${l.maxStreams})` };
-  if (l.loopDelayMs > MAX_LOOP_DELAY_MS) return { ok: false, why: `CPU saturated (event loop delay ${Math.round(l.loopDelayMs)} ms)` };
+  if (l.loopDelayMs > MAX_LOOP_DELAY_MS)
+    return { ok: false, why: `CPU saturated (event loop delay ${Math.round(l.loopDelayMs)} ms)` };
   if (l.diskBacklog) return { ok: false, why: 'disk saturated (capture backlog over its limit)' };
-  if (l.freeBytes !== undefined && l.freeBytes < MIN_FREE_BYTES) return { ok: false, why: `disk nearly full (${Math.round(l.freeBytes / 1048576)} MiB free)` };
+  if (l.freeBytes !== undefined && l.freeBytes < MIN_FREE_BYTES)
+    return { ok: false, why: `disk nearly full (${Math.round(l.freeBytes / 1048576)} MiB free)` };
   return { ok: true };
 }

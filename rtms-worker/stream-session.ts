@@ -70,7 +70,12 @@ export class StreamSession {
     this.meetingId = start.meetingId;
     this.startEventId = start.eventId;
     this.serverUrls = start.serverUrls;
-    this.ctx = { meetingUuid: start.meetingUuid, streamId: start.streamId, names: new Map(), ...(start.meetingId !== undefined && { meetingId: start.meetingId }) };
+    this.ctx = {
+      meetingUuid: start.meetingUuid,
+      streamId: start.streamId,
+      names: new Map(),
+      ...(start.meetingId !== undefined && { meetingId: start.meetingId }),
+    };
     this.log = deps.log.child({ meetingUuid: start.meetingUuid, streamId: start.streamId });
     this.done = new Promise((r) => (this.resolveDone = r));
   }
@@ -152,7 +157,8 @@ export class StreamSession {
   }
 
   private toCapture(kind: 'audio' | 'video', f: RtmsFrame): void {
-    if (f.userName !== undefined && this.ctx.names.get(f.userId) !== f.userName) this.ctx.names.set(f.userId, f.userName);
+    if (f.userName !== undefined && this.ctx.names.get(f.userId) !== f.userName)
+      this.ctx.names.set(f.userId, f.userName);
     this.guard(() => (kind === 'audio' ? this.capture!.audio(f) : this.capture!.video(f)));
   }
 
@@ -160,7 +166,8 @@ export class StreamSession {
     try {
       fn();
     } catch (err) {
-      if (this.captureErrors++ < 5) this.log.error({ err, count: this.captureErrors }, 'capture handler failed; frame dropped');
+      if (this.captureErrors++ < 5)
+        this.log.error({ err, count: this.captureErrors }, 'capture handler failed; frame dropped');
     }
   }
 
@@ -197,7 +204,9 @@ export class StreamSession {
 
   private async releaseLease(): Promise<void> {
     if (this.leaseLost) return;
-    await this.deps.leases.release(this.streamId, this.s.workerId).catch((err: unknown) => this.log.warn({ err }, 'lease release failed; it expires on its own'));
+    await this.deps.leases
+      .release(this.streamId, this.s.workerId)
+      .catch((err: unknown) => this.log.warn({ err }, 'lease release failed; it expires on its own'));
   }
 
   private async onEnded(end: RtmsEnd): Promise<void> {
@@ -217,12 +226,18 @@ export class StreamSession {
         await capture.handoff();
         outcome = 'failed';
       } else {
-        const manifest = await capture.finish({ endedAt: this.deps.now(), ...(end.stopReason !== undefined && { stopReason: end.stopReason }) });
+        const manifest = await capture.finish({
+          endedAt: this.deps.now(),
+          ...(end.stopReason !== undefined && { stopReason: end.stopReason }),
+        });
         this.log.info({ manifest: summarize(manifest) }, 'recording stored');
         outcome = 'finished';
       }
     } catch (err) {
-      this.log.error({ err, end: end.outcome }, 'capture could not be finalised; its segments stay on disk for recovery');
+      this.log.error(
+        { err, end: end.outcome },
+        'capture could not be finalised; its segments stay on disk for recovery',
+      );
       outcome = 'failed';
     }
     await this.releaseLease();

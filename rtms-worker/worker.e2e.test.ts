@@ -7,7 +7,13 @@ import { meetingKeyOf } from '../core/zoom/event-id.ts';
 import { createMemoryLeaseStore } from '../core/adapters/local/memory-lease-store.ts';
 import { loadTestMedia, type TestMedia } from '../test/simulator/media.ts';
 import { startRtmsSimulator, type RtmsSimulator } from '../test/simulator/rtms-simulator.ts';
-import { ffprobe, SIM_CLIENT, startedMessage, startHarness, type Harness } from '../test/simulator/worker-harness.ts';
+import {
+  ffprobe,
+  SIM_CLIENT,
+  startedMessage,
+  startHarness,
+  type Harness,
+} from '../test/simulator/worker-harness.ts';
 
 let sim: RtmsSimulator;
 let h: Harness;
@@ -64,11 +70,23 @@ describe('a whole stream', () => {
     expect(s.stats.subscriptions[0]).toEqual([2, 3, 4, 8, 9]);
     expect(s.stats.readyAcks).toBe(1);
     expect(s.stats.keepAliveTimeouts).toBe(0);
-    expect(stats).toMatchObject({ audio: s.stats.sent.audio, video: s.stats.sent.video, transcript: s.stats.sent.transcript });
+    expect(stats).toMatchObject({
+      audio: s.stats.sent.audio,
+      video: s.stats.sent.video,
+      transcript: s.stats.sent.transcript,
+    });
 
     const files = await h.storedFiles();
     const prefix = `${meetingKeyOf(MEETING)}/${id}/`;
-    for (const f of ['recording.mp4', 'audio.wav', 'transcript.vtt', 'transcript.srt', 'transcript.txt', 'manifest.json']) expect(files).toContain(prefix + f);
+    for (const f of [
+      'recording.mp4',
+      'audio.wav',
+      'transcript.vtt',
+      'transcript.srt',
+      'transcript.txt',
+      'manifest.json',
+    ])
+      expect(files).toContain(prefix + f);
 
     const probe = await ffprobe(join(recordingDir(id), 'recording.mp4'));
     const v = probe.streams.find((x) => x.codec_type === 'video')!;
@@ -82,7 +100,10 @@ describe('a whole stream', () => {
     const vtt = await readFile(join(recordingDir(id), 'transcript.vtt'), 'utf8');
     expect(vtt).toMatch(/^WEBVTT/);
     expect(vtt).toContain('Utterance 1 from Ann Example');
-    const manifest = JSON.parse(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')) as { meetingUuid: string; streamId: string };
+    const manifest = JSON.parse(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')) as {
+      meetingUuid: string;
+      streamId: string;
+    };
     expect(manifest).toMatchObject({ meetingUuid: MEETING, streamId: id });
 
     const rows = await h.rtmsRows(id);
@@ -114,7 +135,13 @@ describe('drops and failover', () => {
     await s.ready;
     const client = () => h.worker.manager.sessionOf(id)!.stats!;
     // a TCP cut loses what is in flight, as with Zoom: each fault waits until the client has caught up
-    const caughtUp = () => waitFor(() => s.audioBacklogMs() < 100 && client().audio === s.stats.sent.audio && client().video === s.stats.sent.video);
+    const caughtUp = () =>
+      waitFor(
+        () =>
+          s.audioBacklogMs() < 100 &&
+          client().audio === s.stats.sent.audio &&
+          client().video === s.stats.sent.video,
+      );
     await new Promise((r) => setTimeout(r, 500));
     await caughtUp();
     s.dropMedia();
@@ -151,7 +178,9 @@ describe('drops and failover', () => {
     await new Promise((r) => setTimeout(r, 500));
     const urls = s.failover();
     const t = Date.now();
-    expect(await h.push({ ...startedMessage({ ...s, serverUrls: urls }), eventId: `restart-${id}` })).toBe(204);
+    expect(await h.push({ ...startedMessage({ ...s, serverUrls: urls }), eventId: `restart-${id}` })).toBe(
+      204,
+    );
     await waitFor(() => s.stats.readyAcks === 2);
     expect(Date.now() - t).toBeLessThan(2_000); // no backoff on failover
     const { outcome } = await sessionDone(id);
@@ -185,8 +214,20 @@ describe('one capture per stream', () => {
 
 describe('bad input', () => {
   it('a refused handshake fails only its own stream; a concurrent stream on the same worker is unaffected', async () => {
-    const bad = sim.stream({ meetingUuid: MEETING, streamId: streamId(), media, durationMs: 2_000, signalingStatus: 3 });
-    const good = sim.stream({ meetingUuid: MEETING, streamId: streamId(), media, durationMs: 2_000, speed: 2 });
+    const bad = sim.stream({
+      meetingUuid: MEETING,
+      streamId: streamId(),
+      media,
+      durationMs: 2_000,
+      signalingStatus: 3,
+    });
+    const good = sim.stream({
+      meetingUuid: MEETING,
+      streamId: streamId(),
+      media,
+      durationMs: 2_000,
+      speed: 2,
+    });
     expect(await h.push(startedMessage(bad))).toBe(204);
     expect(await h.push(startedMessage(good))).toBe(204);
     const badSession = h.worker.manager.sessionOf(bad.streamId)!;
@@ -199,12 +240,26 @@ describe('bad input', () => {
 
   it('malformed JSON, unknown types, bad base64, binary frames and video starting without SPS/PPS: logged, skipped, recording valid', async () => {
     const id = streamId();
-    const s = sim.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 3_000, speed: 2, binaryFrames: true, videoStartFrame: 7 });
+    const s = sim.stream({
+      meetingUuid: MEETING,
+      streamId: id,
+      media,
+      durationMs: 3_000,
+      speed: 2,
+      binaryFrames: true,
+      videoStartFrame: 7,
+    });
     expect(await h.push(startedMessage(s))).toBe(204);
     await s.ready;
     s.sendRaw('media', '{"msg_type": 14, "content": ');
     s.sendRaw('media', JSON.stringify({ msg_type: 77, hello: 'world' }));
-    s.sendRaw('media', JSON.stringify({ msg_type: 14, content: { user_id: 0, data: '!!!not-base64!!!', timestamp: Date.now() } }));
+    s.sendRaw(
+      'media',
+      JSON.stringify({
+        msg_type: 14,
+        content: { user_id: 0, data: '!!!not-base64!!!', timestamp: Date.now() },
+      }),
+    );
     s.sendRaw('signaling', JSON.stringify({ msg_type: 8, state: 'weird' }));
     const { outcome, stats } = await sessionDone(id);
     expect(outcome).toBe('finished');
@@ -236,7 +291,9 @@ describe('bad input', () => {
     expect(await h.push({ ...startedMessage(s), eventId: `late-${id}` })).toBe(204); // Zoom answers status 2: stream is over
     expect((await sessionDone(id)).outcome).toBe('failed');
     expect(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')).toBe(before);
-    expect(await h.push({ ...startedMessage(s), kind: 'stopped', eventId: `stop-${id}`, stopReason: 6 })).toBe(204);
+    expect(
+      await h.push({ ...startedMessage(s), kind: 'stopped', eventId: `stop-${id}`, stopReason: 6 }),
+    ).toBe(204);
     expect(await readFile(join(recordingDir(id), 'manifest.json'), 'utf8')).toBe(before);
   }, 30_000);
 
@@ -258,7 +315,14 @@ describe('keep-alive', () => {
     const fast = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 50 });
     try {
       const id = streamId();
-      const s = fast.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 3_000, speed: 1, transcriptEveryMs: 0 });
+      const s = fast.stream({
+        meetingUuid: MEETING,
+        streamId: id,
+        media,
+        durationMs: 3_000,
+        speed: 1,
+        transcriptEveryMs: 0,
+      });
       expect(await h.push(startedMessage(s))).toBe(204);
       const { outcome, stats } = await sessionDone(id);
       expect(outcome).toBe('finished');

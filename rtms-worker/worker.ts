@@ -7,7 +7,11 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import type { LeaseStore, LiveState, MediaStore, Queue, Warehouse } from '../core/ports.ts';
 import { decodePushEnvelope, type PushEnvelope } from '../core/zoom/push-envelope.ts';
-import { openCapture as defaultOpenCapture, type Capture, type OpenCaptureOptions } from './capture/capture.ts';
+import {
+  openCapture as defaultOpenCapture,
+  type Capture,
+  type OpenCaptureOptions,
+} from './capture/capture.ts';
 import { wsSocketFactory, type SocketFactory } from './protocol/socket.ts';
 import { createServer } from './server.ts';
 import { StreamManager, type ManagerSettings } from './stream-manager.ts';
@@ -40,7 +44,11 @@ export function workerIdOf(config: Pick<Config, 'WORKER_ID'>): string {
   return config.WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export function settingsFromConfig(config: Config, capturesDir: string, overrides: Partial<ManagerSettings> = {}): ManagerSettings {
+export function settingsFromConfig(
+  config: Config,
+  capturesDir: string,
+  overrides: Partial<ManagerSettings> = {},
+): ManagerSettings {
   return {
     workerId: workerIdOf(config),
     clientId: config.ZM_CLIENT_ID ?? '',
@@ -56,9 +64,14 @@ export function settingsFromConfig(config: Config, capturesDir: string, override
 }
 
 /** Builds the worker from ports; nothing listens here. */
-export function createRtmsWorker(deps: RtmsWorkerDeps, config: Config, opts: { capturesDir: string; settings?: Partial<ManagerSettings> }): RtmsWorker {
+export function createRtmsWorker(
+  deps: RtmsWorkerDeps,
+  config: Config,
+  opts: { capturesDir: string; settings?: Partial<ManagerSettings> },
+): RtmsWorker {
   const log = deps.log.child({ component: 'rtms-worker' });
-  if (!config.ZM_CLIENT_ID) log.warn('ZM_CLIENT_ID / ZM_CLIENT_SECRET are not set: RTMS handshakes will be refused (status 3)');
+  if (!config.ZM_CLIENT_ID)
+    log.warn('ZM_CLIENT_ID / ZM_CLIENT_SECRET are not set: RTMS handshakes will be refused (status 3)');
   const settings = settingsFromConfig(config, opts.capturesDir, opts.settings);
   const manager = new StreamManager(
     {
@@ -77,7 +90,10 @@ export function createRtmsWorker(deps: RtmsWorkerDeps, config: Config, opts: { c
   log.info({ workerId: settings.workerId, maxStreams: settings.maxStreams }, 'rtms-worker ready');
   return {
     manager,
-    listener: createServer({ manager, log, ...(deps.verifyPushToken && { verifyPushToken: deps.verifyPushToken }) }, config),
+    listener: createServer(
+      { manager, log, ...(deps.verifyPushToken && { verifyPushToken: deps.verifyPushToken }) },
+      config,
+    ),
     async push(envelope) {
       let decoded;
       try {

@@ -1,6 +1,16 @@
 // Table tests of the pure RTMS decisions (reference §3.9–3.13).
 import { describe, expect, it } from 'vitest';
-import { checkSocketUrl, isSilent, judgeHandshake, onConnectionLost, onSessionState, onStreamState, pickMediaUrls, pickServerUrl, reconnectDelay } from './decisions.ts';
+import {
+  checkSocketUrl,
+  isSilent,
+  judgeHandshake,
+  onConnectionLost,
+  onSessionState,
+  onStreamState,
+  pickMediaUrls,
+  pickServerUrl,
+  reconnectDelay,
+} from './decisions.ts';
 
 describe('reconnectDelay', () => {
   it.each([
@@ -34,7 +44,10 @@ describe('urls', () => {
 
   it('prefers the all socket, else one per requested type', () => {
     expect(pickMediaUrls({ all: 'wss://a', audio: 'wss://b' })).toEqual({ all: 'wss://a' });
-    expect(pickMediaUrls({ audio: 'wss://b', video: 'wss://c', chat: 'wss://d' })).toEqual({ audio: 'wss://b', video: 'wss://c' });
+    expect(pickMediaUrls({ audio: 'wss://b', video: 'wss://c', chat: 'wss://d' })).toEqual({
+      audio: 'wss://b',
+      video: 'wss://c',
+    });
   });
 });
 
@@ -48,7 +61,9 @@ describe('judgeHandshake', () => {
     [3, 0, 'fatal'],
     [2, 0, 'fatal'],
     [25, 0, 'fatal'],
-  ])('status %i after %i duplicate retries: %s', (status, retries, kind) => expect(judgeHandshake(status, 'r', retries).kind).toBe(kind));
+  ])('status %i after %i duplicate retries: %s', (status, retries, kind) =>
+    expect(judgeHandshake(status, 'r', retries).kind).toBe(kind),
+  );
 });
 
 describe('state updates', () => {
@@ -61,13 +76,17 @@ describe('state updates', () => {
     [1, undefined, { kind: 'none' }],
     [3, 6, { kind: 'none' }],
     [5, undefined, { kind: 'none' }],
-  ])('stream state %i reason %s -> %j', (state, reason, want) => expect(onStreamState(state, reason)).toEqual(want));
+  ])('stream state %i reason %s -> %j', (state, reason, want) =>
+    expect(onStreamState(state, reason)).toEqual(want),
+  );
 
   it.each([
     [5, 8, { kind: 'stop', stopReason: 8 }],
     [2, undefined, { kind: 'none' }],
     [3, undefined, { kind: 'none' }],
-  ])('session state %i stop %s -> %j', (state, reason, want) => expect(onSessionState(state, reason)).toEqual(want));
+  ])('session state %i stop %s -> %j', (state, reason, want) =>
+    expect(onSessionState(state, reason)).toEqual(want),
+  );
 });
 
 describe('onConnectionLost', () => {
@@ -75,7 +94,9 @@ describe('onConnectionLost', () => {
     [0, 0, { kind: 'retry', delayMs: 3_000, attempt: 1 }],
     [3, 40_000, { kind: 'retry', delayMs: 24_000, attempt: 4 }],
     [4, 70_000, { kind: 'give-up' }],
-  ])('attempt %i, %i ms lost', (attempt, elapsed, want) => expect(onConnectionLost(attempt, 1_000, 1_000 + elapsed)).toMatchObject(want));
+  ])('attempt %i, %i ms lost', (attempt, elapsed, want) =>
+    expect(onConnectionLost(attempt, 1_000, 1_000 + elapsed)).toMatchObject(want),
+  );
 });
 
 it('isSilent', () => {
@@ -92,12 +113,27 @@ describe('frames', async () => {
     ['', 0],
     ['data:image/jpeg;base64,AAAA', 3],
   ])('decodeBase64(%j) has %i bytes', (text, n) => expect(decodeBase64(text)?.length).toBe(n));
-  it.each(['A', 'AAA', '!!!!', 'AA!A', 'A===', 'AAAA AAA'])('decodeBase64(%j) is refused', (text) => expect(decodeBase64(text)).toBeUndefined());
+  it.each(['A', 'AAA', '!!!!', 'AA!A', 'A===', 'AAAA AAA'])('decodeBase64(%j) is refused', (text) =>
+    expect(decodeBase64(text)).toBeUndefined(),
+  );
   it('media frames take the fast path with the same rules as the schema', () => {
-    expect(parseFrame('{"msg_type":14,"content":{"data":"AAAA","timestamp":5}}')).toMatchObject({ ok: true, msg: { content: { user_id: 0 } } });
-    expect(parseFrame('{"msg_type":15,"content":{"user_id":"16778240","data":"AAAA","timestamp":5}}')).toMatchObject({ ok: true, msg: { content: { user_id: 16778240 } } });
-    expect(parseFrame('{"msg_type":14,"content":{"data":5,"timestamp":5}}')).toMatchObject({ ok: false, kind: 'invalid' });
-    expect(parseFrame('{"msg_type":17,"content":{"data":"hi","timestamp":5,"language":"en"}}')).toMatchObject({ ok: false, kind: 'invalid' });
-    expect(parseFrame(Buffer.from('{"msg_type":12,"timestamp":7}'))).toEqual({ ok: true, msg: { msg_type: 12, timestamp: 7 } });
+    expect(parseFrame('{"msg_type":14,"content":{"data":"AAAA","timestamp":5}}')).toMatchObject({
+      ok: true,
+      msg: { content: { user_id: 0 } },
+    });
+    expect(
+      parseFrame('{"msg_type":15,"content":{"user_id":"16778240","data":"AAAA","timestamp":5}}'),
+    ).toMatchObject({ ok: true, msg: { content: { user_id: 16778240 } } });
+    expect(parseFrame('{"msg_type":14,"content":{"data":5,"timestamp":5}}')).toMatchObject({
+      ok: false,
+      kind: 'invalid',
+    });
+    expect(parseFrame('{"msg_type":17,"content":{"data":"hi","timestamp":5,"language":"en"}}')).toMatchObject(
+      { ok: false, kind: 'invalid' },
+    );
+    expect(parseFrame(Buffer.from('{"msg_type":12,"timestamp":7}'))).toEqual({
+      ok: true,
+      msg: { msg_type: 12, timestamp: 7 },
+    });
   });
 });

@@ -31,7 +31,8 @@ export function checkSocketUrl(url: string): { ok: true } | { ok: false; why: st
   }
   if (parsed.protocol === 'wss:') return { ok: true };
   if (parsed.protocol === 'ws:' && LOOPBACK.test(parsed.hostname)) return { ok: true };
-  if (parsed.protocol === 'ws:') return { ok: false, why: `ws:// is only allowed to loopback hosts, not ${parsed.hostname}` };
+  if (parsed.protocol === 'ws:')
+    return { ok: false, why: `ws:// is only allowed to loopback hosts, not ${parsed.hostname}` };
   return { ok: false, why: `unsupported scheme ${parsed.protocol}` };
 }
 
@@ -45,19 +46,27 @@ export function pickMediaUrls(urls: Readonly<Record<string, string>>): Partial<R
   return out;
 }
 
-export type HandshakeVerdict = { kind: 'ok' } | { kind: 'retry'; why: string } | { kind: 'fatal'; why: string };
+export type HandshakeVerdict =
+  { kind: 'ok' } | { kind: 'retry'; why: string } | { kind: 'fatal'; why: string };
 
 /** How many duplicate-signal answers we sit out (the old connection may still be closing) before giving up. */
 export const MAX_DUPLICATE_RETRIES = 5;
 
 /** msg 2 / msg 4 status codes (§3.11): 0 ok; duplicates are transient; everything else is final. */
-export function judgeHandshake(status: number, reason: string | undefined, duplicateRetries: number): HandshakeVerdict {
+export function judgeHandshake(
+  status: number,
+  reason: string | undefined,
+  duplicateRetries: number,
+): HandshakeVerdict {
   const why = `status ${status}${reason ? ` (${reason})` : ''}`;
   if (status === STATUS.OK) return { kind: 'ok' };
   if (status === STATUS.DUPLICATE_SIGNAL_REQUEST || status === STATUS.DUPLICATE_MEDIA_DATA_CONNECTION) {
-    return duplicateRetries < MAX_DUPLICATE_RETRIES ? { kind: 'retry', why } : { kind: 'fatal', why: `${why}, still duplicate after ${duplicateRetries} retries` };
+    return duplicateRetries < MAX_DUPLICATE_RETRIES
+      ? { kind: 'retry', why }
+      : { kind: 'fatal', why: `${why}, still duplicate after ${duplicateRetries} retries` };
   }
-  if (status === STATUS.INVALID_SIGNATURE) return { kind: 'fatal', why: `${why}: check ZM_CLIENT_ID / ZM_CLIENT_SECRET` };
+  if (status === STATUS.INVALID_SIGNATURE)
+    return { kind: 'fatal', why: `${why}: check ZM_CLIENT_ID / ZM_CLIENT_SECRET` };
   return { kind: 'fatal', why };
 }
 
@@ -72,7 +81,8 @@ const SIGNAL_REASONS = new Set([12, 13, 15]);
 
 /** msg 8 STREAM_STATE_UPDATE (§3.9): terminated ends the capture; interrupted says which socket to redo. */
 export function onStreamState(state: number, reason: number | undefined): StateAction {
-  if (state === STREAM_STATE.TERMINATED) return reason === undefined ? { kind: 'stop' } : { kind: 'stop', stopReason: reason };
+  if (state === STREAM_STATE.TERMINATED)
+    return reason === undefined ? { kind: 'stop' } : { kind: 'stop', stopReason: reason };
   if (state === STREAM_STATE.INTERRUPTED) {
     if (reason !== undefined && MEDIA_REASONS.has(reason)) return { kind: 'reconnect-media' };
     if (reason !== undefined && SIGNAL_REASONS.has(reason)) return { kind: 'reconnect-all' };
@@ -83,7 +93,8 @@ export function onStreamState(state: number, reason: number | undefined): StateA
 
 /** msg 9 SESSION_STATE_UPDATE: a stopped session ends the stream (rtms-samples stop reconnecting there too). */
 export function onSessionState(state: number, stopReason: number | undefined): StateAction {
-  if (state === SESSION_STATE.STOPPED) return stopReason === undefined ? { kind: 'stop' } : { kind: 'stop', stopReason };
+  if (state === SESSION_STATE.STOPPED)
+    return stopReason === undefined ? { kind: 'stop' } : { kind: 'stop', stopReason };
   return { kind: 'none' };
 }
 
@@ -92,16 +103,26 @@ export function isRevoked(stopReason: number | undefined): boolean {
   return stopReason === STOP_REASON.STREAM_REVOKED;
 }
 
-export type LostAction = { kind: 'retry'; delayMs: number; attempt: number } | { kind: 'give-up'; why: string };
+export type LostAction =
+  { kind: 'retry'; delayMs: number; attempt: number } | { kind: 'give-up'; why: string };
 
 /** How long Zoom keeps a broken stream waiting for us (60 s signaling, 65 s media) plus margin. */
 export const RECONNECT_WINDOW_MS = 90_000;
 
 /** A socket dropped or went silent: back off and retry until Zoom's reconnect window is over. */
-export function onConnectionLost(attempt: number, lostSinceMs: number, nowMs: number, windowMs = RECONNECT_WINDOW_MS): LostAction {
+export function onConnectionLost(
+  attempt: number,
+  lostSinceMs: number,
+  nowMs: number,
+  windowMs = RECONNECT_WINDOW_MS,
+): LostAction {
   const elapsed = nowMs - lostSinceMs;
   const delayMs = reconnectDelay(attempt);
-  if (elapsed + delayMs > windowMs) return { kind: 'give-up', why: `no working connection for ${Math.round(elapsed / 1000)} s (window ${windowMs / 1000} s)` };
+  if (elapsed + delayMs > windowMs)
+    return {
+      kind: 'give-up',
+      why: `no working connection for ${Math.round(elapsed / 1000)} s (window ${windowMs / 1000} s)`,
+    };
   return { kind: 'retry', delayMs, attempt: attempt + 1 };
 }
 

@@ -37,10 +37,30 @@ export const EVENT = {
 /** The events we subscribe to (1 and 7 arrive unasked and must not be subscribed). */
 export const SUBSCRIBED_EVENTS = [2, 3, 4, 8, 9] as const;
 
-export const STREAM_STATE = { INACTIVE: 0, ACTIVE: 1, INTERRUPTED: 2, TERMINATING: 3, TERMINATED: 4, PAUSED: 5, RESUMED: 6 } as const;
-export const SESSION_STATE = { INACTIVE: 0, INITIALIZE: 1, STARTED: 2, PAUSED: 3, RESUMED: 4, STOPPED: 5 } as const;
+export const STREAM_STATE = {
+  INACTIVE: 0,
+  ACTIVE: 1,
+  INTERRUPTED: 2,
+  TERMINATING: 3,
+  TERMINATED: 4,
+  PAUSED: 5,
+  RESUMED: 6,
+} as const;
+export const SESSION_STATE = {
+  INACTIVE: 0,
+  INITIALIZE: 1,
+  STARTED: 2,
+  PAUSED: 3,
+  RESUMED: 4,
+  STOPPED: 5,
+} as const;
 
-export const STATUS = { OK: 0, INVALID_SIGNATURE: 3, DUPLICATE_SIGNAL_REQUEST: 8, DUPLICATE_MEDIA_DATA_CONNECTION: 16 } as const;
+export const STATUS = {
+  OK: 0,
+  INVALID_SIGNATURE: 3,
+  DUPLICATE_SIGNAL_REQUEST: 8,
+  DUPLICATE_MEDIA_DATA_CONNECTION: 16,
+} as const;
 export const STOP_REASON = { STREAM_REVOKED: 8, RECEIVER_REQUEST_CLOSE: 20 } as const;
 
 /** media_type bitmask (§3.6). */
@@ -48,7 +68,12 @@ export const MEDIA_TYPE = { AUDIO: 1, VIDEO: 2, DESKSHARE: 4, TRANSCRIPT: 8, CHA
 export const RESOLUTION = { sd: 1, hd: 2, fhd: 3 } as const;
 
 /** `hex(HMAC_SHA256(client_secret, client_id + "," + meeting_uuid + "," + rtms_stream_id))` (§3.2). */
-export function rtmsSignature(clientId: string, clientSecret: string, meetingUuid: string, streamId: string): string {
+export function rtmsSignature(
+  clientId: string,
+  clientSecret: string,
+  meetingUuid: string,
+  streamId: string,
+): string {
   return createHmac('sha256', clientSecret).update(`${clientId},${meetingUuid},${streamId}`).digest('hex');
 }
 
@@ -93,9 +118,20 @@ export const incomingSchema = z.discriminatedUnion('msg_type', [
     reason: z.string().optional(),
     media_server: z.looseObject({ server_urls: z.record(z.string(), z.string()) }).optional(),
   }),
-  z.looseObject({ msg_type: z.literal(4), status_code: num, reason: z.string().optional(), media_params: z.unknown().optional() }),
+  z.looseObject({
+    msg_type: z.literal(4),
+    status_code: num,
+    reason: z.string().optional(),
+    media_params: z.unknown().optional(),
+  }),
   z.looseObject({ msg_type: z.literal(6), event: rtmsEventSchema }),
-  z.looseObject({ msg_type: z.literal(8), state: num, reason: num.optional(), stop_reason: num.optional(), timestamp: z.number().optional() }),
+  z.looseObject({
+    msg_type: z.literal(8),
+    state: num,
+    reason: num.optional(),
+    stop_reason: num.optional(),
+    timestamp: z.number().optional(),
+  }),
   z.looseObject({
     msg_type: z.literal(9),
     state: num,
@@ -129,9 +165,20 @@ const isOptNumber = (v: unknown) => v === undefined || typeof v === 'number';
  */
 function fastMedia(json: { msg_type: number; content?: unknown }): Incoming | undefined {
   const c = json.content as Record<string, unknown> | null | undefined;
-  if (typeof c !== 'object' || c === null || typeof c.data !== 'string' || typeof c.timestamp !== 'number') return undefined;
-  if (!isOptNumber(c.user_id) || !(c.user_name === undefined || typeof c.user_name === 'string')) return undefined;
-  if (json.msg_type === 17 && !(isOptNumber(c.start_time) && isOptNumber(c.end_time) && isOptNumber(c.language) && isOptNumber(c.attribute))) return undefined;
+  if (typeof c !== 'object' || c === null || typeof c.data !== 'string' || typeof c.timestamp !== 'number')
+    return undefined;
+  if (!isOptNumber(c.user_id) || !(c.user_name === undefined || typeof c.user_name === 'string'))
+    return undefined;
+  if (
+    json.msg_type === 17 &&
+    !(
+      isOptNumber(c.start_time) &&
+      isOptNumber(c.end_time) &&
+      isOptNumber(c.language) &&
+      isOptNumber(c.attribute)
+    )
+  )
+    return undefined;
   if (c.user_id === undefined) c.user_id = 0;
   return json as Incoming;
 }
@@ -145,9 +192,15 @@ export function parseFrame(raw: string | Buffer): ParseResult {
   } catch (err) {
     return { ok: false, kind: 'malformed-json', detail: `${(err as Error).message} (${text.length} chars)` };
   }
-  const msgType = typeof json === 'object' && json !== null ? (json as { msg_type?: unknown }).msg_type : undefined;
+  const msgType =
+    typeof json === 'object' && json !== null ? (json as { msg_type?: unknown }).msg_type : undefined;
   if (typeof msgType !== 'number' || !KNOWN_TYPES.has(msgType)) {
-    return { ok: false, kind: 'unknown-type', msgType, detail: `msg_type ${JSON.stringify(msgType) ?? 'missing'}` };
+    return {
+      ok: false,
+      kind: 'unknown-type',
+      msgType,
+      detail: `msg_type ${JSON.stringify(msgType) ?? 'missing'}`,
+    };
   }
   if (MEDIA_TYPES.has(msgType)) {
     const fast = fastMedia(json as { msg_type: number });
@@ -156,7 +209,12 @@ export function parseFrame(raw: string | Buffer): ParseResult {
   const parsed = incomingSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, kind: 'invalid', msgType, detail: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
+    return {
+      ok: false,
+      kind: 'invalid',
+      msgType,
+      detail: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    };
   }
   return { ok: true, msg: parsed.data };
 }
@@ -222,6 +280,15 @@ export const eventSubscription = (): object => ({
   msg_type: MSG.EVENT_SUBSCRIPTION,
   events: SUBSCRIBED_EVENTS.map((event_type) => ({ event_type, subscribe: true })),
 });
-export const clientReadyAck = (streamId: string): object => ({ msg_type: MSG.CLIENT_READY_ACK, rtms_stream_id: streamId });
-export const keepAliveResponse = (timestamp: number): object => ({ msg_type: MSG.KEEP_ALIVE_RESP, timestamp });
-export const streamCloseRequest = (streamId: string): object => ({ msg_type: MSG.STREAM_CLOSE_REQ, rtms_stream_id: streamId });
+export const clientReadyAck = (streamId: string): object => ({
+  msg_type: MSG.CLIENT_READY_ACK,
+  rtms_stream_id: streamId,
+});
+export const keepAliveResponse = (timestamp: number): object => ({
+  msg_type: MSG.KEEP_ALIVE_RESP,
+  timestamp,
+});
+export const streamCloseRequest = (streamId: string): object => ({
+  msg_type: MSG.STREAM_CLOSE_REQ,
+  rtms_stream_id: streamId,
+});

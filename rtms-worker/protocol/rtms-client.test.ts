@@ -53,7 +53,13 @@ const MEDIA_URL = 'wss://rtms.example.zoom.us/all';
 
 function setup(overrides: { serverUrls?: string } = {}) {
   const sockets: FakeSocket[] = [];
-  const got = { audio: [] as RtmsFrame[], video: [] as RtmsFrame[], transcript: [] as RtmsTranscript[], events: [] as RtmsEvent[], ended: [] as RtmsEnd[] };
+  const got = {
+    audio: [] as RtmsFrame[],
+    video: [] as RtmsFrame[],
+    transcript: [] as RtmsTranscript[],
+    events: [] as RtmsEvent[],
+    ended: [] as RtmsEnd[],
+  };
   const client = new RtmsClient({
     meetingUuid: 'm+uuid==',
     streamId: 'stream-1',
@@ -80,7 +86,11 @@ function setup(overrides: { serverUrls?: string } = {}) {
   const handshake = () => {
     const sig = last();
     sig.emitOpen();
-    sig.recv({ msg_type: 2, status_code: 0, media_server: { server_urls: { all: MEDIA_URL, audio: 'wss://x/a' } } });
+    sig.recv({
+      msg_type: 2,
+      status_code: 0,
+      media_server: { server_urls: { all: MEDIA_URL, audio: 'wss://x/a' } },
+    });
     const media = last();
     media.emitOpen();
     media.recv({ msg_type: 4, status_code: 0, media_params: {} });
@@ -98,12 +108,24 @@ describe('handshakes', () => {
     client.start();
     const [sig, media] = handshake();
     expect(sockets.map((s) => s.url)).toEqual([SIG_URL, MEDIA_URL]);
-    expect(sig.sent[0]).toMatchObject({ msg_type: 1, meeting_uuid: 'm+uuid==', rtms_stream_id: 'stream-1', signature: rtmsSignature('cid', 'csecret', 'm+uuid==', 'stream-1') });
-    expect(sig.sent[1]).toEqual({ msg_type: 5, events: [2, 3, 4, 8, 9].map((event_type) => ({ event_type, subscribe: true })) });
+    expect(sig.sent[0]).toMatchObject({
+      msg_type: 1,
+      meeting_uuid: 'm+uuid==',
+      rtms_stream_id: 'stream-1',
+      signature: rtmsSignature('cid', 'csecret', 'm+uuid==', 'stream-1'),
+    });
+    expect(sig.sent[1]).toEqual({
+      msg_type: 5,
+      events: [2, 3, 4, 8, 9].map((event_type) => ({ event_type, subscribe: true })),
+    });
     expect(media.sent[0]).toMatchObject({
       msg_type: 3,
       media_type: 11,
-      media_params: { audio: { content_type: 2, sample_rate: 1, channel: 1, codec: 1, send_rate: 20 }, video: { codec: 7, resolution: 2, fps: 25 }, transcript: { content_type: 5 } },
+      media_params: {
+        audio: { content_type: 2, sample_rate: 1, channel: 1, codec: 1, send_rate: 20 },
+        video: { codec: 7, resolution: 2, fps: 25 },
+        transcript: { content_type: 5 },
+      },
     });
     expect(sig.sent[2]).toEqual({ msg_type: 7, rtms_stream_id: 'stream-1' });
     expect(media.types()).not.toContain(7);
@@ -177,9 +199,35 @@ describe('keep-alive and frames', () => {
     const { client, got, handshake } = setup();
     client.start();
     const [, media] = handshake();
-    media.recv({ msg_type: 14, content: { user_id: 0, data: Buffer.alloc(640, 1).toString('base64'), timestamp: 1000 } });
-    media.recv(Buffer.from(JSON.stringify({ msg_type: 15, content: { user_id: 16778240, user_name: 'Ann', data: Buffer.from([0, 0, 0, 1, 0x67]).toString('base64'), timestamp: 1040 } })));
-    media.recv({ msg_type: 17, content: { user_id: 16778240, user_name: 'Ann', data: 'hello', timestamp: 1100, start_time: 1000, end_time: 1100, language: 9 } });
+    media.recv({
+      msg_type: 14,
+      content: { user_id: 0, data: Buffer.alloc(640, 1).toString('base64'), timestamp: 1000 },
+    });
+    media.recv(
+      Buffer.from(
+        JSON.stringify({
+          msg_type: 15,
+          content: {
+            user_id: 16778240,
+            user_name: 'Ann',
+            data: Buffer.from([0, 0, 0, 1, 0x67]).toString('base64'),
+            timestamp: 1040,
+          },
+        }),
+      ),
+    );
+    media.recv({
+      msg_type: 17,
+      content: {
+        user_id: 16778240,
+        user_name: 'Ann',
+        data: 'hello',
+        timestamp: 1100,
+        start_time: 1000,
+        end_time: 1100,
+        language: 9,
+      },
+    });
     expect(got.audio).toEqual([{ userId: 0, timestamp: 1000, data: Buffer.alloc(640, 1) }]);
     expect(got.video[0]).toMatchObject({ userId: 16778240, userName: 'Ann', timestamp: 1040 });
     expect(got.transcript[0]).toMatchObject({ text: 'hello', startTime: 1000, endTime: 1100, language: 9 });

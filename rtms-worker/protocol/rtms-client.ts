@@ -98,12 +98,25 @@ export class RtmsClient {
   private readonly watchdogMs: number;
   private readonly windowMs: number;
   private badFrames = 0;
-  readonly stats = { audio: 0, video: 0, transcript: 0, events: 0, keepAlives: 0, reconnects: 0, badFrames: 0, staleFrames: 0 };
+  readonly stats = {
+    audio: 0,
+    video: 0,
+    transcript: 0,
+    events: 0,
+    keepAlives: 0,
+    reconnects: 0,
+    badFrames: 0,
+    staleFrames: 0,
+  };
 
   constructor(private readonly o: RtmsClientOptions) {
     this.serverUrls = o.serverUrls;
     this.log = o.log.child({ meetingUuid: o.meetingUuid, streamId: o.streamId });
-    this.ids = { meetingUuid: o.meetingUuid, streamId: o.streamId, signature: rtmsSignature(o.clientId, o.clientSecret, o.meetingUuid, o.streamId) };
+    this.ids = {
+      meetingUuid: o.meetingUuid,
+      streamId: o.streamId,
+      signature: rtmsSignature(o.clientId, o.clientSecret, o.meetingUuid, o.streamId),
+    };
     this.watchdogMs = o.watchdogMs ?? 65_000;
     this.windowMs = o.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
     this.watchdog = setInterval(() => this.checkWatchdog(), Math.max(250, Math.floor(this.watchdogMs / 4)));
@@ -141,7 +154,12 @@ export class RtmsClient {
    */
   stopped(stopReason: number | undefined): void {
     if (this.isOver() || this.closeTimer) return;
-    const end = () => this.end({ outcome: 'stopped', ...(stopReason !== undefined && { stopReason }), detail: 'rtms_stopped' });
+    const end = () =>
+      this.end({
+        outcome: 'stopped',
+        ...(stopReason !== undefined && { stopReason }),
+        detail: 'rtms_stopped',
+      });
     if (stopReason === STOP_REASON.STREAM_REVOKED || this.phase !== 'streaming') return end();
     this.closeTimer = setTimeout(end, this.o.stopGraceMs ?? 2_000);
   }
@@ -152,7 +170,10 @@ export class RtmsClient {
     if (!this.signaling?.ready) return this.end({ outcome: 'stopped', detail: 'closed before streaming' });
     this.phase = 'closing';
     this.send(this.signaling, streamCloseRequest(this.o.streamId));
-    this.closeTimer = setTimeout(() => this.end({ outcome: 'stopped', detail: 'close timed out without msg 22' }), this.o.closeTimeoutMs ?? 5_000);
+    this.closeTimer = setTimeout(
+      () => this.end({ outcome: 'stopped', detail: 'close timed out without msg 22' }),
+      this.o.closeTimeoutMs ?? 5_000,
+    );
   }
 
   /** Lets go of the stream without ending it at Zoom, so another worker can reconnect within the window. */
@@ -171,7 +192,8 @@ export class RtmsClient {
     this.phase = 'connecting';
     const url = pickServerUrl(this.serverUrls);
     const check = url ? checkSocketUrl(url) : { ok: false as const, why: 'no server url' };
-    if (!url || !check.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${check.ok ? '' : check.why}` });
+    if (!url || !check.ok)
+      return this.end({ outcome: 'failed', detail: `refusing signaling url: ${check.ok ? '' : check.why}` });
     this.log.debug({ url }, 'opening signaling socket');
     const conn = this.open(url, gen, 'signaling');
     this.signaling = conn;
@@ -183,20 +205,27 @@ export class RtmsClient {
     for (const c of this.media.values()) c.socket.terminate();
     this.media.clear();
     const targets = Object.entries(this.mediaUrls) as [MediaKind, string][];
-    if (targets.length === 0) return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
+    if (targets.length === 0)
+      return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
     for (const [kind, url] of targets) {
       const check = checkSocketUrl(url);
       if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
       const conn = this.open(url, gen, kind);
       this.media.set(kind, conn);
-      conn.socket.onOpen(() => gen === this.gen && this.media.get(kind) === conn && this.send(conn, mediaHandshake(this.ids, this.o.media)));
+      conn.socket.onOpen(
+        () =>
+          gen === this.gen &&
+          this.media.get(kind) === conn &&
+          this.send(conn, mediaHandshake(this.ids, this.o.media)),
+      );
     }
   }
 
   private open(url: string, gen: number, role: 'signaling' | MediaKind): Conn {
     const socket = this.o.socketFactory(url);
     const conn: Conn = { socket, lastSeen: Date.now(), ready: false };
-    const current = () => gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
+    const current = () =>
+      gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
     socket.onMessage((data) => {
       if (!current() || this.isOver()) {
         this.stats.staleFrames++;
@@ -209,7 +238,8 @@ export class RtmsClient {
     socket.onClose((code, reason) => {
       if (!current() || this.isOver()) return;
       this.log.warn({ role, code, reason }, 'rtms socket closed');
-      if (this.phase === 'closing') return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
+      if (this.phase === 'closing')
+        return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
       this.lost(role === 'signaling' ? 'all' : 'media', `${role} socket closed (${code})`);
     });
     return conn;
@@ -219,7 +249,11 @@ export class RtmsClient {
     const parsed = parseFrame(data);
     if (!parsed.ok) {
       this.stats.badFrames++;
-      if (this.badFrames++ < 20 || this.badFrames % 1000 === 0) this.log.warn({ role, kind: parsed.kind, detail: parsed.detail, count: this.badFrames }, 'ignoring rtms frame');
+      if (this.badFrames++ < 20 || this.badFrames % 1000 === 0)
+        this.log.warn(
+          { role, kind: parsed.kind, detail: parsed.detail, count: this.badFrames },
+          'ignoring rtms frame',
+        );
       return;
     }
     const msg = parsed.msg;
@@ -241,15 +275,23 @@ export class RtmsClient {
         return this.connectMedia();
       }
       case MSG.EVENT_UPDATE:
-        if (msg.event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED) return this.lost('media', 'media connection interrupted (event 7)');
+        if (msg.event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED)
+          return this.lost('media', 'media connection interrupted (event 7)');
         this.stats.events++;
         return this.o.handlers.event(msg.event);
       case MSG.STREAM_STATE_UPDATE:
         return this.act(onStreamState(msg.state, msg.reason ?? msg.stop_reason), `stream state ${msg.state}`);
       case MSG.SESSION_STATE_UPDATE:
-        return this.act(onSessionState(msg.state, msg.stop_reason ?? msg.reason), `session state ${msg.state}`);
+        return this.act(
+          onSessionState(msg.state, msg.stop_reason ?? msg.reason),
+          `session state ${msg.state}`,
+        );
       case MSG.STREAM_CLOSE_RESP:
-        return this.end({ outcome: 'stopped', stopReason: 20, detail: `stream closed at our request (status ${msg.status_code})` });
+        return this.end({
+          outcome: 'stopped',
+          stopReason: 20,
+          detail: `stream closed at our request (status ${msg.status_code})`,
+        });
       default:
         this.log.debug({ msgType: msg.msg_type }, 'unexpected message on signaling socket');
     }
@@ -262,7 +304,8 @@ export class RtmsClient {
         conn.ready = true;
         if (this.signaling) this.send(this.signaling, clientReadyAck(this.o.streamId));
         if ([...this.media.values()].every((c) => c.ready)) {
-          if (this.phase !== 'streaming') this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
+          if (this.phase !== 'streaming')
+            this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
           this.phase = 'streaming';
           this.attempt = 0;
           this.duplicateRetries = 0;
@@ -274,7 +317,12 @@ export class RtmsClient {
       case MSG.MEDIA_DATA_VIDEO: {
         const bytes = decodeBase64(msg.content.data);
         if (!bytes) return this.badPayload(msg.msg_type);
-        const frame: RtmsFrame = { userId: msg.content.user_id, timestamp: msg.content.timestamp, data: bytes, ...(msg.content.user_name !== undefined && { userName: msg.content.user_name }) };
+        const frame: RtmsFrame = {
+          userId: msg.content.user_id,
+          timestamp: msg.content.timestamp,
+          data: bytes,
+          ...(msg.content.user_name !== undefined && { userName: msg.content.user_name }),
+        };
         if (msg.msg_type === MSG.MEDIA_DATA_AUDIO) {
           this.stats.audio++;
           this.o.handlers.audio(frame);
@@ -307,7 +355,8 @@ export class RtmsClient {
   private accepted(which: 'signaling' | 'media', status: number, reason: string | undefined): boolean {
     const verdict = judgeHandshake(status, reason, this.duplicateRetries);
     if (verdict.kind === 'ok') return true;
-    if (verdict.kind === 'fatal') this.end({ outcome: 'failed', detail: `${which} handshake refused: ${verdict.why}` });
+    if (verdict.kind === 'fatal')
+      this.end({ outcome: 'failed', detail: `${which} handshake refused: ${verdict.why}` });
     else {
       this.duplicateRetries++;
       this.log.warn({ why: verdict.why }, `${which} handshake: duplicate, backing off`);
@@ -318,11 +367,17 @@ export class RtmsClient {
 
   private badPayload(msgType: number): void {
     this.stats.badFrames++;
-    if (this.badFrames++ < 20 || this.badFrames % 1000 === 0) this.log.warn({ msgType, count: this.badFrames }, 'dropping media frame with invalid base64');
+    if (this.badFrames++ < 20 || this.badFrames % 1000 === 0)
+      this.log.warn({ msgType, count: this.badFrames }, 'dropping media frame with invalid base64');
   }
 
   private act(action: StateAction, what: string): void {
-    if (action.kind === 'stop') return this.end({ outcome: 'stopped', ...(action.stopReason !== undefined && { stopReason: action.stopReason }), detail: what });
+    if (action.kind === 'stop')
+      return this.end({
+        outcome: 'stopped',
+        ...(action.stopReason !== undefined && { stopReason: action.stopReason }),
+        detail: what,
+      });
     if (action.kind === 'reconnect-media') return this.lost('media', what);
     if (action.kind === 'reconnect-all') return this.lost('all', what);
   }
@@ -341,7 +396,10 @@ export class RtmsClient {
     const redoAll = scope === 'all' || !this.signaling?.ready;
     if (redoAll) this.dropAll();
     else for (const c of this.media.values()) c.ready = false;
-    this.log.warn({ why, scope: redoAll ? 'all' : 'media', delayMs: action.delayMs, attempt: action.attempt }, 'rtms connection lost, reconnecting');
+    this.log.warn(
+      { why, scope: redoAll ? 'all' : 'media', delayMs: action.delayMs, attempt: action.attempt },
+      'rtms connection lost, reconnecting',
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.isOver()) return;
@@ -356,8 +414,11 @@ export class RtmsClient {
   private checkWatchdog(): void {
     if (this.isOver() || this.retryTimer || this.phase === 'waiting') return;
     const now = Date.now();
-    if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs)) return this.lost('all', 'signaling socket silent');
-    for (const [kind, c] of this.media) if (isSilent(c.lastSeen, now, this.watchdogMs)) return this.lost('media', `${kind} media socket silent`);
+    if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs))
+      return this.lost('all', 'signaling socket silent');
+    for (const [kind, c] of this.media)
+      if (isSilent(c.lastSeen, now, this.watchdogMs))
+        return this.lost('media', `${kind} media socket silent`);
   }
 
   private send(conn: Conn, msg: object): void {

@@ -33,7 +33,11 @@ export const wsSocketFactory: SocketFactory = (url) => {
     onOpen: (cb) => ws.on('open', cb),
     onMessage: (cb) =>
       ws.on('message', (data, isBinary) => {
-        const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        const buf = Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.isBuffer(data)
+            ? data
+            : Buffer.from(data);
         cb(isBinary ? buf : buf.toString('utf8'));
       }),
     onClose: (cb) => ws.on('close', (code, reason) => cb(code, reason.toString('utf8'))),

@@ -9,11 +9,17 @@ const CLIENT = { clientId: 'cid', clientSecret: 'secret' };
 let sim: RtmsSimulator;
 const interrupted: string[] = [];
 beforeAll(async () => {
-  sim = await startRtmsSimulator({ ...CLIENT, keepAliveIntervalMs: 50, onInterrupted: (s: SimStreamHandle) => interrupted.push(s.streamId) });
+  sim = await startRtmsSimulator({
+    ...CLIENT,
+    keepAliveIntervalMs: 50,
+    onInterrupted: (s: SimStreamHandle) => interrupted.push(s.streamId),
+  });
 });
 afterAll(() => sim.close());
 
-function connect(url: string): Promise<{ ws: WebSocket; next(): Promise<Record<string, unknown>>; closed: Promise<number> }> {
+function connect(
+  url: string,
+): Promise<{ ws: WebSocket; next(): Promise<Record<string, unknown>>; closed: Promise<number> }> {
   const ws = new WebSocket(url);
   const queue: Record<string, unknown>[] = [];
   const waiters: ((m: Record<string, unknown>) => void)[] = [];
@@ -25,13 +31,26 @@ function connect(url: string): Promise<{ ws: WebSocket; next(): Promise<Record<s
   });
   const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
   return new Promise((resolve, reject) => {
-    ws.on('open', () => resolve({ ws, closed, next: () => new Promise((r) => (queue.length ? r(queue.shift()!) : waiters.push(r))) }));
+    ws.on('open', () =>
+      resolve({
+        ws,
+        closed,
+        next: () => new Promise((r) => (queue.length ? r(queue.shift()!) : waiters.push(r))),
+      }),
+    );
     ws.on('error', reject);
   });
 }
 
 const hello = (meetingUuid: string, streamId: string, secret = CLIENT.clientSecret) =>
-  JSON.stringify({ msg_type: 1, protocol_version: 1, sequence: 1, meeting_uuid: meetingUuid, rtms_stream_id: streamId, signature: rtmsSignature(CLIENT.clientId, secret, meetingUuid, streamId) });
+  JSON.stringify({
+    msg_type: 1,
+    protocol_version: 1,
+    sequence: 1,
+    meeting_uuid: meetingUuid,
+    rtms_stream_id: streamId,
+    signature: rtmsSignature(CLIENT.clientId, secret, meetingUuid, streamId),
+  });
 
 describe('rtms simulator', () => {
   it('answers a bad signature with status 3 and an unknown stream with status 2', async () => {
@@ -51,7 +70,16 @@ describe('rtms simulator', () => {
     sig.ws.send(hello('m2', 'fps-1'));
     const resp = (await sig.next()) as { media_server: { server_urls: { all: string } } };
     const media = await connect(resp.media_server.server_urls.all);
-    media.ws.send(JSON.stringify({ msg_type: 3, meeting_uuid: 'm2', rtms_stream_id: 'fps-1', signature: rtmsSignature(CLIENT.clientId, CLIENT.clientSecret, 'm2', 'fps-1'), media_type: 2, media_params: { video: { codec: 7, fps: 60 } } }));
+    media.ws.send(
+      JSON.stringify({
+        msg_type: 3,
+        meeting_uuid: 'm2',
+        rtms_stream_id: 'fps-1',
+        signature: rtmsSignature(CLIENT.clientId, CLIENT.clientSecret, 'm2', 'fps-1'),
+        media_type: 2,
+        media_params: { video: { codec: 7, fps: 60 } },
+      }),
+    );
     expect(await media.next()).toMatchObject({ msg_type: 4, status_code: 30 });
   });
 

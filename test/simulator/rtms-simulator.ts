@@ -387,7 +387,8 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
         get t0() {
           return s.t0;
         },
-        audioBacklogMs: () => Math.max(0, Math.min(s.position(Date.now()), s.o.durationMs ?? Infinity) - s.nextAudio * 20),
+        audioBacklogMs: () =>
+          Math.max(0, Math.min(s.position(Date.now()), s.o.durationMs ?? Infinity) - s.nextAudio * 20),
         stop: (reason = 6) => end(s, reason),
         failover() {
           s.signalingPath = `/signaling/${encodeURIComponent(o.streamId)}/failover-${++failovers}`;

@@ -33,7 +33,11 @@ async function main(): Promise<void> {
           if (m.media === 'h264-720p25') media ??= await loadTestMedia({ seconds: 4 });
           const urls: { streamId: string; serverUrls: string }[] = [];
           for (let i = 0; i < m.count; i++) {
-            const h = sim.stream({ meetingUuid: m.meetingUuid, streamId: `${m.prefix}-${i}`, ...(media && { media }) });
+            const h = sim.stream({
+              meetingUuid: m.meetingUuid,
+              streamId: `${m.prefix}-${i}`,
+              ...(media && { media }),
+            });
             const entry = { h, ready: false };
             void h.ready.then(() => (entry.ready = true));
             streams.push(entry);
@@ -48,15 +52,17 @@ async function main(): Promise<void> {
           return reply({
             ok: 'stats',
             cpu: process.cpuUsage(),
-            streams: streams.map(
-              (s): SimStreamStats => ({
-                streamId: s.h.streamId,
-                ready: s.ready,
-                sent: { audio: s.h.stats.sent.audio, video: s.h.stats.sent.video, transcript: s.h.stats.sent.transcript },
-                keepAliveTimeouts: s.h.stats.keepAliveTimeouts,
-                reconnects: s.h.stats.signalingHandshakes + s.h.stats.mediaHandshakes - 2,
-              }),
-            ),
+            streams: streams.map((s): SimStreamStats => ({
+              streamId: s.h.streamId,
+              ready: s.ready,
+              sent: {
+                audio: s.h.stats.sent.audio,
+                video: s.h.stats.sent.video,
+                transcript: s.h.stats.sent.transcript,
+              },
+              keepAliveTimeouts: s.h.stats.keepAliveTimeouts,
+              reconnects: s.h.stats.signalingHandshakes + s.h.stats.mediaHandshakes - 2,
+            })),
           });
         case 'stop':
           for (const s of streams.splice(0)) s.h.stop(m.reason);

@@ -21,7 +21,10 @@ export function createFileLeaseStore(dir: string, now: () => number = Date.now):
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+        const age = await stat(lock).then(
+          (s) => Date.now() - s.mtimeMs,
+          () => 0,
+        );
         if (age > STALE_LOCK_MS) await rm(lock, { force: true });
         else if (i > 500) throw new Error(`lease lock ${lock} busy`);
         else await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));

@@ -43,7 +43,9 @@ describe.each(Object.entries(kinds))('%s lease store', (_name, make) => {
 
   it('concurrent acquires: exactly one wins', async () => {
     const s = await make(Date.now);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.acquire('race', `w${i}`, 30_000)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.acquire('race', `w${i}`, 30_000)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });

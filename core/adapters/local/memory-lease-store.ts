@@ -12,7 +12,9 @@ export function canTake(lease: Lease | undefined, owner: string, now: number): b
   return lease === undefined || lease.owner === owner || lease.expiresAt <= now;
 }
 
-export function createMemoryLeaseStore(now: () => number = Date.now): LeaseStore & { peek(streamId: string): Lease | undefined } {
+export function createMemoryLeaseStore(
+  now: () => number = Date.now,
+): LeaseStore & { peek(streamId: string): Lease | undefined } {
   const leases = new Map<string, Lease>();
   return {
     async acquire(streamId, owner, ttlMs) {
