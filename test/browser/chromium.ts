@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core, launched so it stays offline (no QUIC, no
 // background networking, updates or sync) with a fresh profile; screenshots go to test-artifacts/.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,11 @@ export interface HeadlessChromium {
 }
 
 export async function launchChromium(): Promise<HeadlessChromium> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: apt-get install -y chromium (Debian's), or set CHROMIUM_PATH`,
+    );
+  }
   const profile = await mkdtemp(join(tmpdir(), 'zt-chromium-'));
   // A persistent context is how playwright takes a --user-data-dir: a fresh one per launch.
   const context = await chromium.launchPersistentContext(profile, {

@@ -1,22 +1,54 @@
 // The offline demo end to end at high speed: the meeting through signed webhooks and the RTMS
-// simulator into the embedded stack, then report, export and attendance; checks what it printed
-// and produced, and that the restarted service serves the day's report as the exported CSV.
+// simulator into the embedded stack, watched live in headless Chromium, then report, export and
+// attendance; checks what it printed and produced, and that the restarted service serves the
+// day's report as the exported CSV. Screenshots in test-artifacts/browser/.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log.ts';
 import { parseCsv } from '../../jobs/attendance/roster.ts';
+import { launchChromium, type HeadlessChromium } from '../browser/chromium.ts';
 import { parseDemoArgs } from './commands.ts';
 import { createDemoClock } from './demo-clock.ts';
 import { runDemo, type DemoResult } from './run-demo.ts';
 
 let result: DemoResult;
 const lines: string[] = [];
+let chrome: HeadlessChromium;
+/** What the live page showed while the meeting played. */
+const seenLive = { rooms: [] as string[], finnLate: false };
+
+/** Opens the dashboard as soon as the demo prints its URL and records the breakout rooms it shows. */
+async function watchLive(url: string): Promise<void> {
+  const page = await chrome.newPage();
+  await page.goto(url);
+  const rooms = page.locator('.card[data-room] h3');
+  await rooms.filter({ hasText: 'Room-2' }).waitFor({ timeout: 60_000 });
+  seenLive.rooms = (await rooms.allTextContents()).map((t) => t.replace(/\s*\d+$/, ''));
+  await chrome.screenshot(page, 'demo-live-breakout-rooms');
+  await page.locator('#meeting li', { hasText: 'Finn Late' }).first().waitFor({ timeout: 60_000 });
+  seenLive.finnLate = true;
+  await page.close();
+}
 
 beforeAll(async () => {
-  result = await runDemo({ port: 0, speed: 60, env: {}, log: silentLogger(), say: (l) => lines.push(l) });
+  chrome = await launchChromium();
+  let watching: Promise<void> | undefined;
+  result = await runDemo({
+    port: 0,
+    speed: 60,
+    env: {},
+    log: silentLogger(),
+    say: (l) => {
+      lines.push(l);
+      const url = /^dashboard: (\S+)/.exec(l)?.[1];
+      if (url) watching = watchLive(url);
+    },
+  });
+  await watching;
 }, 180_000);
 afterAll(async () => {
+  await chrome?.close();
   await result?.stop();
   if (result) await rm(result.dataDir, { recursive: true, force: true });
 });
@@ -27,6 +59,11 @@ const csvRecords = async (rel: string): Promise<Record<string, string>[]> => {
 };
 
 describe('zoom-tracker demo', () => {
+  it('the live dashboard showed the breakout rooms and the late joiner while the meeting played', () => {
+    expect(seenLive.rooms).toEqual(expect.arrayContaining(['Main room', 'Room-1', 'Room-2', 'Waiting room']));
+    expect(seenLive.finnLate).toBe(true);
+  });
+
   it('plays every step and runs the jobs', () => {
     expect(lines.some((l) => l.includes('Finn goes to Room-1 (deliveries out of order)'))).toBe(true);
     expect(lines).toContain(`zoom-tracker export --date ${result.date}`);
@@ -84,6 +121,11 @@ describe('zoom-tracker demo', () => {
     const page = await (await fetch(`${result.url}/reports/${result.date}`)).text();
     expect(page).toContain('Journeys through rooms');
     expect(page).toContain('Attendance');
+    const view = await chrome.newPage();
+    await view.goto(`${result.url}/reports/${result.date}`);
+    expect(await view.locator('svg.journey g[data-participant]').count()).toBe(6);
+    await chrome.screenshot(view, 'demo-report-view');
+    await view.close();
     const { meetings } = (await (await fetch(`${result.url}/api/meetings?include_ended=true`)).json()) as {
       meetings: { topic?: string; status: string }[];
     };

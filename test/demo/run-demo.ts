@@ -234,12 +234,10 @@ async function inventory(dataDir: string, date: string, demo: DemoMeeting): Prom
   const recDir = join(dataDir, 's3', meetingKeyOf(demo.meeting.uuid), demo.rtms.streamId);
   const csv = await readFile(join(dataDir, reportCsv), 'utf8');
   const recording = await Promise.all(
-    (await readdir(recDir))
-      .sort()
-      .map(async (f) => ({
-        file: relative(dataDir, join(recDir, f)),
-        bytes: (await stat(join(recDir, f))).size,
-      })),
+    (await readdir(recDir)).sort().map(async (f) => ({
+      file: relative(dataDir, join(recDir, f)),
+      bytes: (await stat(join(recDir, f))).size,
+    })),
   );
   return {
     raw: (await readdir(rawDir)).length,

@@ -24,7 +24,7 @@ export function renderReportPage(day: ReportDay, note?: string): string {
   const nav = `<p class="muted"><a href="/reports/${addDays(date, -1)}">← ${addDays(date, -1)}</a> · <a href="/reports/${addDays(date, 1)}">${addDays(date, 1)} →</a> · <a href="/reports">all days</a> · download <a id="csv" href="/reports/${date}.csv">CSV</a> · <a href="/reports/${date}.json">JSON</a></p>`;
   let body = `<h2>Daily report ${esc(date)}</h2>${nav}`;
   if (note) body += `<p class="muted" id="note">${esc(note)}</p>`;
-  body += `<p class="stats" id="summary"><span><b data-stat="rows">${rows.length}</b> rows</span><span><b data-stat="meetings">${meetings.size}</b> meetings</span><span><b data-stat="participants">${participants}</b> participants</span></p>`;
+  body += `<p class="stats" id="summary"><span><b data-stat="rows">${rows.length}</b> ${plural(rows.length, 'row')}</span><span><b data-stat="meetings">${meetings.size}</b> ${plural(meetings.size, 'meeting')}</span><span><b data-stat="participants">${participants}</b> ${plural(participants, 'participant')}</span></p>`;
   for (const [uuid, mrows] of meetings) {
     const id = mrows[0]?.meeting_id ?? '';
     body += `<section class="meeting" data-meeting="${esc(uuid)}"><h3>Meeting ${esc(id)} <span class="muted">${esc(uuid)}</span></h3>`;
@@ -34,6 +34,8 @@ export function renderReportPage(day: ReportDay, note?: string): string {
   body += `<h2>Rows</h2>${reportTable(rows)}`;
   return page(`Daily report ${date}`, body);
 }
+
+const plural = (n: number, word: string): string => (n === 1 ? word : `${word}s`);
 
 function reportTable(rows: readonly ReportRow[]): string {
   if (rows.length === 0) return '<p class="muted">No rows.</p>';
