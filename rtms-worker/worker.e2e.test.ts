@@ -282,6 +282,27 @@ describe('bad input', () => {
     expect(s.stats.signalingHandshakes).toBe(2);
   }, 30_000);
 
+  it('a full disk when the capture opens fails that stream cleanly: lease released, no connection to Zoom', async () => {
+    const leases = createMemoryLeaseStore();
+    const full = await startHarness({
+      leases,
+      openCapture: async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, mkdir'), { code: 'ENOSPC' });
+      },
+    });
+    try {
+      const id = streamId();
+      const s = sim.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 1_000 });
+      expect(await full.push(startedMessage(s))).toBe(204);
+      await waitFor(() => full.worker.manager.activeStreams === 0);
+      expect(s.stats.signalingHandshakes).toBe(0);
+      expect(await leases.acquire(id, 'another-worker', 1_000)).toBe(true);
+      s.stop(6);
+    } finally {
+      await full.close();
+    }
+  });
+
   it('a stale start after the stream finished never overwrites its recording', async () => {
     const id = streamId();
     const s = sim.stream({ meetingUuid: MEETING, streamId: id, media, durationMs: 1_000, speed: 2 });

@@ -19,7 +19,7 @@ import { createMemoryLiveState } from '../../core/adapters/local/memory-live-sta
 import { encodePushEnvelope } from '../../core/zoom/push-envelope.ts';
 import type { RtmsQueueMessage } from '../../core/zoom/types.ts';
 import type { ManagerSettings } from '../../rtms-worker/stream-manager.ts';
-import { createRtmsWorker, type RtmsWorker } from '../../rtms-worker/worker.ts';
+import { createRtmsWorker, type RtmsWorker, type RtmsWorkerDeps } from '../../rtms-worker/worker.ts';
 
 const run = promisify(execFile);
 
@@ -52,6 +52,7 @@ export async function startHarness(
     settings?: Partial<ManagerSettings>;
     log?: Logger;
     env?: Record<string, string>;
+    openCapture?: RtmsWorkerDeps['openCapture'];
   } = {},
 ): Promise<Harness> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'rtms-worker-')));
@@ -70,7 +71,14 @@ export async function startHarness(
   const mediaDir = join(dir, 's3');
   const media = createLocalMediaStore(mediaDir);
   const worker = createRtmsWorker(
-    { leases: opts.leases ?? createMemoryLeaseStore(), warehouse, liveState, media, log },
+    {
+      leases: opts.leases ?? createMemoryLeaseStore(),
+      warehouse,
+      liveState,
+      media,
+      log,
+      ...(opts.openCapture && { openCapture: opts.openCapture }),
+    },
     config,
     {
       capturesDir: join(dir, 'captures'),
