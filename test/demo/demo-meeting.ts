@@ -2,6 +2,7 @@
 // minutes (waiting room, breakout rooms opened, hopped and closed, sharing, recording, a late
 // joiner, a disconnect and rejoin, a duplicate and an out-of-order pair), the RTMS stream's camera
 // events, and a roster for the attendance report.
+import { createHash } from 'node:crypto';
 import { zoom, type MeetingRef, type Person } from '../fixtures/zoom-events.ts';
 
 export interface Step {
@@ -49,7 +50,8 @@ export const DEMO_PEOPLE: Person[] = [
 export function demoMeeting(startMs: number): DemoMeeting {
   const m: MeetingRef = {
     id: '85012345678',
-    uuid: 'DemoMtg+x2Q/yZ9aBcD0eQ==',
+    // A new meeting instance per run (as Zoom does), so reruns in one DATA_DIR do not mix.
+    uuid: createHash('sha256').update(`demo-${startMs}`).digest().subarray(0, 16).toString('base64'),
     topic: 'Demo: tutorial with breakout rooms',
     hostId: 'demo-host-0001',
     startTime: new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
@@ -180,7 +182,7 @@ export function demoMeeting(startMs: number): DemoMeeting {
     steps,
     minutes: 18,
     rtms: {
-      streamId: 'demo-stream-0001',
+      streamId: `demo-stream-${startMs}`,
       fromMin: 0,
       minutes: 17.8,
       camera: [
