@@ -221,6 +221,19 @@ const cases: Case[] = [
     expected: ['U1 no-room on=8 off=2 pct=80 next=- | 09:00:00-09:10:00 10 | rtms'],
   },
   {
+    rule: 'a sharing event (no participant_uuid: its key is the name) never takes RTMS camera events from the person',
+    events: [
+      start,
+      row({ at: '09:00', action: 'JOIN', who: 'U1', name: 'Ann', userId: '16778240' }),
+      // Sorts before the UUID-based key 'U1' would lose to it; the name key 'Aaa' would win MIN().
+      { ...row({ at: '09:01', action: 'SHARE_START', name: 'Aaa', userId: '16778240' }), participant_uuid: null, event_type: 'meeting.sharing_started' },
+      row({ at: '09:02', action: 'VIDEO_ON', source: 'rtms', userId: '16778240', name: 'Ann' }),
+      row({ at: '09:10', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '16778240' }),
+      end,
+    ],
+    expected: ['U1 no-room on=8 off=2 pct=80 next=- | 09:00:00-09:10:00 10 | rtms'],
+  },
+  {
     rule: 'QoS minutes with bitrate > 0 cover [t, t+60 s); a minute without video data is not camera data',
     events: [
       start,

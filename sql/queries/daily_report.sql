@@ -180,22 +180,24 @@ journeys AS (
   FROM visits AS v
   JOIN rooms AS r USING (meeting_uuid, room_uuid)
 ),
--- Who a webhook participant is by per-meeting user id (main id, or parent id inside rooms) and by name.
+-- Who a webhook participant is by per-meeting user id (main id, or parent id inside rooms) and by
+-- name, learnt from presence moves only: other events (sharing) carry no participant_uuid, so their
+-- key would be a name that is nobody's report row.
 ids AS (
   SELECT meeting_uuid, uid, MIN(pkey) AS pkey
   FROM (
     SELECT meeting_uuid, participant_id AS uid, pkey FROM events
-    WHERE source = 'webhook' AND participant_id IS NOT NULL AND pkey IS NOT NULL
+    WHERE source = 'webhook' AND action IN ('JOIN', 'LEAVE', 'LEAVE_TO_BREAKOUT') AND participant_id IS NOT NULL AND pkey IS NOT NULL
     UNION ALL
     SELECT meeting_uuid, parent_participant_id AS uid, pkey FROM events
-    WHERE source = 'webhook' AND parent_participant_id IS NOT NULL AND pkey IS NOT NULL
+    WHERE source = 'webhook' AND action IN ('JOIN', 'LEAVE', 'LEAVE_TO_BREAKOUT') AND parent_participant_id IS NOT NULL AND pkey IS NOT NULL
   )
   GROUP BY meeting_uuid, uid
 ),
 names AS (
   SELECT meeting_uuid, participant_name AS name, MIN(pkey) AS pkey
   FROM events
-  WHERE source = 'webhook' AND participant_name IS NOT NULL AND pkey IS NOT NULL
+  WHERE source = 'webhook' AND action IN ('JOIN', 'LEAVE', 'LEAVE_TO_BREAKOUT') AND participant_name IS NOT NULL AND pkey IS NOT NULL
   GROUP BY meeting_uuid, participant_name
 ),
 -- RTMS video on/off, resolved to the webhook participant; leaves from the meeting end camera time.
