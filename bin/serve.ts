@@ -34,8 +34,13 @@ export async function serve(ctx: CommandContext, what: { webhook: boolean; worke
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  // Stop accepting, close the services (which also ends long-lived dashboard streams), then wait
+  // for the last requests; waiting for the server first would hang on an open dashboard tab.
+  const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   for (const close of closers) await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+  server?.closeIdleConnections();
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
+  server?.closeAllConnections();
 }
 
 type Backends = Awaited<ReturnType<typeof createWebhookService>>['backends'];

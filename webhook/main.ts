@@ -72,8 +72,10 @@ async function loadRosterEmails(path: string): Promise<Set<string>> {
   return new Set(members.map((m) => m.email.toLowerCase()));
 }
 
-function dashboardOptions(config: Config): { dashboardToken?: string } {
-  return config.DASHBOARD_TOKEN ? { dashboardToken: config.DASHBOARD_TOKEN } : {};
+/** The API and pages need a token in production; locally they are open on the developer's machine. */
+function dashboardOptions(config: Config): { dashboardToken?: string; apiClosed?: boolean } {
+  if (config.DASHBOARD_TOKEN) return { dashboardToken: config.DASHBOARD_TOKEN };
+  return config.BACKEND === 'gcp' ? { apiClosed: true } : {};
 }
 
 export async function listen(listener: RequestListener, port: number, host?: string): Promise<Server> {

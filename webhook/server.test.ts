@@ -222,3 +222,18 @@ describe('production secret', () => {
     await expect(resolveWebhookSecret(config)).rejects.toThrow(/ZOOM_WEBHOOK_SECRET_TOKEN is required for the webhook service/);
   });
 });
+
+describe('live-state API in production', () => {
+  it('is refused with 403 when no DASHBOARD_TOKEN is set', async () => {
+    const { createServer } = await import('./server.ts');
+    const { listen, urlOf } = await import('./main.ts');
+    const server = await listen(createServer(hook.service.deps, { apiClosed: true }), 0, '127.0.0.1');
+    try {
+      const res = await fetch(`${urlOf(server)}/api/meetings`);
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toMatch(/DASHBOARD_TOKEN/);
+    } finally {
+      server.close();
+    }
+  });
+});

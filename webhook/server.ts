@@ -24,6 +24,8 @@ export interface WebhookServerOptions {
   dashboardToken?: string;
   /** Lower-cased e-mails of the loaded roster: participants are marked `rosterMatch`. */
   roster?: ReadonlySet<string>;
+  /** Refuse /api/* outright (production without a token: names and e-mails are personal data). */
+  apiClosed?: boolean;
 }
 
 /** Maps each error type to the status Zoom should see; never 429 (Zoom does not retry 4xx). */
@@ -89,6 +91,10 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (opts.apiClosed) {
+      sendJson(res, 403, { error: 'the live-state API is off: set DASHBOARD_TOKEN to enable it' });
+      return;
+    }
     if (!authorized(req)) {
       sendJson(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
       return;
