@@ -2,7 +2,7 @@
 // configuration, answers /health, and stops promptly on SIGTERM even with a dashboard stream open.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get } from 'node:http';
+import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('zoom-tracker serve', () => {
     expect(health.status).toBe('ok');
 
     // A dashboard tab: a long-lived server-sent events stream.
-    const stream = await new Promise<import('node:http').IncomingMessage>((resolve) => get(`${url}/events`, resolve));
+    const stream = await new Promise<IncomingMessage>((resolve) => get(`${url}/events`, resolve));
     expect(stream.statusCode).toBe(200);
 
     const started = Date.now();
