@@ -27,11 +27,22 @@ const CONCURRENCY = 64;
 function* generateEvents(seed: number): Generator<Record<string, unknown>> {
   const base = Date.now() - 3_600_000;
   for (let m = 0; ; m++) {
-    const meeting: MeetingRef = { id: String(80_000_000_000 + seed * 1e6 + m), uuid: `bench-${seed}-${m}==`, topic: `Bench ${m}`, hostId: 'host', startTime: new Date(base).toISOString() };
+    const meeting: MeetingRef = {
+      id: String(80_000_000_000 + seed * 1e6 + m),
+      uuid: `bench-${seed}-${m}==`,
+      topic: `Bench ${m}`,
+      hostId: 'host',
+      startTime: new Date(base).toISOString(),
+    };
     const t = base + m * 1000;
     yield zoom.meetingStarted(meeting, t);
     for (let p = 0; p < 20; p++) {
-      const person: Person = { name: `Person ${p}`, email: `p${p}@example.com`, uuid: `uuid-${seed}-${m}-${p}`, userId: String(16_000_000 + p) };
+      const person: Person = {
+        name: `Person ${p}`,
+        email: `p${p}@example.com`,
+        uuid: `uuid-${seed}-${m}-${p}`,
+        userId: String(16_000_000 + p),
+      };
       const at = t + p * 10;
       yield zoom.joined(meeting, person, at);
       yield zoom.leftToBreakout(meeting, person, at + 60_000);
@@ -63,8 +74,20 @@ function baselineListener(dir: string): RequestListener {
     void (async () => {
       try {
         const body = await readBody(req);
-        verifyWebhookSignature(body, { signature: req.headers['x-zm-signature'] as string, timestamp: req.headers['x-zm-request-timestamp'] as string }, SECRET, Date.now(), 300);
-        const fh = await open(join(dir, `${createHash('sha256').update(body).digest('hex').slice(0, 32)}.json`), 'w');
+        verifyWebhookSignature(
+          body,
+          {
+            signature: req.headers['x-zm-signature'] as string,
+            timestamp: req.headers['x-zm-request-timestamp'] as string,
+          },
+          SECRET,
+          Date.now(),
+          300,
+        );
+        const fh = await open(
+          join(dir, `${createHash('sha256').update(body).digest('hex').slice(0, 32)}.json`),
+          'w',
+        );
         await fh.writeFile(body);
         await fh.datasync();
         await fh.close();
@@ -101,7 +124,12 @@ async function main(): Promise<void> {
     const base = await listen(baselineListener(baseDir));
     await saturate(base.url, 90, 2000); // warm-up
     const baseline = await saturate(base.url, 1);
-    const baselineSteady = await runLoad({ url: base.url, ...signedBatch(STEADY_RATE * STEADY_SECONDS, 2), concurrency: CONCURRENCY, rate: STEADY_RATE });
+    const baselineSteady = await runLoad({
+      url: base.url,
+      ...signedBatch(STEADY_RATE * STEADY_SECONDS, 2),
+      concurrency: CONCURRENCY,
+      rate: STEADY_RATE,
+    });
     await close(base.server);
 
     // Full pipeline on the embedded default
@@ -110,7 +138,12 @@ async function main(): Promise<void> {
     const full = await listen(service.listener);
     await saturate(full.url, 91, 2000); // warm-up
     const saturated = await saturate(full.url, 3);
-    const steady = await runLoad({ url: full.url, ...signedBatch(STEADY_RATE * STEADY_SECONDS, 4), concurrency: CONCURRENCY, rate: STEADY_RATE });
+    const steady = await runLoad({
+      url: full.url,
+      ...signedBatch(STEADY_RATE * STEADY_SECONDS, 4),
+      concurrency: CONCURRENCY,
+      rate: STEADY_RATE,
+    });
 
     // Memory over many events, in chunks so signatures stay fresh.
     const samples: { events: number; rssMiB: number; heapMiB: number }[] = [];
@@ -130,7 +163,9 @@ async function main(): Promise<void> {
       throughputRatio: round(saturated.perSecond / baseline.perSecond),
       memory: samples,
     });
-    console.log(`\nPOST /webhook, ${SATURATION_EVENTS} signed events at concurrency ${CONCURRENCY}; steady ${STEADY_RATE}/s for ${STEADY_SECONDS}s`);
+    console.log(
+      `\nPOST /webhook, ${SATURATION_EVENTS} signed events at concurrency ${CONCURRENCY}; steady ${STEADY_RATE}/s for ${STEADY_SECONDS}s`,
+    );
     console.table({
       'baseline (verify + 1 durable file)': row(baseline, baselineSteady),
       'zoom-tracker (archive + DuckDB + state + queue)': row(saturated, steady),
@@ -138,15 +173,27 @@ async function main(): Promise<void> {
     console.log(`throughput ratio full/baseline: ${String(results['throughputRatio'])}`);
     console.table(samples);
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-    await writeFile(new URL('./results/webhook.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(
+      new URL('./results/webhook.json', import.meta.url),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
 function row(sat: LoadSummary, steady: LoadSummary): Record<string, number | string> {
-  const errors = Object.entries(sat.statuses).filter(([s]) => s !== '200').reduce((n, [, c]) => n + c, 0);
-  return { 'events/s (saturation)': sat.perSecond, 'p50 ms (sat)': sat.p50, 'p99 ms (sat)': sat.p99, 'p50 ms @500/s': steady.p50, 'p99 ms @500/s': steady.p99, 'non-200': errors };
+  const errors = Object.entries(sat.statuses)
+    .filter(([s]) => s !== '200')
+    .reduce((n, [, c]) => n + c, 0);
+  return {
+    'events/s (saturation)': sat.perSecond,
+    'p50 ms (sat)': sat.p50,
+    'p99 ms (sat)': sat.p99,
+    'p50 ms @500/s': steady.p50,
+    'p99 ms @500/s': steady.p99,
+    'non-200': errors,
+  };
 }
 
 await main();

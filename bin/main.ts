@@ -18,8 +18,16 @@ interface Command {
 }
 
 const builtins: Command[] = [
-  { name: 'serve', usage: 'serve                      webhook service (+ rtms-worker in-process on the embedded default)', run: (_a, ctx) => serve(ctx, { webhook: true, worker: ctx.config.BACKEND === 'local' }) },
-  { name: 'worker', usage: 'worker                     rtms-worker service alone (Pub/Sub push endpoint)', run: (_a, ctx) => serve(ctx, { webhook: false, worker: true }) },
+  {
+    name: 'serve',
+    usage: 'serve                      webhook service (+ rtms-worker in-process on the embedded default)',
+    run: (_a, ctx) => serve(ctx, { webhook: true, worker: ctx.config.BACKEND === 'local' }),
+  },
+  {
+    name: 'worker',
+    usage: 'worker                     rtms-worker service alone (Pub/Sub push endpoint)',
+    run: (_a, ctx) => serve(ctx, { webhook: false, worker: true }),
+  },
 ];
 
 async function loadCommands(): Promise<Command[]> {
@@ -40,7 +48,13 @@ async function loadCommands(): Promise<Command[]> {
 }
 
 function usage(commands: Command[]): string {
-  return ['usage: zoom-tracker <command> [options]', '', ...commands.map((c) => `  ${c.usage}`), '', 'Configuration comes from the environment (see README).'].join('\n');
+  return [
+    'usage: zoom-tracker <command> [options]',
+    '',
+    ...commands.map((c) => `  ${c.usage}`),
+    '',
+    'Configuration comes from the environment (see README).',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -37,7 +37,8 @@ export async function serve(ctx: CommandContext, what: { webhook: boolean; worke
   // Stop accepting, close the services (which also ends long-lived dashboard streams), then wait
   // for the last requests; waiting for the server first would hang on an open dashboard tab.
   const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  for (const close of closers) await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+  for (const close of closers)
+    await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
   server?.closeIdleConnections();
   await Promise.race([closed, new Promise((r) => setTimeout(r, 5000).unref())]);
   server?.closeAllConnections();
@@ -46,7 +47,10 @@ export async function serve(ctx: CommandContext, what: { webhook: boolean; worke
 type Backends = Awaited<ReturnType<typeof createWebhookService>>['backends'];
 
 /** Starts the rtms-worker in this process; on the embedded default it subscribes to the in-process queue. */
-async function startWorker(ctx: CommandContext, backends: Backends | undefined): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
+async function startWorker(
+  ctx: CommandContext,
+  backends: Backends | undefined,
+): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
   const { startRtmsWorker } = await import('../rtms-worker/main.ts');
   return startRtmsWorker(ctx.config, ctx.log, backends);
 }

@@ -4,7 +4,14 @@ import { ConfigError, parseConfig, requireSettings } from './config.ts';
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const c = parseConfig({});
-    expect(c).toMatchObject({ PORT: 8080, DATA_DIR: './data', BACKEND: 'local', BQ_DATASET: 'zoom_tracker', REPORT_TIMEZONE: 'UTC', FFMPEG_PATH: 'ffmpeg' });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      DATA_DIR: './data',
+      BACKEND: 'local',
+      BQ_DATASET: 'zoom_tracker',
+      REPORT_TIMEZONE: 'UTC',
+      FFMPEG_PATH: 'ffmpeg',
+    });
     expect(c.ZOOM_API_BASE_URL).toBe('https://api.zoom.us/v2');
     expect(c.ZOOM_OAUTH_TOKEN_URL).toBe('https://zoom.us/oauth/token');
     expect(Object.isFrozen(c)).toBe(true);
@@ -13,7 +20,12 @@ describe('parseConfig', () => {
   it('reports every problem at once, one per line', () => {
     let error: unknown;
     try {
-      parseConfig({ PORT: 'eighty', BACKEND: 'aws', REPORT_TIMEZONE: 'Mars/Olympus', ZOOM_API_BASE_URL: 'not a url' });
+      parseConfig({
+        PORT: 'eighty',
+        BACKEND: 'aws',
+        REPORT_TIMEZONE: 'Mars/Olympus',
+        ZOOM_API_BASE_URL: 'not a url',
+      });
     } catch (err) {
       error = err;
     }
@@ -27,8 +39,12 @@ describe('parseConfig', () => {
   });
 
   it('requires the cloud settings with BACKEND=gcp', () => {
-    expect(() => parseConfig({ BACKEND: 'gcp' })).toThrow(/GCP_PROJECT_ID is required[\s\S]*GCS_BUCKET is required[\s\S]*PUBSUB_TOPIC is required/);
-    expect(parseConfig({ BACKEND: 'gcp', GCP_PROJECT_ID: 'p', GCS_BUCKET: 'b', PUBSUB_TOPIC: 't' }).BACKEND).toBe('gcp');
+    expect(() => parseConfig({ BACKEND: 'gcp' })).toThrow(
+      /GCP_PROJECT_ID is required[\s\S]*GCS_BUCKET is required[\s\S]*PUBSUB_TOPIC is required/,
+    );
+    expect(
+      parseConfig({ BACKEND: 'gcp', GCP_PROJECT_ID: 'p', GCS_BUCKET: 'b', PUBSUB_TOPIC: 't' }).BACKEND,
+    ).toBe('gcp');
   });
 
   it('never echoes a secret in its errors', () => {
@@ -45,7 +61,9 @@ describe('parseConfig', () => {
   });
 
   it('names settings a command needs', () => {
-    expect(() => requireSettings(parseConfig({}), ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID'], 'for backfill-camera')).toThrow(
+    expect(() =>
+      requireSettings(parseConfig({}), ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID'], 'for backfill-camera'),
+    ).toThrow(
       /ZOOM_ACCOUNT_ID is required for backfill-camera[\s\S]*ZOOM_CLIENT_ID is required for backfill-camera/,
     );
   });

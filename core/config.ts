@@ -54,7 +54,11 @@ export const configSchema = z
 
     GCP_PROJECT_ID: optionalString,
     GCS_BUCKET: optionalString,
-    BQ_DATASET: z.string().trim().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only').default('zoom_tracker'),
+    BQ_DATASET: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only')
+      .default('zoom_tracker'),
     BQ_LOCATION: optionalString,
     PUBSUB_TOPIC: optionalString,
     FIRESTORE_DATABASE: z.string().trim().min(1).default('(default)'),
@@ -67,7 +71,11 @@ export const configSchema = z
     S3_BUCKET: optionalString,
     S3_ENDPOINT: optionalString,
 
-    REPORT_TIMEZONE: z.string().trim().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+    REPORT_TIMEZONE: z
+      .string()
+      .trim()
+      .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin')
+      .default('UTC'),
     FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
     FFPROBE_PATH: z.string().trim().min(1).default('ffprobe'),
 
@@ -94,7 +102,11 @@ export const configSchema = z
       }
     }
     if (Boolean(c.ZM_CLIENT_ID) !== Boolean(c.ZM_CLIENT_SECRET)) {
-      ctx.addIssue({ code: 'custom', path: ['ZM_CLIENT_SECRET'], message: 'ZM_CLIENT_ID and ZM_CLIENT_SECRET go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ZM_CLIENT_SECRET'],
+        message: 'ZM_CLIENT_ID and ZM_CLIENT_SECRET go together',
+      });
     }
   });
 
@@ -123,7 +135,10 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError(
       result.error.issues.map((i) => {
         const key = i.path.join('.') || '(config)';
-        const given = typeof i.path[0] === 'string' && known[i.path[0]] !== undefined ? ` (got "${redact(i.path[0], known[i.path[0]] ?? '')}")` : '';
+        const given =
+          typeof i.path[0] === 'string' && known[i.path[0]] !== undefined
+            ? ` (got "${redact(i.path[0], known[i.path[0]] ?? '')}")`
+            : '';
         return `${key} ${i.message}${given}`;
       }),
     );
@@ -132,7 +147,11 @@ export function parseConfig(env: Env): Config {
 }
 
 /** Names a missing setting for a command that needs it, as a ConfigError. */
-export function requireSettings<K extends keyof Config>(config: Config, keys: readonly K[], why: string): void {
+export function requireSettings<K extends keyof Config>(
+  config: Config,
+  keys: readonly K[],
+  why: string,
+): void {
   const missing = keys.filter((k) => config[k] === undefined || config[k] === '');
   if (missing.length > 0) throw new ConfigError(missing.map((k) => `${String(k)} is required ${why}`));
 }

@@ -10,20 +10,42 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger (json)', () => {
   it('writes Cloud Logging severities and the message, object first', () => {
     const out = capture();
-    createLogger({ level: 'info', format: 'json' }, out.stream).warn({ meetingUuid: 'u', streamId: 's' }, 'media socket closed');
-    expect(out.lines()[0]).toMatchObject({ severity: 'WARNING', message: 'media socket closed', meetingUuid: 'u', streamId: 's' });
+    createLogger({ level: 'info', format: 'json' }, out.stream).warn(
+      { meetingUuid: 'u', streamId: 's' },
+      'media socket closed',
+    );
+    expect(out.lines()[0]).toMatchObject({
+      severity: 'WARNING',
+      message: 'media socket closed',
+      meetingUuid: 'u',
+      streamId: 's',
+    });
   });
 
   it('redacts secrets, tokens, e-mails and raw payloads', () => {
     const out = capture();
     createLogger({ level: 'info', format: 'json' }, out.stream).info(
-      { token: 'abc', secret: 'def', headers: { authorization: 'Bearer x' }, participant_email: 'a@b.c', raw_payload: '{}' },
+      {
+        token: 'abc',
+        secret: 'def',
+        headers: { authorization: 'Bearer x' },
+        participant_email: 'a@b.c',
+        raw_payload: '{}',
+      },
       'x',
     );
     const line = JSON.stringify(out.lines()[0]);

@@ -25,7 +25,19 @@ export function createLogger(opts: LogOptions, destination?: NodeJS.WritableStre
     name: opts.name,
     // Secrets and personal data must never reach the logs even if a caller passes them by mistake.
     redact: {
-      paths: ['secret', 'token', 'password', 'authorization', '*.secret', '*.token', '*.authorization', 'headers.authorization', 'participant_email', '*.participant_email', 'raw_payload'],
+      paths: [
+        'secret',
+        'token',
+        'password',
+        'authorization',
+        '*.secret',
+        '*.token',
+        '*.authorization',
+        'headers.authorization',
+        'participant_email',
+        '*.participant_email',
+        'raw_payload',
+      ],
       censor: '[redacted]',
     },
   };
@@ -43,7 +55,10 @@ export function createLogger(opts: LogOptions, destination?: NodeJS.WritableStre
   if (destination) return pino(base, destination as pino.DestinationStream);
   return pino({
     ...base,
-    transport: { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+    transport: {
+      target: 'pino-pretty',
+      options: { colorize: process.stdout.isTTY, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+    },
   });
 }
 

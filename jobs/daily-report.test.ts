@@ -226,7 +226,11 @@ const cases: Case[] = [
       start,
       row({ at: '09:00', action: 'JOIN', who: 'U1', name: 'Ann', userId: '16778240' }),
       // Sorts before the UUID-based key 'U1' would lose to it; the name key 'Aaa' would win MIN().
-      { ...row({ at: '09:01', action: 'SHARE_START', name: 'Aaa', userId: '16778240' }), participant_uuid: null, event_type: 'meeting.sharing_started' },
+      {
+        ...row({ at: '09:01', action: 'SHARE_START', name: 'Aaa', userId: '16778240' }),
+        participant_uuid: null,
+        event_type: 'meeting.sharing_started',
+      },
       row({ at: '09:02', action: 'VIDEO_ON', source: 'rtms', userId: '16778240', name: 'Ann' }),
       row({ at: '09:10', action: 'LEAVE', who: 'U1', name: 'Ann', userId: '16778240' }),
       end,

@@ -12,12 +12,7 @@ import type { Foundation } from './foundation.ts';
  */
 export const SECRETS_FOR = {
   webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'DASHBOARD_TOKEN'],
-  worker: [
-    'ZM_CLIENT_ID',
-    'ZM_CLIENT_SECRET',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-  ],
+  worker: ['ZM_CLIENT_ID', 'ZM_CLIENT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
   jobs: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
 } as const satisfies Record<string, readonly SecretEnvName[]>;
 

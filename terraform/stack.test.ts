@@ -419,8 +419,18 @@ describe('terraform stack (full stage)', () => {
     });
     expect(one('google_firestore_field', 'firestore_ttl_leases').index_config).toEqual({ indexes: [] });
     // The stored event lists and folded state are never queried: not indexed.
-    for (const [group, field] of [['meetings', 'events'], ['meetings', 'state'], ['participants', 'events'], ['participants', 'state'], ['pending', 'event']]) {
-      expect(one('google_firestore_field', `firestore_unindexed_${group}_${field}`)).toMatchObject({ collection: group, field, index_config: { indexes: [] } });
+    for (const [group, field] of [
+      ['meetings', 'events'],
+      ['meetings', 'state'],
+      ['participants', 'events'],
+      ['participants', 'state'],
+      ['pending', 'event'],
+    ]) {
+      expect(one('google_firestore_field', `firestore_unindexed_${group}_${field}`)).toMatchObject({
+        collection: group,
+        field,
+        index_config: { indexes: [] },
+      });
     }
   });
 

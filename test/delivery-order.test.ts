@@ -23,13 +23,17 @@ async function start(dataDir?: string): Promise<LocalWebhook> {
 async function archive(hook: LocalWebhook): Promise<Record<string, string>> {
   const root = join(hook.dataDir, 'gcs', 'raw');
   const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
-  return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(join(root, f), 'utf8')] as const)));
+  return Object.fromEntries(
+    await Promise.all(files.map(async (f) => [f, await readFile(join(root, f), 'utf8')] as const)),
+  );
 }
 
 async function rows(hook: LocalWebhook): Promise<unknown[]> {
   await hook.service.warehouse.flush();
   const wh = hook.service.backends.warehouse as DuckDbWarehouse;
-  const reader = await wh.connection.runAndReadAll('SELECT * EXCLUDE (inserted_at) FROM raw_events ORDER BY event_id');
+  const reader = await wh.connection.runAndReadAll(
+    'SELECT * EXCLUDE (inserted_at) FROM raw_events ORDER BY event_id',
+  );
   return reader.getRowObjectsJson();
 }
 

@@ -16,7 +16,11 @@ let url: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'zt-ff-'));
   // function.ts builds its app from the environment, as on Cloud Run.
-  Object.assign(process.env, { DATA_DIR: dataDir, ZOOM_WEBHOOK_SECRET_TOKEN: 'ff-secret', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, {
+    DATA_DIR: dataDir,
+    ZOOM_WEBHOOK_SECRET_TOKEN: 'ff-secret',
+    LOG_LEVEL: 'silent',
+  });
   await import('./function.ts');
   const { getTestServer } = await import('@google-cloud/functions-framework/testing');
   server = getTestServer('zoomWebhook');
@@ -31,8 +35,14 @@ afterAll(async () => {
 
 describe('Functions Framework target zoomWebhook', () => {
   it('verifies the raw bytes and archives a pretty-printed body exactly', async () => {
-    const raw = Buffer.from(JSON.stringify(zoom.joined(MEETING, PEOPLE[0] as (typeof PEOPLE)[0], Date.now()), null, 2));
-    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: signedHeaders('ff-secret', raw, Date.now()), body: raw });
+    const raw = Buffer.from(
+      JSON.stringify(zoom.joined(MEETING, PEOPLE[0] as (typeof PEOPLE)[0], Date.now()), null, 2),
+    );
+    const res = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      headers: signedHeaders('ff-secret', raw, Date.now()),
+      body: raw,
+    });
     expect(res.status).toBe(200);
     const { event_id: id } = (await res.json()) as { event_id: string };
     const days = await readdir(join(dataDir, 'gcs', 'raw'));
@@ -42,13 +52,27 @@ describe('Functions Framework target zoomWebhook', () => {
 
   it('refuses a bad signature with 401', async () => {
     const raw = Buffer.from('{"event":"meeting.started","event_ts":1,"payload":{}}');
-    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: { ...signedHeaders('wrong', raw, Date.now()) }, body: raw });
+    const res = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      headers: { ...signedHeaders('wrong', raw, Date.now()) },
+      body: raw,
+    });
     expect(res.status).toBe(401);
   });
 
   it('answers URL validation', async () => {
-    const raw = Buffer.from(JSON.stringify({ event: 'endpoint.url_validation', event_ts: Date.now(), payload: { plainToken: 'abc' } }));
-    const res = await fetch(`${url}/webhook`, { method: 'POST', headers: signedHeaders('ff-secret', raw, Date.now()), body: raw });
+    const raw = Buffer.from(
+      JSON.stringify({
+        event: 'endpoint.url_validation',
+        event_ts: Date.now(),
+        payload: { plainToken: 'abc' },
+      }),
+    );
+    const res = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      headers: signedHeaders('ff-secret', raw, Date.now()),
+      body: raw,
+    });
     expect(await res.json()).toMatchObject({ plainToken: 'abc' });
   });
 });

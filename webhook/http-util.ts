@@ -5,7 +5,10 @@ import { PayloadTooLargeError } from '../core/errors.ts';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Reads the raw body (or the Functions Framework's `rawBody`), refusing more than `limit` bytes. */
-export async function readBody(req: IncomingMessage & { rawBody?: Buffer }, limit = MAX_BODY_BYTES): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage & { rawBody?: Buffer },
+  limit = MAX_BODY_BYTES,
+): Promise<Buffer> {
   if (Buffer.isBuffer(req.rawBody)) {
     if (req.rawBody.length > limit) throw new PayloadTooLargeError(`body over ${limit} bytes`);
     return req.rawBody;
@@ -28,7 +31,12 @@ export async function readBody(req: IncomingMessage & { rawBody?: Buffer }, limi
   return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

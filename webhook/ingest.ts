@@ -31,16 +31,30 @@ export interface Delivery {
 
 export type IngestResult =
   | { kind: 'validation'; body: { plainToken: string; encryptedToken: string } }
-  | { kind: 'accepted'; eventId: string; eventType: string; duplicate: boolean; downstreamFailures: string[] };
+  | {
+      kind: 'accepted';
+      eventId: string;
+      eventType: string;
+      duplicate: boolean;
+      downstreamFailures: string[];
+    };
 
 /**
  * Throws InvalidSignatureError (401), UnsupportedMediaTypeError (415), MalformedEventError (400,
  * after quarantining the body) or TransientUpstreamError (503, archive unavailable).
  */
 export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<IngestResult> {
-  verifyWebhookSignature(d.body, { signature: d.signature, timestamp: d.timestamp }, deps.secret, deps.now(), deps.toleranceSeconds);
+  verifyWebhookSignature(
+    d.body,
+    { signature: d.signature, timestamp: d.timestamp },
+    deps.secret,
+    deps.now(),
+    deps.toleranceSeconds,
+  );
   if (!d.contentType || !/^application\/json\b/i.test(d.contentType.trim())) {
-    throw new UnsupportedMediaTypeError(`content-type must be application/json, got ${d.contentType ?? 'none'}`);
+    throw new UnsupportedMediaTypeError(
+      `content-type must be application/json, got ${d.contentType ?? 'none'}`,
+    );
   }
 
   let body: unknown;
@@ -52,12 +66,17 @@ export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<Ing
   }
 
   const validation = urlValidationOf(body);
-  if (validation !== undefined) return { kind: 'validation', body: answerUrlValidation(deps.secret, validation) };
+  if (validation !== undefined)
+    return { kind: 'validation', body: answerUrlValidation(deps.secret, validation) };
 
   const eventId = eventIdOf(body);
   let normalized: Normalized;
   try {
-    normalized = normalizeEvent(body, { eventId, gcsPath: '', insertedAt: new Date(deps.now()).toISOString() });
+    normalized = normalizeEvent(body, {
+      eventId,
+      gcsPath: '',
+      insertedAt: new Date(deps.now()).toISOString(),
+    });
   } catch (err) {
     if (err instanceof MalformedEventError) await quarantine(deps, d.body);
     throw err;
@@ -67,7 +86,13 @@ export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<Ing
 
   const written = await deps.archive.putIfAbsent(key, d.body, 'application/json');
   const downstreamFailures = await fanOut(deps, normalized);
-  return { kind: 'accepted', eventId, eventType: normalized.row.event_type, duplicate: written === 'exists', downstreamFailures };
+  return {
+    kind: 'accepted',
+    eventId,
+    eventType: normalized.row.event_type,
+    duplicate: written === 'exists',
+    downstreamFailures,
+  };
 }
 
 /** Warehouse, live state and queue in parallel; each failure is logged and named, never thrown. */
@@ -82,7 +107,10 @@ export async function fanOut(deps: IngestDeps, n: Normalized): Promise<string[]>
     const name = tasks[i]?.[0] ?? 'unknown';
     if (r !== undefined) {
       failures.push(name);
-      deps.log.error({ err: r, target: name, eventId: row.event_id, eventType: row.event_type }, 'downstream write failed; replay will repair it');
+      deps.log.error(
+        { err: r, target: name, eventId: row.event_id, eventType: row.event_type },
+        'downstream write failed; replay will repair it',
+      );
     }
   });
   return failures;

@@ -26,19 +26,41 @@ export interface WebhookService {
 }
 
 /** Builds everything but does not listen (used by serve, the Functions Framework target and the demo). */
-export async function createWebhookService(config: Config, log: Logger, now: () => number = Date.now): Promise<WebhookService> {
+export async function createWebhookService(
+  config: Config,
+  log: Logger,
+  now: () => number = Date.now,
+): Promise<WebhookService> {
   const backends = await createBackends(config, log, now);
   const { secret, source } = await resolveWebhookSecret(config);
   if (config.BACKEND === 'local') {
     log.info({ secretFile: source }, 'webhook secret for local signing');
     const started = performance.now();
-    const events = await recoverFromArchive(backends.archive, backends, { now: now(), days: config.STATE_TTL_DAYS, log });
-    log.info({ events, ms: Math.round(performance.now() - started) }, 'live state and warehouse recovered from the archive');
+    const events = await recoverFromArchive(backends.archive, backends, {
+      now: now(),
+      days: config.STATE_TTL_DAYS,
+      log,
+    });
+    log.info(
+      { events, ms: Math.round(performance.now() - started) },
+      'live state and warehouse recovered from the archive',
+    );
   }
   // In production the request waits for its batch (group commit), so no row depends on CPU time
   // after the response; locally rows are written behind the response and recovered at start.
-  const warehouse = createBatchedWarehouse(backends.warehouse, log, config.BACKEND === 'gcp' ? { awaitWrite: true, maxDelayMs: 25 } : {});
-  const dashboard = createDashboard({ config, liveState: backends.liveState, archive: backends.archive, warehouse: backends.warehouse, log, now });
+  const warehouse = createBatchedWarehouse(
+    backends.warehouse,
+    log,
+    config.BACKEND === 'gcp' ? { awaitWrite: true, maxDelayMs: 25 } : {},
+  );
+  const dashboard = createDashboard({
+    config,
+    liveState: backends.liveState,
+    archive: backends.archive,
+    warehouse: backends.warehouse,
+    log,
+    now,
+  });
   const deps: WebhookServerDeps = {
     archive: backends.archive,
     warehouse,
@@ -56,7 +78,10 @@ export async function createWebhookService(config: Config, log: Logger, now: () 
   return {
     backends,
     deps,
-    listener: withDashboardAuth(createServer(deps, { ...dashboardOptions(config), ...(roster && { roster }) }), config.DASHBOARD_TOKEN),
+    listener: withDashboardAuth(
+      createServer(deps, { ...dashboardOptions(config), ...(roster && { roster }) }),
+      config.DASHBOARD_TOKEN,
+    ),
     secret,
     warehouse,
     async close() {

@@ -11,8 +11,10 @@ export function localSecretPath(config: Config): string {
 
 /** Throws a ConfigError on BACKEND=gcp without a secret: production never signs with a made-up one. */
 export async function resolveWebhookSecret(config: Config): Promise<{ secret: string; source: string }> {
-  if (config.ZOOM_WEBHOOK_SECRET_TOKEN) return { secret: config.ZOOM_WEBHOOK_SECRET_TOKEN, source: 'ZOOM_WEBHOOK_SECRET_TOKEN' };
-  if (config.BACKEND === 'gcp') requireSettings(config, ['ZOOM_WEBHOOK_SECRET_TOKEN'], 'for the webhook service when BACKEND=gcp');
+  if (config.ZOOM_WEBHOOK_SECRET_TOKEN)
+    return { secret: config.ZOOM_WEBHOOK_SECRET_TOKEN, source: 'ZOOM_WEBHOOK_SECRET_TOKEN' };
+  if (config.BACKEND === 'gcp')
+    requireSettings(config, ['ZOOM_WEBHOOK_SECRET_TOKEN'], 'for the webhook service when BACKEND=gcp');
   const path = localSecretPath(config);
   try {
     const existing = (await readFile(path, 'utf8')).trim();

@@ -44,7 +44,11 @@ afterAll(async () => hook.close());
 
 describe('POST /webhook', () => {
   it('answers endpoint.url_validation with the encrypted token', async () => {
-    const res = await hook.post({ event: 'endpoint.url_validation', event_ts: Date.now(), payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' } });
+    const res = await hook.post({
+      event: 'endpoint.url_validation',
+      event_ts: Date.now(),
+      payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' },
+    });
     expect(res.status).toBe(200);
     expect(res.json['plainToken']).toBe('qgg8vlvZRS6UYooatFL8Aw');
     expect(res.json['encryptedToken']).toMatch(/^[0-9a-f]{64}$/);
@@ -58,8 +62,15 @@ describe('POST /webhook', () => {
     const id = res.json['event_id'] as string;
     const stored = await readFile(join(hook.dataDir, 'gcs', 'raw', '2026-02-03', `${id}.json`), 'utf8');
     expect(stored).toBe(raw);
-    const [row] = await rows(`SELECT participant_name, action, gcs_path, meeting_id FROM raw_events WHERE event_id = '${id}'`);
-    expect(row).toEqual({ participant_name: 'Ana García', action: 'JOIN', gcs_path: `raw/2026-02-03/${id}.json`, meeting_id: MEETING.id });
+    const [row] = await rows(
+      `SELECT participant_name, action, gcs_path, meeting_id FROM raw_events WHERE event_id = '${id}'`,
+    );
+    expect(row).toEqual({
+      participant_name: 'Ana García',
+      action: 'JOIN',
+      gcs_path: `raw/2026-02-03/${id}.json`,
+      meeting_id: MEETING.id,
+    });
     const live = await hook.service.backends.liveState.liveParticipants(MEETING.id);
     expect(live?.participants.map((p) => [p.name, p.location])).toContainEqual(['Ana García', 'main']);
   });
@@ -70,23 +81,33 @@ describe('POST /webhook', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(results.filter((r) => r.json['duplicate'] === false)).toHaveLength(1);
     const id = results[0]?.json['event_id'] as string;
-    expect(await rows(`SELECT count(*)::INT AS n FROM raw_events WHERE event_id = '${id}'`)).toEqual([{ n: 1 }]);
+    expect(await rows(`SELECT count(*)::INT AS n FROM raw_events WHERE event_id = '${id}'`)).toEqual([
+      { n: 1 },
+    ]);
     expect((await filesUnder('raw')).filter((f) => f.includes(id))).toHaveLength(1);
   });
 
   it('keeps unicode and emoji in names and topics', async () => {
     const res = await hook.post(zoom.sharing(MEETING, bjorn, t0 + 180_000, true));
-    const [row] = await rows(`SELECT participant_name, raw_payload->>'$.payload.object.topic' AS topic FROM raw_events WHERE event_id = '${res.json['event_id'] as string}'`);
+    const [row] = await rows(
+      `SELECT participant_name, raw_payload->>'$.payload.object.topic' AS topic FROM raw_events WHERE event_id = '${res.json['event_id'] as string}'`,
+    );
     expect(row).toEqual({ participant_name: 'Björn 🦊 Ek', topic: 'Weekly sync ✨ Ünïcode' });
   });
 
   it('keeps QoS rows a pure function of their body (meeting_id is mapped by the views)', async () => {
     const shape = async () =>
-      (await hook.service.backends.liveState.liveParticipants(MEETING.id))?.participants.map((p) => [p.key, p.location, p.sessions.length]);
+      (await hook.service.backends.liveState.liveParticipants(MEETING.id))?.participants.map((p) => [
+        p.key,
+        p.location,
+        p.sessions.length,
+      ]);
     const before = await shape();
     const res = await hook.post(zoom.qos(MEETING, bjorn, t0 + 240_000, '863 kbps'));
     expect(res.status).toBe(200);
-    const [row] = await rows(`SELECT meeting_id, meeting_uuid, action FROM raw_events WHERE event_id = '${res.json['event_id'] as string}'`);
+    const [row] = await rows(
+      `SELECT meeting_id, meeting_uuid, action FROM raw_events WHERE event_id = '${res.json['event_id'] as string}'`,
+    );
     expect(row).toEqual({ meeting_id: null, meeting_uuid: MEETING.uuid, action: 'QOS' });
     expect(await hook.service.backends.liveState.meetingIdFor(MEETING.uuid)).toBe(MEETING.id);
     expect(await shape()).toEqual(before);
@@ -96,12 +117,22 @@ describe('POST /webhook', () => {
     const res = await hook.post(zoom.rtmsStarted(MEETING, 'stream-9', 'wss://rtms.example/a', t0));
     expect(res.status).toBe(200);
     await hook.service.backends.localQueue?.idle();
-    const message = pushed.map((e) => decodePushEnvelope(e).message).find((m) => m.rtmsStreamId === 'stream-9');
-    expect(message).toMatchObject({ kind: 'started', meetingUuid: MEETING.uuid, serverUrls: 'wss://rtms.example/a' });
+    const message = pushed
+      .map((e) => decodePushEnvelope(e).message)
+      .find((m) => m.rtmsStreamId === 'stream-9');
+    expect(message).toMatchObject({
+      kind: 'started',
+      meetingUuid: MEETING.uuid,
+      serverUrls: 'wss://rtms.example/a',
+    });
   });
 
   it('records an unknown event without changing state', async () => {
-    const res = await hook.post({ event: 'meeting.chat_message_sent', event_ts: t0, payload: { object: { uuid: 'other-uuid', id: '1' } } });
+    const res = await hook.post({
+      event: 'meeting.chat_message_sent',
+      event_ts: t0,
+      payload: { object: { uuid: 'other-uuid', id: '1' } },
+    });
     expect(res.status).toBe(200);
     expect(await hook.service.backends.liveState.liveParticipants('other-uuid')).toBeUndefined();
   });
@@ -111,18 +142,66 @@ describe('bad input', () => {
   const body = Buffer.from(JSON.stringify(zoom.joined(MEETING, ana, t0)));
   const ts = () => String(Math.floor(now() / 1000));
   const send = (raw: Buffer | string, headers: Record<string, string>) =>
-    fetch(`${hook.url}/webhook`, { method: 'POST', headers, body: raw }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    fetch(`${hook.url}/webhook`, { method: 'POST', headers, body: raw }).then(async (r) => ({
+      status: r.status,
+      json: (await r.json()) as Record<string, unknown>,
+    }));
 
   const cases: [string, () => Promise<{ status: number; json: Record<string, unknown> }>, number][] = [
-    ['a bad signature', () => send(body, { 'content-type': 'application/json', 'x-zm-request-timestamp': ts(), 'x-zm-signature': `v0=${'0'.repeat(64)}` }), 401],
-    ['a stale timestamp', () => { const old = String(Math.floor(now() / 1000) - 600); return send(body, { 'content-type': 'application/json', 'x-zm-request-timestamp': old, 'x-zm-signature': computeSignature(TEST_SECRET, old, body) }); }, 401],
-    ['a missing timestamp', () => send(body, { 'content-type': 'application/json', 'x-zm-signature': computeSignature(TEST_SECRET, ts(), body) }), 401],
-    ['a wrong content type', () => hook.post(JSON.parse(body.toString()), { headers: { 'content-type': 'text/plain' } }), 415],
+    [
+      'a bad signature',
+      () =>
+        send(body, {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': ts(),
+          'x-zm-signature': `v0=${'0'.repeat(64)}`,
+        }),
+      401,
+    ],
+    [
+      'a stale timestamp',
+      () => {
+        const old = String(Math.floor(now() / 1000) - 600);
+        return send(body, {
+          'content-type': 'application/json',
+          'x-zm-request-timestamp': old,
+          'x-zm-signature': computeSignature(TEST_SECRET, old, body),
+        });
+      },
+      401,
+    ],
+    [
+      'a missing timestamp',
+      () =>
+        send(body, {
+          'content-type': 'application/json',
+          'x-zm-signature': computeSignature(TEST_SECRET, ts(), body),
+        }),
+      401,
+    ],
+    [
+      'a wrong content type',
+      () => hook.post(JSON.parse(body.toString()), { headers: { 'content-type': 'text/plain' } }),
+      415,
+    ],
     ['a body that is not JSON', () => hook.post('not json at all', { raw: true }), 400],
     ['a truncated body', () => hook.post(body.toString().slice(0, 40), { raw: true }), 400],
     ['JSON without event', () => hook.post({ event_ts: 1, payload: {} }), 400],
-    ['a recording event with a mistyped start', () => hook.post({ event: 'recording.started', event_ts: 1, payload: { object: { id: 5, uuid: 'u', start_time: 7 } } }), 400],
-    ['a body over 1 MiB', () => hook.post({ event: 'meeting.started', event_ts: 1, payload: { pad: 'x'.repeat(1024 * 1024) } }), 413],
+    [
+      'a recording event with a mistyped start',
+      () =>
+        hook.post({
+          event: 'recording.started',
+          event_ts: 1,
+          payload: { object: { id: 5, uuid: 'u', start_time: 7 } },
+        }),
+      400,
+    ],
+    [
+      'a body over 1 MiB',
+      () => hook.post({ event: 'meeting.started', event_ts: 1, payload: { pad: 'x'.repeat(1024 * 1024) } }),
+      413,
+    ],
   ];
   it.each(cases)('refuses %s with a clear status and error', async (_name, run, status) => {
     const res = await run();
@@ -145,7 +224,9 @@ describe('bad input', () => {
     try {
       const res = await hook.post(zoom.joined(MEETING, ana, t0 + 999_000));
       expect(res.status).toBe(503);
-      expect(await rows(`SELECT count(*)::INT AS n FROM raw_events WHERE event_timestamp = '2026-02-03T09:16:39'`)).toEqual([{ n: 0 }]);
+      expect(
+        await rows(`SELECT count(*)::INT AS n FROM raw_events WHERE event_timestamp = '2026-02-03T09:16:39'`),
+      ).toEqual([{ n: 0 }]);
     } finally {
       deps.archive.putIfAbsent = original;
     }
@@ -218,8 +299,16 @@ describe('production secret', () => {
   it('refuses to start the webhook on BACKEND=gcp without ZOOM_WEBHOOK_SECRET_TOKEN', async () => {
     const { resolveWebhookSecret } = await import('./secret.ts');
     const { parseConfig } = await import('../core/config.ts');
-    const config = parseConfig({ BACKEND: 'gcp', GCP_PROJECT_ID: 'p', GCS_BUCKET: 'b', PUBSUB_TOPIC: 't', DATA_DIR: '/nonexistent' });
-    await expect(resolveWebhookSecret(config)).rejects.toThrow(/ZOOM_WEBHOOK_SECRET_TOKEN is required for the webhook service/);
+    const config = parseConfig({
+      BACKEND: 'gcp',
+      GCP_PROJECT_ID: 'p',
+      GCS_BUCKET: 'b',
+      PUBSUB_TOPIC: 't',
+      DATA_DIR: '/nonexistent',
+    });
+    await expect(resolveWebhookSecret(config)).rejects.toThrow(
+      /ZOOM_WEBHOOK_SECRET_TOKEN is required for the webhook service/,
+    );
   });
 });
 

@@ -57,14 +57,22 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
         return;
       }
       log.debug(
-        { eventId: result.eventId, eventType: result.eventType, duplicate: result.duplicate, ms: Math.round(performance.now() - started) },
+        {
+          eventId: result.eventId,
+          eventType: result.eventType,
+          duplicate: result.duplicate,
+          ms: Math.round(performance.now() - started),
+        },
         'event accepted',
       );
       sendJson(res, 200, { status: 'ok', event_id: result.eventId, duplicate: result.duplicate });
     } catch (err) {
       const status = statusOf(err);
       const level = status >= 500 ? 'error' : 'warn';
-      log[level]({ status, error: errorMessage(err), requestId: header(req, 'x-zm-request-id') }, 'webhook refused');
+      log[level](
+        { status, error: errorMessage(err), requestId: header(req, 'x-zm-request-id') },
+        'webhook refused',
+      );
       const headers: Record<string, string> = status === 503 ? { 'retry-after': '30' } : {};
       sendJson(res, status, { error: status === 500 ? 'internal error' : errorMessage(err) }, headers);
     }
@@ -80,7 +88,13 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
       safe('queue', deps.queue.health()),
     ]);
     // Only the archive decides readiness: it is what makes a webhook durable.
-    sendJson(res, archive.ok ? 200 : 503, { status: archive.ok ? 'ok' : 'degraded', archive, warehouse, liveState, queue });
+    sendJson(res, archive.ok ? 200 : 503, {
+      status: archive.ok ? 'ok' : 'degraded',
+      archive,
+      warehouse,
+      liveState,
+      queue,
+    });
   }
 
   function authorized(req: IncomingMessage): boolean {
@@ -109,7 +123,8 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
       const view = await deps.liveState.liveParticipants(decodeURIComponent(m[1]));
       const roster = opts.roster;
       if (view && roster) {
-        for (const p of view.participants) p.rosterMatch = p.email !== undefined && roster.has(p.email.toLowerCase());
+        for (const p of view.participants)
+          p.rosterMatch = p.email !== undefined && roster.has(p.email.toLowerCase());
       }
       if (view) sendJson(res, 200, view);
       else sendJson(res, 404, { error: 'no such meeting in live state' });
@@ -125,7 +140,8 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
         if (req.method === 'POST') return handleWebhook(req, res);
         return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return sendJson(res, 405, { error: 'method not allowed' });
       if (url.pathname === '/health') return handleHealth(res);
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
       if (deps.extraRoutes && authorized(req) && (await deps.extraRoutes(req, res, url))) return;

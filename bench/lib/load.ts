@@ -22,7 +22,14 @@ export function runLoad(job: LoadJob): Promise<LoadSummary> {
       void worker.terminate();
       const sorted = [...r.latenciesMs].sort((a, b) => a - b);
       const q = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
-      resolve({ requests: sorted.length, perSecond: Math.round((sorted.length / r.elapsedMs) * 1000), p50: q(0.5), p99: q(0.99), max: q(1), statuses: r.statuses });
+      resolve({
+        requests: sorted.length,
+        perSecond: Math.round((sorted.length / r.elapsedMs) * 1000),
+        p50: q(0.5),
+        p99: q(0.99),
+        max: q(1),
+        statuses: r.statuses,
+      });
     });
   });
 }

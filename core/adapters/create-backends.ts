@@ -18,7 +18,13 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export function dataPaths(config: Config): { gcs: string; s3: string; warehouse: string; captures: string; leases: string } {
+export function dataPaths(config: Config): {
+  gcs: string;
+  s3: string;
+  warehouse: string;
+  captures: string;
+  leases: string;
+} {
   return {
     gcs: join(config.DATA_DIR, 'gcs'),
     s3: join(config.DATA_DIR, 's3'),
@@ -28,9 +34,18 @@ export function dataPaths(config: Config): { gcs: string; s3: string; warehouse:
   };
 }
 
-export async function createBackends(config: Config, log: Logger, now: () => number = Date.now): Promise<Backends> {
+export async function createBackends(
+  config: Config,
+  log: Logger,
+  now: () => number = Date.now,
+): Promise<Backends> {
   if (config.BACKEND === 'gcp') {
-    const [{ createGcsArchive }, { createBigQueryWarehouse }, { createFirestoreLiveState }, { createPubSubQueue }] = await Promise.all([
+    const [
+      { createGcsArchive },
+      { createBigQueryWarehouse },
+      { createFirestoreLiveState },
+      { createPubSubQueue },
+    ] = await Promise.all([
       import('./gcp/gcs-archive.ts'),
       import('./gcp/bigquery-warehouse.ts'),
       import('./gcp/firestore-live-state.ts'),

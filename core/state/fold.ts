@@ -76,7 +76,11 @@ export function resolveParticipant(e: StateEvent, known: Iterable<ParticipantIde
   if (e.participantKey !== undefined) return e.participantKey;
   let byName: string | undefined;
   for (const p of known) {
-    if ((e.userId !== undefined && p.userIds.includes(e.userId)) || (e.parentUserId !== undefined && p.userIds.includes(e.parentUserId))) return p.key;
+    if (
+      (e.userId !== undefined && p.userIds.includes(e.userId)) ||
+      (e.parentUserId !== undefined && p.userIds.includes(e.parentUserId))
+    )
+      return p.key;
     if (byName === undefined && e.name !== undefined && p.names.includes(e.name)) byName = p.key;
   }
   return byName;
@@ -122,14 +126,23 @@ export function foldMeeting(meetingUuid: string, events: readonly StateEvent[]):
         m.rtmsStreams = m.rtmsStreams.filter((s) => s !== e.rtmsStreamId);
         break;
       default:
-        if (m.status === 'unknown' && m.startedAt === undefined && e.startTime !== undefined) m.startedAt = e.startTime;
+        if (m.status === 'unknown' && m.startedAt === undefined && e.startTime !== undefined)
+          m.startedAt = e.startTime;
     }
   }
   return m;
 }
 
 export function foldParticipant(key: string, events: readonly StateEvent[]): ParticipantState {
-  const p: ParticipantState = { key, location: 'left', camera: 'unknown', sharing: false, sessions: [], userIds: [], lastEventAt: 0 };
+  const p: ParticipantState = {
+    key,
+    location: 'left',
+    camera: 'unknown',
+    sharing: false,
+    sessions: [],
+    userIds: [],
+    lastEventAt: 0,
+  };
   const open = (): Session | undefined => {
     const last = p.sessions.at(-1);
     return last && last.leftAt === undefined ? last : undefined;
@@ -159,7 +172,9 @@ export function foldParticipant(key: string, events: readonly StateEvent[]): Par
         if (e.roomUuid) {
           if (open()?.room === e.roomUuid) {
             close(e.at);
-            p.location = /left the meeting\.?$|host ended|host closed/i.test(e.leaveReason ?? '') ? 'left' : 'transit';
+            p.location = /left the meeting\.?$|host ended|host closed/i.test(e.leaveReason ?? '')
+              ? 'left'
+              : 'transit';
             p.roomUuid = undefined;
           }
         } else if (open()?.room !== undefined && open()?.room !== 'main') {
@@ -188,7 +203,8 @@ export function foldParticipant(key: string, events: readonly StateEvent[]): Par
         break;
       case 'ADMITTED':
       case 'JBH_JOIN':
-        if (p.location === 'waiting_room' || p.location === 'jbh_waiting' || p.location === 'left') p.location = 'transit';
+        if (p.location === 'waiting_room' || p.location === 'jbh_waiting' || p.location === 'left')
+          p.location = 'transit';
         break;
       case 'JBH_WAITING':
         close(e.at);
@@ -224,7 +240,9 @@ export function nameRooms(participants: readonly ParticipantState[]): Map<string
       if (seen === undefined || s.joinedAt < seen) first.set(s.room, s.joinedAt);
     }
   }
-  const order = [...first.entries()].sort(([ua, ta], [ub, tb]) => ta - tb || (ua < ub ? -1 : ua > ub ? 1 : 0));
+  const order = [...first.entries()].sort(
+    ([ua, ta], [ub, tb]) => ta - tb || (ua < ub ? -1 : ua > ub ? 1 : 0),
+  );
   return new Map(order.map(([uuid], i) => [uuid, `Room-${i + 1}`]));
 }
 
@@ -265,13 +283,24 @@ export function viewMeeting(
       ...(roster && { rosterMatch: p.email !== undefined && roster.has(p.email.toLowerCase()) }),
     };
   });
-  views.sort((a, b) => (a.name ?? a.key).localeCompare(b.name ?? b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  views.sort(
+    (a, b) =>
+      (a.name ?? a.key).localeCompare(b.name ?? b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   const stats = countRooms(views);
   return { meeting: summarize(meeting, stats), participants: views, stats };
 }
 
 export function countRooms(views: readonly ParticipantView[]): RoomCounts {
-  const c: RoomCounts = { inMeeting: 0, main: 0, breakout: 0, byRoom: {}, waitingRoom: 0, cameraOn: 0, sharing: 0 };
+  const c: RoomCounts = {
+    inMeeting: 0,
+    main: 0,
+    breakout: 0,
+    byRoom: {},
+    waitingRoom: 0,
+    cameraOn: 0,
+    sharing: 0,
+  };
   for (const v of views) {
     if (v.location === 'main' || v.location === 'breakout' || v.location === 'transit') c.inMeeting++;
     if (v.location === 'main') c.main++;

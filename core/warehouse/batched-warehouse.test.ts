@@ -28,7 +28,10 @@ describe('createBatchedWarehouse', () => {
     const wh = createBatchedWarehouse(inner, silentLogger(), { maxRows: 3, maxDelayMs: 10 });
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => wh.insertEvents([row(id)])));
     await wh.flush();
-    expect(inner.batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(inner.batches).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
     expect(wh.stats()).toEqual({ queued: 0, written: 5, failed: 0 });
   });
 
@@ -37,7 +40,9 @@ describe('createBatchedWarehouse', () => {
     await createBatchedWarehouse(lazy, silentLogger(), { maxDelayMs: 50 }).insertEvents([row('x')]);
     expect(lazy.batches).toEqual([]);
     const eager = recorder();
-    await createBatchedWarehouse(eager, silentLogger(), { maxDelayMs: 5, awaitWrite: true }).insertEvents([row('y')]);
+    await createBatchedWarehouse(eager, silentLogger(), { maxDelayMs: 5, awaitWrite: true }).insertEvents([
+      row('y'),
+    ]);
     expect(eager.batches).toEqual([['y']]);
   });
 
@@ -56,7 +61,11 @@ describe('createBatchedWarehouse', () => {
 
   it('applies back-pressure when too many rows wait', async () => {
     const inner = recorder();
-    const wh = createBatchedWarehouse(inner, silentLogger(), { maxRows: 2, maxBuffered: 3, maxDelayMs: 1000 });
+    const wh = createBatchedWarehouse(inner, silentLogger(), {
+      maxRows: 2,
+      maxBuffered: 3,
+      maxDelayMs: 1000,
+    });
     await wh.insertEvents([row('1'), row('2')]);
     await wh.insertEvents([row('3'), row('4')]); // over maxBuffered: waits for the flush
     expect(inner.batches.flat()).toContain('3');

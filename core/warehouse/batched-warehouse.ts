@@ -24,7 +24,11 @@ export interface BatchOptions {
   awaitWrite: boolean;
 }
 
-export function createBatchedWarehouse(inner: Warehouse, log: Logger, opts: Partial<BatchOptions> = {}): BatchedWarehouse {
+export function createBatchedWarehouse(
+  inner: Warehouse,
+  log: Logger,
+  opts: Partial<BatchOptions> = {},
+): BatchedWarehouse {
   const { maxRows = 500, maxDelayMs = 100, maxBuffered = 20_000, retries = 3, awaitWrite = false } = opts;
   let queue: RawEventRow[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -45,7 +49,10 @@ export function createBatchedWarehouse(inner: Warehouse, log: Logger, opts: Part
         if (attempt > retries) {
           failed += rows.length;
           pending -= rows.length;
-          log.error({ err, rows: rows.length, firstEventId: rows[0]?.event_id }, 'warehouse batch failed; replay will repair it');
+          log.error(
+            { err, rows: rows.length, firstEventId: rows[0]?.event_id },
+            'warehouse batch failed; replay will repair it',
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));

@@ -11,7 +11,8 @@ const DUCKDB_TYPE: Record<ColumnSpec['type'], string> = {
 
 export function duckDbRawEventsDdl(table = 'raw_events'): string {
   const cols = RAW_EVENT_COLUMNS.map(
-    (c) => `  ${c.name} ${DUCKDB_TYPE[c.type]}${c.mode === 'REQUIRED' ? ' NOT NULL' : ''}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`,
+    (c) =>
+      `  ${c.name} ${DUCKDB_TYPE[c.type]}${c.mode === 'REQUIRED' ? ' NOT NULL' : ''}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`,
   );
   return `CREATE TABLE IF NOT EXISTS ${table} (\n${cols.join(',\n')}\n)`;
 }

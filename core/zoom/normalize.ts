@@ -96,7 +96,9 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
   const objectResult = meetingObjectSchema.safeParse(envelope.payload['object']);
   if (!objectResult.success) {
     if (kind.shape === 'any') return { envelope, row: fillRow(base, envelope.event_ts, {}) };
-    throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(prefixIssues(objectResult.error))}`);
+    throw new MalformedEventError(
+      `invalid ${envelope.event}: ${describeIssues(prefixIssues(objectResult.error))}`,
+    );
   }
   const object = objectResult.data;
   const participant = object.participant;
@@ -173,11 +175,17 @@ function participantFields(p: Participant, object: MeetingObject): Partial<State
 
 function normalizeRtms(envelope: Envelope, base: BaseRow): Normalized {
   // The payload is flat (reference §2.11); some secondary docs nest it under payload.object.
-  const source = 'meeting_uuid' in envelope.payload ? envelope.payload : (envelope.payload['object'] ?? envelope.payload);
+  const source =
+    'meeting_uuid' in envelope.payload ? envelope.payload : (envelope.payload['object'] ?? envelope.payload);
   const parsed = rtmsPayloadSchema.safeParse(source);
-  if (!parsed.success) throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(parsed.error)}`);
   const p = parsed.data;
-  const kind = envelope.event.endsWith('_started') ? 'started' : envelope.event.endsWith('_stopped') ? 'stopped' : 'interrupted';
+  const kind = envelope.event.endsWith('_started')
+    ? 'started'
+    : envelope.event.endsWith('_stopped')
+      ? 'stopped'
+      : 'interrupted';
   const row = fillRow(base, envelope.event_ts, {
     meeting_id: p.meeting_id ?? null,
     meeting_uuid: p.meeting_uuid,
@@ -221,7 +229,13 @@ function occurredAt(envelope: Envelope, object: MeetingObject, p: Participant | 
     case 'recording.resumed':
       break; // recording_start is the whole recording's start, not this transition
     default:
-      candidates.push(p?.join_time, p?.leave_time, p?.date_time, p?.sharing_details?.date_time, p?.qos?.[0]?.date_time);
+      candidates.push(
+        p?.join_time,
+        p?.leave_time,
+        p?.date_time,
+        p?.sharing_details?.date_time,
+        p?.qos?.[0]?.date_time,
+      );
   }
   for (const c of candidates) {
     if (c) return Date.parse(c);

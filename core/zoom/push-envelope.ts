@@ -35,7 +35,12 @@ export function queueAttributes(m: RtmsQueueMessage): Record<string, string> {
   return { kind: m.kind, rtms_stream_id: m.rtmsStreamId, event_id: m.eventId };
 }
 
-export function encodePushEnvelope(m: RtmsQueueMessage, messageId: string, publishTime: Date, subscription = 'local'): PushEnvelope {
+export function encodePushEnvelope(
+  m: RtmsQueueMessage,
+  messageId: string,
+  publishTime: Date,
+  subscription = 'local',
+): PushEnvelope {
   return {
     message: {
       data: Buffer.from(JSON.stringify(m)).toString('base64'),

@@ -45,7 +45,9 @@ export const meetingObjectSchema = z.looseObject({
   timezone: z.string().optional(),
   breakout_room_uuid: z.string().optional(),
   participant: participantSchema.optional(),
-  recording_file: z.looseObject({ recording_start: time.optional(), recording_end: time.optional() }).optional(),
+  recording_file: z
+    .looseObject({ recording_start: time.optional(), recording_end: time.optional() })
+    .optional(),
 });
 
 export const rtmsPayloadSchema = z.looseObject({

@@ -8,17 +8,27 @@ const now = 1_770_000_000_000;
 const body = Buffer.from('{"event":"meeting.started","event_ts":1,"payload":{}}');
 
 describe('webhook signatures', () => {
-  it('accepts Zoom\'s v0 signature over the raw body', () => {
+  it("accepts Zoom's v0 signature over the raw body", () => {
     const h = signedHeaders(secret, body, now);
     expect(h['x-zm-signature']).toMatch(/^v0=[0-9a-f]{64}$/);
-    expect(() => verifyWebhookSignature(body, { signature: h['x-zm-signature'], timestamp: h['x-zm-request-timestamp'] }, secret, now, 300)).not.toThrow();
+    expect(() =>
+      verifyWebhookSignature(
+        body,
+        { signature: h['x-zm-signature'], timestamp: h['x-zm-request-timestamp'] },
+        secret,
+        now,
+        300,
+      ),
+    ).not.toThrow();
   });
 
   it('matches the documented construction', () => {
     // HMAC_SHA256(secret, "v0:" + ts + ":" + body), hex, prefixed "v0=".
     const expected = `v0=${createHmac('sha256', 'k').update('v0:1:b').digest('hex')}`;
     expect(computeSignature('k', '1', Buffer.from('b'))).toBe(expected);
-    expect(computeSignature('k', '1', Buffer.from('b'))).not.toBe(computeSignature('k', '1', Buffer.from('c')));
+    expect(computeSignature('k', '1', Buffer.from('b'))).not.toBe(
+      computeSignature('k', '1', Buffer.from('c')),
+    );
   });
 
   const ts = String(Math.floor(now / 1000));
@@ -29,11 +39,19 @@ describe('webhook signatures', () => {
     ['a missing signature', body, undefined, ts, /missing x-zm-signature/],
     ['a missing timestamp', body, good, undefined, /missing x-zm-request-timestamp/],
     ['a timestamp in ms', body, good, String(now), /Unix seconds|window/],
-    ['a stale timestamp (replay)', body, computeSignature(secret, String(Number(ts) - 301), body), String(Number(ts) - 301), /window/],
+    [
+      'a stale timestamp (replay)',
+      body,
+      computeSignature(secret, String(Number(ts) - 301), body),
+      String(Number(ts) - 301),
+      /window/,
+    ],
     ['a signature of another length', body, 'v0=abc', ts, /does not match/],
   ];
   it.each(refused)('refuses %s', (_name, b, signature, timestamp, message) => {
-    expect(() => verifyWebhookSignature(b, { signature, timestamp }, secret, now, 300)).toThrow(InvalidSignatureError);
+    expect(() => verifyWebhookSignature(b, { signature, timestamp }, secret, now, 300)).toThrow(
+      InvalidSignatureError,
+    );
     expect(() => verifyWebhookSignature(b, { signature, timestamp }, secret, now, 300)).toThrow(message);
   });
 

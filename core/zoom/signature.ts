@@ -29,9 +29,11 @@ export function verifyWebhookSignature(
   const { signature, timestamp } = headers;
   if (!timestamp) throw new InvalidSignatureError('missing x-zm-request-timestamp');
   if (!signature) throw new InvalidSignatureError('missing x-zm-signature');
-  if (!/^\d{1,12}$/.test(timestamp)) throw new InvalidSignatureError('x-zm-request-timestamp is not Unix seconds');
+  if (!/^\d{1,12}$/.test(timestamp))
+    throw new InvalidSignatureError('x-zm-request-timestamp is not Unix seconds');
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
-  if (skew > toleranceSeconds) throw new InvalidSignatureError(`timestamp outside the ${toleranceSeconds}s window`);
+  if (skew > toleranceSeconds)
+    throw new InvalidSignatureError(`timestamp outside the ${toleranceSeconds}s window`);
   const expected = Buffer.from(computeSignature(secret, timestamp, rawBody));
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -40,7 +42,10 @@ export function verifyWebhookSignature(
 }
 
 /** The answer to `endpoint.url_validation`: hex HMAC-SHA256 of the plain token. */
-export function answerUrlValidation(secret: string, plainToken: string): { plainToken: string; encryptedToken: string } {
+export function answerUrlValidation(
+  secret: string,
+  plainToken: string,
+): { plainToken: string; encryptedToken: string } {
   return { plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex') };
 }
 

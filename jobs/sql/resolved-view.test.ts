@@ -14,7 +14,9 @@ describe('raw_events_resolved', () => {
       const t0 = Date.parse(MEETING.startTime);
       const person = PEOPLE[0] as (typeof PEOPLE)[0];
       const rows = [zoom.joined(MEETING, person, t0), zoom.qos(MEETING, person, t0 + 60_000, '800 kbps')].map(
-        (b) => normalizeEvent(b, { eventId: eventIdOf(b), gcsPath: 'k', insertedAt: '2026-02-03T10:00:00.000Z' }).row,
+        (b) =>
+          normalizeEvent(b, { eventId: eventIdOf(b), gcsPath: 'k', insertedAt: '2026-02-03T10:00:00.000Z' })
+            .row,
       );
       expect(rows[1]?.meeting_id).toBeNull();
       await engine.replaceWebhookEvents('2026-02-03', [...rows, ...rows]);

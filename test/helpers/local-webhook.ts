@@ -17,7 +17,10 @@ export interface LocalWebhook {
   config: Config;
   service: WebhookService;
   /** Signs and posts a body (object or raw text); returns status and parsed JSON. */
-  post(body: unknown, opts?: { headers?: Record<string, string>; raw?: boolean }): Promise<{ status: number; json: Record<string, unknown> }>;
+  post(
+    body: unknown,
+    opts?: { headers?: Record<string, string>; raw?: boolean },
+  ): Promise<{ status: number; json: Record<string, unknown> }>;
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
 

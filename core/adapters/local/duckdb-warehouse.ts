@@ -19,7 +19,9 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-const STAGING_COLUMNS = RAW_EVENT_COLUMNS.map((c) => `${c.name} ${c.type === 'INT64' ? 'BIGINT' : 'VARCHAR'}`).join(', ');
+const STAGING_COLUMNS = RAW_EVENT_COLUMNS.map(
+  (c) => `${c.name} ${c.type === 'INT64' ? 'BIGINT' : 'VARCHAR'}`,
+).join(', ');
 const COLUMN_LIST = RAW_EVENT_COLUMNS.map((c) => c.name).join(', ');
 const CASTS = RAW_EVENT_COLUMNS.map((c) => {
   if (c.type === 'DATE') return `CAST(${c.name} AS DATE)`;

@@ -123,7 +123,10 @@ export function createFileArchive(rootDir: string): Archive {
 /** Two complete JSON documents with the same canonical form are the same event. */
 function sameJson(a: Buffer, b: Uint8Array): boolean {
   try {
-    return canonicalJson(JSON.parse(a.toString('utf8'))) === canonicalJson(JSON.parse(Buffer.from(b).toString('utf8')));
+    return (
+      canonicalJson(JSON.parse(a.toString('utf8'))) ===
+      canonicalJson(JSON.parse(Buffer.from(b).toString('utf8')))
+    );
   } catch {
     return false;
   }

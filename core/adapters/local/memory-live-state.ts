@@ -45,7 +45,16 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   function entryOf(uuid: string): MeetingEntry {
     let m = meetings.get(uuid);
     if (!m) {
-      m = { uuid, seen: new Set(), meetingEvents: [], participants: new Map(), unresolved: [], byUserId: new Map(), byName: new Map(), lastEventAt: 0 };
+      m = {
+        uuid,
+        seen: new Set(),
+        meetingEvents: [],
+        participants: new Map(),
+        unresolved: [],
+        byUserId: new Map(),
+        byName: new Map(),
+        lastEventAt: 0,
+      };
       meetings.set(uuid, m);
     }
     return m;
@@ -75,7 +84,8 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   }
 
   function index(m: MeetingEntry, key: string, e: StateEvent): void {
-    for (const id of [e.userId, e.parentUserId]) if (id !== undefined && !m.byUserId.has(id)) m.byUserId.set(id, key);
+    for (const id of [e.userId, e.parentUserId])
+      if (id !== undefined && !m.byUserId.has(id)) m.byUserId.set(id, key);
     if (e.name !== undefined && !m.byName.has(e.name)) m.byName.set(e.name, key);
   }
 
@@ -144,7 +154,8 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       if (!m) return undefined;
       if (m.folded) return m.folded.meeting.meetingId;
       for (const e of m.meetingEvents) if (e.meetingId !== undefined) return e.meetingId;
-      for (const list of m.participants.values()) for (const e of list) if (e.meetingId !== undefined) return e.meetingId;
+      for (const list of m.participants.values())
+        for (const e of list) if (e.meetingId !== undefined) return e.meetingId;
       return undefined;
     },
 

@@ -14,7 +14,10 @@ export interface MemoryQueue extends Queue {
   idle(): Promise<void>;
 }
 
-export function createMemoryQueue(log: Logger, opts: { maxAttempts?: number; backoffMs?: number } = {}): MemoryQueue {
+export function createMemoryQueue(
+  log: Logger,
+  opts: { maxAttempts?: number; backoffMs?: number } = {},
+): MemoryQueue {
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoffMs = opts.backoffMs ?? 1000;
   let subscriber: PushSubscriber | undefined;
@@ -33,7 +36,10 @@ export function createMemoryQueue(log: Logger, opts: { maxAttempts?: number; bac
       if (status >= 200 && status < 300) return;
       if (attempt < maxAttempts) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
     }
-    log.error({ messageId: envelope.message.messageId, attributes: envelope.message.attributes }, 'queue message dead-lettered');
+    log.error(
+      { messageId: envelope.message.messageId, attributes: envelope.message.attributes },
+      'queue message dead-lettered',
+    );
   }
 
   const chains = new Map<string, Promise<void>>();
@@ -65,7 +71,11 @@ export function createMemoryQueue(log: Logger, opts: { maxAttempts?: number; bac
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     async health(): Promise<HealthStatus> {
-      return { ok: true, backend: 'memory', detail: subscriber ? 'subscribed' : `${waiting.length} waiting for a subscriber` };
+      return {
+        ok: true,
+        backend: 'memory',
+        detail: subscriber ? 'subscribed' : `${waiting.length} waiting for a subscriber`,
+      };
     },
     async close() {
       closed = true;

@@ -27,7 +27,11 @@ export async function recoverFromArchive(
       if (!bytes) continue;
       try {
         const body: unknown = JSON.parse(bytes.toString('utf8'));
-        const n = normalizeEvent(body, { eventId: eventIdOf(body), gcsPath: key, insertedAt: new Date(opts.now).toISOString() });
+        const n = normalizeEvent(body, {
+          eventId: eventIdOf(body),
+          gcsPath: key,
+          insertedAt: new Date(opts.now).toISOString(),
+        });
         if (n.state) batch.push(n.state);
         rows.push(n.row);
         count++;
