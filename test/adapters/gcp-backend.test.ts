@@ -60,6 +60,7 @@ beforeAll(async () => {
       PUBSUB_EMULATOR_HOST: pubsubEmulator.host,
       STORAGE_EMULATOR_HOST: gcs.url,
       BIGQUERY_API_ENDPOINT: bq.url,
+      DASHBOARD_TOKEN: 'e2e-dashboard-token',
     },
   });
 });
@@ -116,7 +117,9 @@ describe('BACKEND=gcp end to end', () => {
 
     const [fromGcp, fromLocal] = await Promise.all(
       [gcp, local].map((h) =>
-        fetch(`${h.url}/api/meetings/${meeting.id}/live-participants`).then((r) => r.json()),
+        fetch(`${h.url}/api/meetings/${meeting.id}/live-participants`, {
+          headers: { authorization: 'Bearer e2e-dashboard-token' },
+        }).then((r) => r.json()),
       ),
     );
     expect(fromGcp).toMatchObject({ meeting: { meetingUuid: meeting.uuid, status: 'ended' } });
