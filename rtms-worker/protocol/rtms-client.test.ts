@@ -357,6 +357,21 @@ describe('stopping', () => {
     expect(b.got.ended).toEqual([expect.objectContaining({ stopReason: 8 })]);
   });
 
+  it('a stop on signaling still takes the last media frames, and ends as soon as the media socket closes', () => {
+    const { client, got, handshake, sockets } = setup();
+    client.start();
+    const [sig, media] = handshake();
+    sig.recv({ msg_type: 8, state: 4, reason: 6 });
+    sig.emitClose(1000);
+    media.recv({ msg_type: 14, content: { user_id: 0, data: 'AAAA', timestamp: 42 } });
+    expect(got.ended).toHaveLength(0);
+    media.emitClose(1000);
+    expect(got.ended).toEqual([expect.objectContaining({ outcome: 'stopped', stopReason: 6 })]);
+    expect(got.audio.map((f) => f.timestamp)).toEqual([42]);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(2); // no reconnection while draining
+  });
+
   it('close() sends msg 21 on signaling and ends on msg 22', () => {
     const { client, got, handshake } = setup();
     client.start();

@@ -76,6 +76,7 @@ interface Conn {
   socket: RtmsSocket;
   lastSeen: number;
   ready: boolean;
+  closed: boolean;
 }
 
 type Phase = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'closing' | 'ended';
@@ -93,6 +94,7 @@ export class RtmsClient {
   private lostSince: number | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  private draining: RtmsEnd | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly watchdogMs: number;
@@ -153,15 +155,28 @@ export class RtmsClient {
    * frames, so the sockets get a short grace to deliver them (and the server's own stop) first.
    */
   stopped(stopReason: number | undefined): void {
-    if (this.isOver() || this.closeTimer) return;
-    const end = () =>
-      this.end({
-        outcome: 'stopped',
-        ...(stopReason !== undefined && { stopReason }),
-        detail: 'rtms_stopped',
-      });
-    if (stopReason === STOP_REASON.STREAM_REVOKED || this.phase !== 'streaming') return end();
-    this.closeTimer = setTimeout(end, this.o.stopGraceMs ?? 2_000);
+    this.drain({
+      outcome: 'stopped',
+      ...(stopReason !== undefined && { stopReason }),
+      detail: 'rtms_stopped',
+    });
+  }
+
+  /**
+   * The stream is over, but the media sockets may still carry its last frames (a stop on the
+   * signaling socket or the webhook can overtake them): end once every media socket has closed, or
+   * after a grace period. A revoked stream ends at once: its data is deleted anyway.
+   */
+  private drain(end: RtmsEnd): void {
+    if (this.isOver()) return;
+    if (this.draining) {
+      if (this.draining.stopReason === undefined && end.stopReason !== undefined) this.draining = end;
+      return;
+    }
+    if (end.stopReason === STOP_REASON.STREAM_REVOKED || this.phase !== 'streaming') return this.end(end);
+    this.draining = end;
+    this.clearRetry();
+    this.closeTimer = setTimeout(() => this.end(this.draining!), this.o.stopGraceMs ?? 2_000);
   }
 
   /** Ends the stream at Zoom with msg 21 and waits for msg 22 (or a timeout). */
@@ -223,7 +238,7 @@ export class RtmsClient {
 
   private open(url: string, gen: number, role: 'signaling' | MediaKind): Conn {
     const socket = this.o.socketFactory(url);
-    const conn: Conn = { socket, lastSeen: Date.now(), ready: false };
+    const conn: Conn = { socket, lastSeen: Date.now(), ready: false, closed: false };
     const current = () =>
       gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
     socket.onMessage((data) => {
@@ -236,7 +251,12 @@ export class RtmsClient {
     });
     socket.onError((err) => current() && this.log.warn({ role, err: err.message }, 'rtms socket error'));
     socket.onClose((code, reason) => {
+      conn.closed = true;
       if (!current() || this.isOver()) return;
+      if (this.draining) {
+        if ([...this.media.values()].every((c) => c.closed)) this.end(this.draining);
+        return;
+      }
       this.log.warn({ role, code, reason }, 'rtms socket closed');
       if (this.phase === 'closing')
         return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
@@ -373,7 +393,7 @@ export class RtmsClient {
 
   private act(action: StateAction, what: string): void {
     if (action.kind === 'stop')
-      return this.end({
+      return this.drain({
         outcome: 'stopped',
         ...(action.stopReason !== undefined && { stopReason: action.stopReason }),
         detail: what,
@@ -384,7 +404,7 @@ export class RtmsClient {
 
   /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
   private lost(scope: 'all' | 'media', why: string): void {
-    if (this.isOver() || this.phase === 'closing') return;
+    if (this.isOver() || this.phase === 'closing' || this.draining) return;
     const now = Date.now();
     this.lostSince ??= now;
     if (this.retryTimer) return; // a retry is already scheduled
@@ -412,7 +432,7 @@ export class RtmsClient {
   }
 
   private checkWatchdog(): void {
-    if (this.isOver() || this.retryTimer || this.phase === 'waiting') return;
+    if (this.isOver() || this.retryTimer || this.phase === 'waiting' || this.draining) return;
     const now = Date.now();
     if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs))
       return this.lost('all', 'signaling socket silent');
