@@ -24,7 +24,7 @@ const MEETING = 'Zk2x+Qb62ED7Q/abc1==';
 
 beforeAll(async () => {
   media = await loadTestMedia({ seconds: 4 });
-  sim = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 200 });
+  sim = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 1_000 });
   h = await startHarness();
 });
 afterAll(async () => {
@@ -145,14 +145,14 @@ describe('drops and failover', () => {
     await new Promise((r) => setTimeout(r, 500));
     await caughtUp();
     s.dropMedia();
-    await waitFor(() => s.stats.readyAcks === 2);
+    await waitFor(() => s.stats.readyAcks >= 2);
     await caughtUp();
     s.interrupt();
     expect(await h.push({ ...startedMessage(s), kind: 'interrupted', eventId: `int-${id}` })).toBe(204);
-    await waitFor(() => s.stats.signalingHandshakes === 2 && s.stats.readyAcks === 3);
+    await waitFor(() => s.stats.signalingHandshakes >= 2 && s.stats.readyAcks >= 3);
     await caughtUp();
     s.closeMidFrame('media');
-    await waitFor(() => s.stats.readyAcks === 4);
+    await waitFor(() => s.stats.readyAcks >= 4);
     const { outcome, stats } = await sessionDone(id);
     expect(outcome).toBe('finished');
     expect(stats!.reconnects).toBeGreaterThanOrEqual(3);
@@ -332,8 +332,8 @@ describe('bad input', () => {
 });
 
 describe('keep-alive', () => {
-  it('answers every keep-alive on both sockets over a long stream (50 ms keep-alive period, 3 s)', async () => {
-    const fast = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 50 });
+  it('answers every keep-alive on both sockets over a long stream (150 ms keep-alive period, 3 s)', async () => {
+    const fast = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 150 });
     try {
       const id = streamId();
       const s = fast.stream({
@@ -347,7 +347,7 @@ describe('keep-alive', () => {
       expect(await h.push(startedMessage(s))).toBe(204);
       const { outcome, stats } = await sessionDone(id);
       expect(outcome).toBe('finished');
-      expect(s.stats.keepAlivesSent).toBeGreaterThan(40);
+      expect(s.stats.keepAlivesSent).toBeGreaterThan(12);
       expect(s.stats.keepAlivesAnswered).toBeGreaterThanOrEqual(s.stats.keepAlivesSent - 2);
       expect(s.stats.keepAliveTimeouts).toBe(0);
       expect(stats!.reconnects).toBe(0);

@@ -82,7 +82,7 @@ export async function startHarness(
     config,
     {
       capturesDir: join(dir, 'captures'),
-      settings: { watchdogMs: 2_000, reconnectWindowMs: 30_000, ...opts.settings },
+      settings: { watchdogMs: 3_000, reconnectWindowMs: 30_000, ...opts.settings },
     },
   );
   const server: Server = createServer(worker.listener);
