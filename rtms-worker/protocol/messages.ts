@@ -253,16 +253,27 @@ export interface MediaOptions {
   resolution: keyof typeof RESOLUTION;
 }
 
+export type MediaSocketKind = 'all' | 'audio' | 'video' | 'transcript';
+
 /** 16 kHz mono L16 audio in 20 ms packets, H.264 video at the chosen fps, English transcripts (§3.5). */
-export function mediaParams(o: MediaOptions): object {
-  return {
+export function mediaParams(o: MediaOptions, kind: MediaSocketKind = 'all'): Record<string, object> {
+  const all: Record<'audio' | 'video' | 'transcript', object> = {
     audio: { content_type: 2, sample_rate: 1, channel: 1, codec: 1, data_opt: 1, send_rate: 20 },
     video: { content_type: 3, codec: 7, resolution: RESOLUTION[o.resolution], data_opt: 3, fps: o.videoFps },
     transcript: { content_type: 5, src_language: 9, enable_lid: true },
   };
+  return kind === 'all' ? all : { [kind]: all[kind] };
 }
 
-export function mediaHandshake(ids: HandshakeIds, o: MediaOptions): object {
+const MASK: Record<MediaSocketKind, number> = {
+  all: MEDIA_TYPE.AUDIO | MEDIA_TYPE.VIDEO | MEDIA_TYPE.TRANSCRIPT,
+  audio: MEDIA_TYPE.AUDIO,
+  video: MEDIA_TYPE.VIDEO,
+  transcript: MEDIA_TYPE.TRANSCRIPT,
+};
+
+/** msg 3 for one media socket: the unified socket asks for all three types, a split one for its own. */
+export function mediaHandshake(ids: HandshakeIds, o: MediaOptions, kind: MediaSocketKind = 'all'): object {
   return {
     msg_type: MSG.DATA_HAND_SHAKE_REQ,
     protocol_version: 1,
@@ -270,9 +281,9 @@ export function mediaHandshake(ids: HandshakeIds, o: MediaOptions): object {
     meeting_uuid: ids.meetingUuid,
     rtms_stream_id: ids.streamId,
     signature: ids.signature,
-    media_type: MEDIA_TYPE.AUDIO | MEDIA_TYPE.VIDEO | MEDIA_TYPE.TRANSCRIPT,
+    media_type: MASK[kind],
     payload_encryption: false,
-    media_params: mediaParams(o),
+    media_params: mediaParams(o, kind),
   };
 }
 

@@ -148,6 +148,29 @@ describe('handshakes', () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it('without an all url, opens one media socket per type, each asking for its own type, and streams when all are ready', () => {
+    const { client, sockets, last } = setup();
+    client.start();
+    const sig = last();
+    sig.emitOpen();
+    sig.recv({
+      msg_type: 2,
+      status_code: 0,
+      media_server: { server_urls: { audio: 'wss://z/a', video: 'wss://z/v', transcript: 'wss://z/t' } },
+    });
+    const media = sockets.slice(1);
+    expect(media.map((m) => m.url)).toEqual(['wss://z/a', 'wss://z/v', 'wss://z/t']);
+    for (const m of media) m.emitOpen();
+    expect(media.map((m) => m.sent[0]!.media_type)).toEqual([1, 2, 8]);
+    expect(Object.keys(media[1]!.sent[0]!.media_params as object)).toEqual(['video']);
+    media[0]!.recv({ msg_type: 4, status_code: 0 });
+    media[1]!.recv({ msg_type: 4, status_code: 0 });
+    expect(client.state).toBe('connecting');
+    media[2]!.recv({ msg_type: 4, status_code: 0 });
+    expect(client.state).toBe('streaming');
+    expect(sig.sent.filter((m) => m.msg_type === 7)).toHaveLength(3);
+  });
+
   it('a media refusal fails the stream', () => {
     const { client, got, last } = setup();
     client.start();

@@ -231,7 +231,7 @@ export class RtmsClient {
         () =>
           gen === this.gen &&
           this.media.get(kind) === conn &&
-          this.send(conn, mediaHandshake(this.ids, this.o.media)),
+          this.send(conn, mediaHandshake(this.ids, this.o.media, kind)),
       );
     }
   }
