@@ -1,6 +1,6 @@
 // Pure RTMS decisions (reference §3.9–3.13): which URL to use, how long to back off, what a handshake
 // status, a state update or a lost socket means. No clock, no sockets: the client loop only runs them.
-import { SESSION_STATE, STATUS, STOP_REASON, STREAM_STATE } from './messages.ts';
+import { SESSION_STATE, STATUS, STOP_REASON, STREAM_STATE, type MediaSocketKind } from './messages.ts';
 
 export const BACKOFF_BASE_MS = 3_000;
 export const BACKOFF_CAP_MS = 30_000;
@@ -36,7 +36,7 @@ export function checkSocketUrl(url: string): { ok: true } | { ok: false; why: st
   return { ok: false, why: `unsupported scheme ${parsed.protocol}` };
 }
 
-export type MediaKind = 'all' | 'audio' | 'video' | 'transcript';
+export type MediaKind = MediaSocketKind;
 
 /** One socket for `all` when offered (keeps A/V on one connection), else one per media type. */
 export function pickMediaUrls(urls: Readonly<Record<string, string>>): Partial<Record<MediaKind, string>> {
