@@ -13,7 +13,6 @@ import {
   dataPaths,
   type Backends,
 } from '../core/adapters/create-backends.ts';
-import { createFileLeaseStore } from '../core/adapters/local/file-lease-store.ts';
 import { recoverCaptures } from './capture/recover.ts';
 import { createHttpPushQueue } from './http-push-queue.ts';
 import { createRtmsWorker } from './worker.ts';
@@ -27,9 +26,8 @@ export async function startRtmsWorker(
   const own = backends === undefined;
   const b = backends ?? (await createBackends(config, log));
   const paths = dataPaths(config);
-  // Locally a file lease under $DATA_DIR/leases/ lets several worker processes share streams safely.
-  const leases: LeaseStore =
-    config.BACKEND === 'local' ? createFileLeaseStore(paths.leases) : await createLeaseStore(config, log);
+  // Firestore in production; locally a file lease under $DATA_DIR/leases/ shared by worker processes.
+  const leases: LeaseStore = await createLeaseStore(config, log);
   const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL
     ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL)
     : config.BACKEND === 'gcp'

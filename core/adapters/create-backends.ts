@@ -96,11 +96,12 @@ export async function createMediaStore(config: Config, log: Logger): Promise<Med
   return createLocalMediaStore(dataPaths(config).s3);
 }
 
+/** Firestore in production; locally one lock file per stream under $DATA_DIR/leases/, so several worker processes share streams safely. */
 export async function createLeaseStore(config: Config, log: Logger): Promise<LeaseStore> {
   if (config.BACKEND === 'gcp') {
     const { createFirestoreLeaseStore } = await import('./gcp/firestore-lease-store.ts');
     return createFirestoreLeaseStore(config, log);
   }
-  const { createMemoryLeaseStore } = await import('./local/memory-lease-store.ts');
-  return createMemoryLeaseStore(Date.now);
+  const { createFileLeaseStore } = await import('./local/file-lease-store.ts');
+  return createFileLeaseStore(dataPaths(config).leases);
 }
