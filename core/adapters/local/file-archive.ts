@@ -1,7 +1,8 @@
 // The embedded archive: objects as files under a root (`$DATA_DIR/gcs/`) with the GCS keys.
 // Create-only writes open with O_EXCL and sync before returning; a key found incomplete (a crash
 // mid-write) is replaced atomically by the complete copy.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -75,14 +76,18 @@ export function createFileArchive(rootDir: string): Archive {
       const path = pathOf(key);
       await ensureDir(dirname(path));
       const tmp = tempPath(path);
+      let out: WriteStream | undefined;
       try {
         if (body instanceof Readable) {
-          await pipeline(body, createWriteStream(tmp, { flags: 'wx' }));
+          out = createWriteStream(tmp, { flags: 'wx' });
+          await pipeline(body, out);
         } else {
           await writeDurably(tmp, body);
         }
         await rename(tmp, path);
       } catch (err) {
+        // The file may still be opening when the source fails: remove it only once the stream closed.
+        if (out && !out.closed) await once(out, 'close').catch(() => undefined);
         await rm(tmp, { force: true });
         throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
       }

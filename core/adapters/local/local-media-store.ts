@@ -1,6 +1,7 @@
 // The embedded recordings store: objects as files under `$DATA_DIR/s3/` with the S3 keys.
 // Writes are atomic (temp file, then rename), so a reader never sees a half-written recording.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,13 +40,17 @@ export function createLocalMediaStore(rootDir: string): MediaStore {
           cb(null, chunk);
         },
       });
+      let out: WriteStream | undefined;
       try {
         await mkdir(dirname(path), { recursive: true });
         const source = body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
-        await pipeline(source, count, createWriteStream(tmp, { flags: 'wx' }));
+        out = createWriteStream(tmp, { flags: 'wx' });
+        await pipeline(source, count, out);
         await rename(tmp, path);
         return { bytes };
       } catch (err) {
+        // The file may still be opening when the source fails: remove it only once the stream closed.
+        if (out && !out.closed) await once(out, 'close').catch(() => undefined);
         await rm(tmp, { force: true });
         throw new TransientUpstreamError(`media store write failed for ${key}`, { cause: err });
       }
