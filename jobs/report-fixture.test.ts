@@ -18,6 +18,7 @@ import { runExport, runReport, exportKey } from './report.ts';
 import { runReplay } from './replay.ts';
 import { sqlDir } from './sql/sql-files.ts';
 import { qosMinute } from './test/run-report.ts';
+import { fixtureRtmsRows } from './test/fixture-rtms.ts';
 
 const DATE = '2026-02-03';
 const fixture = (name: string): string => join(sqlDir(), 'fixtures', DATE, name);
@@ -46,40 +47,8 @@ async function archiveWebhooks(archive: Archive): Promise<number> {
   return created;
 }
 
-interface RtmsFixture {
-  event_id: string;
-  event_type: string;
-  action: string;
-  at: string;
-  user_id: string;
-  name: string | null;
-}
-
 async function rtmsRows(): Promise<RawEventRow[]> {
-  const list = JSON.parse(await readFile(fixture('rtms.json'), 'utf8')) as RtmsFixture[];
-  return list.map((r) => ({
-    event_id: r.event_id,
-    event_date: r.at.slice(0, 10),
-    event_type: r.event_type,
-    event_timestamp: r.at,
-    event_ts: Date.parse(r.at),
-    meeting_id: '86431910364',
-    meeting_uuid: 'hwkAADUySwyG3GyUkqc0vA==',
-    participant_id: r.user_id,
-    participant_uuid: null,
-    parent_participant_id: null,
-    zoom_user_id: null,
-    participant_name: r.name,
-    participant_email: null,
-    breakout_room_uuid: null,
-    action: r.action,
-    leave_reason: null,
-    rtms_stream_id: 'stream-1',
-    raw_payload: '{}',
-    gcs_path: '',
-    source: 'rtms',
-    inserted_at: r.at,
-  }));
+  return fixtureRtmsRows(fixture('rtms.json'), 'hwkAADUySwyG3GyUkqc0vA==');
 }
 
 describe('fixture day 2026-02-03 on DuckDB', () => {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { createDuckDbWarehouse } from '../../core/adapters/local/duckdb-warehouse.ts';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
-import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
 import { createDuckDbEngine } from '../../jobs/engine/duckdb-engine.ts';
 import { runExport, runReport } from '../../jobs/report.ts';
 import { sqlDir } from '../../jobs/sql/sql-files.ts';
 import { qosMinute } from '../../jobs/test/run-report.ts';
+import { fixtureRtmsRows } from '../../jobs/test/fixture-rtms.ts';
 import { startLocalWebhook } from '../helpers/local-webhook.ts';
 
 export const FIXTURE_DATE = '2026-02-03';
@@ -35,7 +35,7 @@ export async function buildFixtureDay(dataDir: string): Promise<number> {
   }
   const path = join(dataDir, 'warehouse.duckdb');
   const warehouse = await createDuckDbWarehouse(path, log);
-  await warehouse.insertEvents((await json<RtmsFixture[]>('rtms.json')).map(rtmsRow));
+  await warehouse.insertEvents(await fixtureRtmsRows(fixturePath('rtms.json'), FIXTURE_MEETING));
   await warehouse.close();
   const engine = await createDuckDbEngine({ path, archive: createFileArchive(join(dataDir, 'gcs')) });
   try {
@@ -51,39 +51,4 @@ export async function buildFixtureDay(dataDir: string): Promise<number> {
     await engine.close();
   }
   return accepted;
-}
-
-interface RtmsFixture {
-  event_id: string;
-  event_type: string;
-  action: string;
-  at: string;
-  user_id: string;
-  name: string | null;
-}
-
-function rtmsRow(r: RtmsFixture): RawEventRow {
-  return {
-    event_id: r.event_id,
-    event_date: r.at.slice(0, 10),
-    event_type: r.event_type,
-    event_timestamp: r.at,
-    event_ts: Date.parse(r.at),
-    meeting_id: '86431910364',
-    meeting_uuid: FIXTURE_MEETING,
-    participant_id: r.user_id,
-    participant_uuid: null,
-    parent_participant_id: null,
-    zoom_user_id: null,
-    participant_name: r.name,
-    participant_email: null,
-    breakout_room_uuid: null,
-    action: r.action,
-    leave_reason: null,
-    rtms_stream_id: 'stream-1',
-    raw_payload: '{}',
-    gcs_path: '',
-    source: 'rtms',
-    inserted_at: r.at,
-  };
 }
