@@ -255,19 +255,27 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     });
     ws.on('close', () => {
       const attached = (ws as WebSocket & { sim?: { s: SimStream; link: Link } }).sim;
-      if (!attached || attached.s.over) return;
-      const { s, link } = attached;
-      if (s.signaling === link) {
-        s.signaling = undefined;
-        detach(s, 'media', 'terminate');
-        s.lostAt = Date.now();
-        opts.onInterrupted?.(handles.get(s)!);
-      } else if (s.media === link) {
-        s.media = undefined;
-        mediaReady.delete(s);
-      }
+      if (attached) gone(attached.s, attached.link);
     });
   });
+
+  /**
+   * A connection is gone: from here on audio is buffered for replay and video is lost. Runs when
+   * the socket closes, and at once when the server cuts it itself (its `ws` still says OPEN until
+   * the close event, and anything sent in between would be counted as sent but never delivered).
+   */
+  function gone(s: SimStream, link: Link): void {
+    if (s.over) return;
+    if (s.signaling === link) {
+      s.signaling = undefined;
+      detach(s, 'media', 'terminate');
+      s.lostAt = Date.now();
+      opts.onInterrupted?.(handles.get(s)!);
+    } else if (s.media === link) {
+      s.media = undefined;
+      mediaReady.delete(s);
+    }
+  }
 
   function pump(s: SimStream, now: number): void {
     const pos = s.position(now);
@@ -407,9 +415,10 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
           const socket = (
             link?.ws as unknown as { _socket?: { write(b: Buffer): void; destroy(): void } } | undefined
           )?._socket;
-          if (!socket) return;
+          if (!link || !socket) return;
           socket.write(Buffer.from([0x81, 0x7e, 0x01, 0x00, 0x7b, 0x22, 0x6d, 0x73]));
           socket.destroy();
+          gone(s, link);
         },
         sendRaw: (which, data) => send(s, s[which], data),
         emitEvent: (eventType, userIds) => event(s, eventType, userIds),
