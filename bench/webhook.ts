@@ -23,9 +23,12 @@ const STEADY_RATE = 500;
 const STEADY_SECONDS = Number(args.get('steady-seconds') ?? 10);
 const CONCURRENCY = 64;
 
-/** Unique, realistic events: meetings with people joining, hopping rooms and leaving. */
+/**
+ * Unique, realistic events: meetings with people joining, hopping rooms and leaving, a day of them:
+ * each seed's meetings start 90 s apart over the past day and last about 22 minutes.
+ */
 function* generateEvents(seed: number): Generator<Record<string, unknown>> {
-  const base = Date.now() - 3_600_000;
+  const base = Date.now() - 24 * 3_600_000 + (seed % 100) * 60_000;
   for (let m = 0; ; m++) {
     const meeting: MeetingRef = {
       id: String(80_000_000_000 + seed * 1e6 + m),
@@ -34,7 +37,7 @@ function* generateEvents(seed: number): Generator<Record<string, unknown>> {
       hostId: 'host',
       startTime: new Date(base).toISOString(),
     };
-    const t = base + m * 1000;
+    const t = base + m * 90_000;
     yield zoom.meetingStarted(meeting, t);
     for (let p = 0; p < 20; p++) {
       const person: Person = {
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
     const chunk = 10_000;
     for (let sent = 0; sent < MEMORY_EVENTS; sent += chunk) {
       await saturate(full.url, 100 + sent / chunk, chunk);
+      await fetch(`${full.url.replace(/\/webhook$/, '')}/api/meetings`); // a dashboard looking in
       global.gc?.();
       const m = process.memoryUsage();
       samples.push({ events: sent + chunk, rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed) });

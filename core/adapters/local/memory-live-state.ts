@@ -27,10 +27,15 @@ interface MeetingEntry {
   byUserId: Map<string, string>;
   byName: Map<string, string>;
   lastEventAt: number;
+  /** Frozen after the meeting ended and Zoom's retries are over: event lists dropped, state kept. */
+  compacted?: boolean;
   /** Whether a participant event has told the meeting doc its number/topic (the UUID->ID map). */
   sighted?: boolean;
   folded?: { meeting: MeetingState; participants: ParticipantState[] };
 }
+
+/** Zoom retries a failed delivery up to about 85 minutes after the event (reference §1.4). */
+const COMPACT_AFTER_MS = 2 * 3_600_000;
 
 export interface MemoryLiveStateOptions {
   now: () => number;
@@ -111,8 +116,28 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     return expiryOf(fold(m).meeting, m.lastEventAt, opts.ttlDays) < now;
   }
 
-  function evict(now: number): void {
-    for (const [uuid, m] of meetings) if (expired(m, now)) meetings.delete(uuid);
+  /**
+   * Read paths (never apply, which the start-up rebuild drives in archive order) drop expired
+   * meetings and compact ended ones whose retry window has passed: memory then holds live meetings'
+   * events and a small folded state per recent meeting, not every event ever received.
+   */
+  function sweep(now: number): void {
+    for (const [uuid, m] of meetings) {
+      if (expired(m, now)) {
+        meetings.delete(uuid);
+        continue;
+      }
+      const f = fold(m);
+      if (m.compacted || f.meeting.status !== 'ended' || f.meeting.endedAt === undefined) continue;
+      if (now - f.meeting.endedAt < COMPACT_AFTER_MS) continue;
+      m.compacted = true;
+      m.meetingEvents = [];
+      m.participants = new Map();
+      m.unresolved = [];
+      m.seen = new Set();
+      m.byUserId = new Map();
+      m.byName = new Map();
+    }
   }
 
   function latestInstance(meetingIdOrUuid: string): MeetingEntry | undefined {
@@ -138,7 +163,8 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       let changed = false;
       for (const e of events) {
         const m = entryOf(e.meetingUuid);
-        if (m.seen.has(e.eventId)) continue;
+        // Later than any Zoom retry: the warehouse keeps it, the frozen live state does not change.
+        if (m.compacted || m.seen.has(e.eventId)) continue;
         m.seen.add(e.eventId);
         m.lastEventAt = Math.max(m.lastEventAt, e.at);
         if (!place(m, e)) m.unresolved.push(e);
@@ -161,7 +187,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
 
     async listMeetings(listOpts) {
       const now = opts.now();
-      evict(now);
+      sweep(now);
       const out: MeetingSummary[] = [];
       for (const m of meetings.values()) {
         const f = fold(m);
@@ -172,6 +198,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     },
 
     async liveParticipants(meetingIdOrUuid): Promise<LiveParticipantsView | undefined> {
+      sweep(opts.now());
       const m = latestInstance(meetingIdOrUuid);
       if (!m) return undefined;
       const f = fold(m);
