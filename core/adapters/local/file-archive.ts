@@ -1,9 +1,10 @@
 // The embedded archive: objects as files under a root (`$DATA_DIR/gcs/`) with the GCS keys.
 // Create-only writes open with O_EXCL and sync before returning; a key found incomplete (a crash
 // mid-write) is replaced atomically by the complete copy.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { close, createWriteStream, fdatasync, open as openCallback, write, type WriteStream } from 'node:fs';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -33,13 +34,15 @@ export function createFileArchive(rootDir: string): Archive {
     return `${path}.${randomBytes(6).toString('hex')}.tmp`;
   }
 
+  /** Create-only write, synced; plain descriptors are cheaper than FileHandle objects on this hot path. */
   async function writeDurably(path: string, body: Uint8Array): Promise<void> {
-    const fh = await open(path, 'wx');
+    const fd = await openFd(path, 'wx');
     try {
-      await fh.writeFile(body);
-      await fh.datasync();
+      let offset = 0;
+      while (offset < body.length) offset += await writeFd(fd, body, offset);
+      await fdatasyncFd(fd);
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
   }
 
@@ -123,6 +126,15 @@ export function createFileArchive(rootDir: string): Archive {
       }
     },
   };
+}
+
+const openFd = promisify(openCallback);
+const fdatasyncFd = promisify(fdatasync);
+const closeFd = promisify(close);
+function writeFd(fd: number, buf: Uint8Array, offset: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    write(fd, buf, offset, buf.length - offset, null, (err, n) => (err ? reject(err) : resolve(n))),
+  );
 }
 
 /** Two complete JSON documents with the same canonical form are the same event. */
