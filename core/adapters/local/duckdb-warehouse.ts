@@ -33,7 +33,7 @@ const CASTS = RAW_EVENT_COLUMNS.map((c) => {
 export async function createDuckDbWarehouse(path: string, log: Logger): Promise<DuckDbWarehouse> {
   if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
   // Bounded memory: DuckDB would otherwise size its buffer pool to most of the machine.
-  const instance = await DuckDBInstance.create(path, { memory_limit: '1GB' });
+  const instance = await DuckDBInstance.create(path, { memory_limit: '512MB', threads: '1' });
   const connection = await instance.connect();
   await connection.run(duckDbRawEventsDdl());
   await connection.run(`CREATE TEMP TABLE raw_events_staging (${STAGING_COLUMNS})`);
