@@ -16,6 +16,7 @@ import { walkFiles } from './walk-files.ts';
 
 export function createFileArchive(rootDir: string): Archive {
   const knownDirs = new Set<string>();
+  const writing = new Map<string, Promise<'created' | 'exists'>>();
 
   function pathOf(key: string): string {
     if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '')) {
@@ -46,32 +47,52 @@ export function createFileArchive(rootDir: string): Archive {
     }
   }
 
-  return {
-    async putIfAbsent(key, body) {
-      const path = pathOf(key);
+  async function createOnce(key: string, body: Uint8Array): Promise<'created' | 'exists'> {
+    const path = pathOf(key);
+    try {
+      await ensureDir(dirname(path));
       try {
-        await ensureDir(dirname(path));
-        try {
-          // Fast path: create-only open; the bytes are synced before we report them durable.
-          await writeDurably(path, body);
-          return 'created';
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        }
-        // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash or a
-        // concurrent writer, which is replaced atomically by a complete one.
-        const existing = await readFile(path).catch(() => undefined);
-        if (existing && (Buffer.compare(existing, body) === 0 || sameJson(existing, body))) return 'exists';
-        const tmp = tempPath(path);
-        try {
-          await writeDurably(tmp, body);
-          await rename(tmp, path);
-        } finally {
-          await rm(tmp, { force: true });
-        }
+        // Fast path: create-only open; the bytes are synced before we report them durable.
+        await writeDurably(path, body);
         return 'created';
       } catch (err) {
-        throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash or a
+      // concurrent writer, which is replaced atomically by a complete one.
+      const existing = await readFile(path).catch(() => undefined);
+      if (existing && (Buffer.compare(existing, body) === 0 || sameJson(existing, body))) return 'exists';
+      const tmp = tempPath(path);
+      try {
+        await writeDurably(tmp, body);
+        await rename(tmp, path);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+      return 'created';
+    } catch (err) {
+      throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
+    }
+  }
+
+  return {
+    async putIfAbsent(key, body) {
+      // Concurrent deliveries of one event in this process wait for the write already under way.
+      const pending = writing.get(key);
+      if (
+        pending &&
+        (await pending.then(
+          () => true,
+          () => false,
+        ))
+      )
+        return 'exists';
+      const attempt = createOnce(key, body);
+      writing.set(key, attempt);
+      try {
+        return await attempt;
+      } finally {
+        if (writing.get(key) === attempt) writing.delete(key);
       }
     },
 
