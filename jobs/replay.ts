@@ -4,11 +4,9 @@
 import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import { errorMessage } from '../core/errors.ts';
-import { eventIdOf } from '../core/zoom/event-id.ts';
-import { normalizeEvent } from '../core/zoom/normalize.ts';
 import type { SqlEngine } from './engine/sql-engine.ts';
 import { noProgress, type Progress } from './progress.ts';
+import { normalizeArchived } from '../core/zoom/archived-event.ts';
 
 export interface ReplayDeps {
   engine: SqlEngine;
@@ -85,23 +83,8 @@ export async function runReplay(deps: ReplayDeps, opts: { date: string }): Promi
 async function readRow(deps: ReplayDeps, key: string, insertedAt: string): Promise<RawEventRow | undefined> {
   const body = await deps.archive.get(key);
   if (!body) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    deps.log.warn({ key, reason: errorMessage(err) }, 'replay: archived body is not JSON, skipped');
-    return undefined;
-  }
-  const eventId = eventIdOf(parsed);
-  const expected = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
-  if (eventId !== expected) {
-    deps.log.warn({ key, eventId }, 'replay: event id of the body differs from its file name, skipped');
-    return undefined;
-  }
-  try {
-    return normalizeEvent(parsed, { eventId, gcsPath: key, insertedAt }).row;
-  } catch (err) {
-    deps.log.warn({ key, reason: errorMessage(err) }, 'replay: archived event cannot be normalised, skipped');
-    return undefined;
-  }
+  const read = normalizeArchived(key, body, insertedAt);
+  if (read.ok) return read.normalized.row;
+  deps.log.warn({ key, reason: read.reason }, 'replay: archived event skipped');
+  return undefined;
 }

@@ -3,9 +3,8 @@
 import type { Logger } from '../../log.ts';
 import type { Archive, LiveState, Warehouse } from '../../ports.ts';
 import type { RawEventRow } from '../../warehouse/raw-events.ts';
-import { eventIdOf } from '../../zoom/event-id.ts';
-import { normalizeEvent } from '../../zoom/normalize.ts';
 import type { StateEvent } from '../../zoom/types.ts';
+import { normalizeArchived } from '../../zoom/archived-event.ts';
 
 /**
  * Folds the archived events of the last `days` days (UTC) into `liveState` and re-inserts their rows
@@ -25,18 +24,13 @@ export async function recoverFromArchive(
     for await (const key of archive.list(`raw/${day}/`)) {
       const bytes = await archive.get(key);
       if (!bytes) continue;
-      try {
-        const body: unknown = JSON.parse(bytes.toString('utf8'));
-        const n = normalizeEvent(body, {
-          eventId: eventIdOf(body),
-          gcsPath: key,
-          insertedAt: new Date(opts.now).toISOString(),
-        });
-        if (n.state) batch.push(n.state);
-        rows.push(n.row);
+      const read = normalizeArchived(key, bytes, new Date(opts.now).toISOString());
+      if (read.ok) {
+        if (read.normalized.state) batch.push(read.normalized.state);
+        rows.push(read.normalized.row);
         count++;
-      } catch (err) {
-        opts.log.warn({ key, err }, 'archived event skipped while rebuilding state');
+      } else {
+        opts.log.warn({ key, reason: read.reason }, 'archived event skipped while rebuilding state');
       }
       if (rows.length >= 2000) {
         await Promise.all([liveState.apply(batch), warehouse.insertEvents(rows)]);
