@@ -102,40 +102,6 @@ intervals AS (
     AND NOT COALESCE(s.prev_is_exit, FALSE)
     AND NOT (COALESCE(s.prev_is_leave, FALSE) AND s.prev_loc = s.loc)
 ),
--- Presence: the union of all intervals, merged into islands.
-presence_marked AS (
-  SELECT
-    meeting_uuid, pkey, pid, start_t, end_t,
-    CASE
-      WHEN start_t <= MAX(end_t) OVER (
-        PARTITION BY pid ORDER BY start_t, end_t
-        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0
-      ELSE 1
-    END AS is_new
-  FROM intervals
-),
-presence_numbered AS (
-  SELECT
-    *,
-    SUM(is_new) OVER (
-      PARTITION BY pid ORDER BY start_t, end_t
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
-  FROM presence_marked
-),
-presence AS (
-  SELECT meeting_uuid, pkey, island, MIN(start_t) AS start_t, MAX(end_t) AS end_t
-  FROM presence_numbered
-  GROUP BY meeting_uuid, pkey, island
-),
-people AS (
-  SELECT
-    meeting_uuid, pkey,
-    MIN(start_t) AS join_t,
-    MAX(end_t) AS leave_t,
-    SUM(end_t - start_t) AS presence_ms
-  FROM presence
-  GROUP BY meeting_uuid, pkey
-),
 -- Display name and email: the ones the participant's latest event carrying them had.
 last_seen AS (
   SELECT
@@ -255,30 +221,51 @@ camera_raw AS (
   WHERE minute_date BETWEEN CAST(@scan_from AS DATE) AND CAST(@scan_to AS DATE)
     AND source = 'qos' AND camera_on
 ),
-camera_marked AS (
+-- Presence and camera-on time: each the union of its intervals, merged into islands (gaps and
+-- islands, once for both). Zero-length presence counts (a join and leave in the same instant).
+timed AS (
+  SELECT 'presence' AS kind, meeting_uuid, pkey, pid, start_t, end_t FROM intervals
+  UNION ALL
+  SELECT 'camera' AS kind, meeting_uuid, pkey, pid, start_t, end_t FROM camera_raw WHERE end_t > start_t
+),
+timed_marked AS (
   SELECT
-    meeting_uuid, pkey, pid, start_t, end_t,
+    kind, meeting_uuid, pkey, pid, start_t, end_t,
     CASE
       WHEN start_t <= MAX(end_t) OVER (
-        PARTITION BY pid ORDER BY start_t, end_t
+        PARTITION BY pid, kind ORDER BY start_t, end_t
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0
       ELSE 1
     END AS is_new
-  FROM camera_raw
-  WHERE end_t > start_t
+  FROM timed
 ),
-camera_numbered AS (
+timed_numbered AS (
   SELECT
     *,
     SUM(is_new) OVER (
-      PARTITION BY pid ORDER BY start_t, end_t
+      PARTITION BY pid, kind ORDER BY start_t, end_t
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS island
-  FROM camera_marked
+  FROM timed_marked
+),
+islands AS (
+  SELECT kind, meeting_uuid, pkey, island, MIN(start_t) AS start_t, MAX(end_t) AS end_t
+  FROM timed_numbered
+  GROUP BY kind, meeting_uuid, pkey, island
+),
+presence AS (
+  SELECT meeting_uuid, pkey, island, start_t, end_t FROM islands WHERE kind = 'presence'
 ),
 camera_on AS (
-  SELECT meeting_uuid, pkey, island, MIN(start_t) AS start_t, MAX(end_t) AS end_t
-  FROM camera_numbered
-  GROUP BY meeting_uuid, pkey, island
+  SELECT meeting_uuid, pkey, island, start_t, end_t FROM islands WHERE kind = 'camera'
+),
+people AS (
+  SELECT
+    meeting_uuid, pkey,
+    MIN(start_t) AS join_t,
+    MAX(end_t) AS leave_t,
+    SUM(end_t - start_t) AS presence_ms
+  FROM presence
+  GROUP BY meeting_uuid, pkey
 ),
 camera_sources AS (
   SELECT
