@@ -13,7 +13,7 @@ import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { signedHeaders, verifyWebhookSignature } from '../core/zoom/signature.ts';
 import { createWebhookService } from '../webhook/main.ts';
-import { readBody } from '../webhook/http-util.ts';
+import { readBody } from '../core/http.ts';
 import { zoom, type MeetingRef, type Person } from '../test/fixtures/zoom-events.ts';
 import { mib, round, runLoad, type LoadSummary } from './lib/load.ts';
 

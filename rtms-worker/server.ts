@@ -6,6 +6,8 @@ import type { Logger } from '../core/log.ts';
 import { decodePushEnvelope } from '../core/zoom/push-envelope.ts';
 import type { RtmsQueueMessage } from '../core/zoom/types.ts';
 import type { Reply } from './stream-manager.ts';
+import { PayloadTooLargeError } from '../core/errors.ts';
+import { readBody } from '../core/http.ts';
 
 export interface WorkerServerDeps {
   manager: { handle(m: RtmsQueueMessage): Promise<Reply>; readonly activeStreams: number };
@@ -13,28 +15,6 @@ export interface WorkerServerDeps {
   /** Verifies the push OIDC token (production); throws when it is missing or wrong. */
   verifyPushToken?: (bearer: string | undefined) => Promise<void>;
   health?: () => Promise<Record<string, unknown>>;
-}
-
-const MAX_BODY = 1024 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) throw new HttpError(413, 'push body over 1 MiB');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function send(
@@ -116,7 +96,7 @@ export function createServer(
       send(res, 404, { error: 'not found' });
     };
     respond().catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
+      const status = err instanceof PayloadTooLargeError ? 413 : 500;
       if (status === 500) deps.log.error({ err }, 'push handler failed');
       if (!res.headersSent)
         send(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });

@@ -11,7 +11,7 @@ import {
   errorMessage,
 } from '../core/errors.ts';
 import type { HealthStatus } from '../core/ports.ts';
-import { header, readBody, sendJson } from './http-util.ts';
+import { header, readBody, sendJson } from '../core/http.ts';
 import { ingestDelivery, type IngestDeps } from './ingest.ts';
 
 export interface WebhookServerDeps extends IngestDeps {

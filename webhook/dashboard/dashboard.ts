@@ -6,7 +6,7 @@ import type { Logger } from '../../core/log.ts';
 import type { Archive, LiveState, Warehouse } from '../../core/ports.ts';
 import { defaultReportDate, parseDate } from '../../jobs/day-window.ts';
 import { REPORT_COLUMNS } from '../../jobs/report.ts';
-import { sendJson } from '../http-util.ts';
+import { sendJson } from '../../core/http.ts';
 import { esc, page } from './html.ts';
 import { createLiveEvents } from './live-events.ts';
 import { LIVE_CLIENT_JS, renderLivePage } from './live-page.ts';

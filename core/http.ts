@@ -1,6 +1,6 @@
-// Small HTTP helpers shared by the services: bounded body reading and JSON replies.
+// Small HTTP helpers shared by the services (webhook, rtms-worker): bounded body reading and JSON replies.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PayloadTooLargeError } from '../core/errors.ts';
+import { PayloadTooLargeError } from './errors.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
