@@ -1,6 +1,6 @@
 // The Functions Framework target serves the same app: the signature is checked on the framework's
 // raw body (its JSON parser must not change what is verified) and the event lands in the archive.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,8 +46,14 @@ describe('Functions Framework target zoomWebhook', () => {
     expect(res.status).toBe(200);
     const { event_id: id } = (await res.json()) as { event_id: string };
     const days = await readdir(join(dataDir, 'gcs', 'raw'));
-    const files = (await Promise.all(days.map((d) => readdir(join(dataDir, 'gcs', 'raw', d))))).flat();
-    expect(files).toContain(`${id}.json`);
+    const paths = (
+      await Promise.all(
+        days.map(async (d) => (await readdir(join(dataDir, 'gcs', 'raw', d))).map((f) => join(d, f))),
+      )
+    ).flat();
+    const path = paths.find((p) => p.endsWith(`${id}.json`));
+    expect(path).toBeDefined();
+    expect(await readFile(join(dataDir, 'gcs', 'raw', path as string))).toEqual(raw);
   });
 
   it('refuses a bad signature with 401', async () => {
@@ -60,7 +66,7 @@ describe('Functions Framework target zoomWebhook', () => {
     expect(res.status).toBe(401);
   });
 
-  it('answers URL validation', async () => {
+  it('answers URL validation with the HMAC of the plain token keyed by the secret', async () => {
     const raw = Buffer.from(
       JSON.stringify({
         event: 'endpoint.url_validation',
@@ -73,6 +79,10 @@ describe('Functions Framework target zoomWebhook', () => {
       headers: signedHeaders('ff-secret', raw, Date.now()),
       body: raw,
     });
-    expect(await res.json()).toMatchObject({ plainToken: 'abc' });
+    // printf '%s' 'abc' | openssl dgst -sha256 -hmac 'ff-secret'
+    expect(await res.json()).toEqual({
+      plainToken: 'abc',
+      encryptedToken: '26e5095b293e79c83ade91464ac519364390575475d45bcd042559d9739593be',
+    });
   });
 });
