@@ -1,7 +1,8 @@
 // Terraform itself loads the synthesized JSON: `terraform init -backend=false` decodes every block,
 // expression and depends_on before it looks for providers. Providers come only from an empty local
 // mirror, so nothing leaves the machine: init stops at "provider not found", after the config has
-// passed. Skipped where the terraform CLI is not installed.
+// passed. Where the terraform CLI is not installed the suite is skipped and says so in its title and
+// on stderr (no registry this project installs from ships the terraform binary).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,15 @@ async function terraformInit(env: Record<string, string>): Promise<string> {
 
 const BASE = { ZT_PROJECT_ID: 'acme-zoom-prod', ZT_IMAGE_TAG: 'v1.2.3', ZT_S3_BUCKET: 'acme-recordings' };
 
-describe.skipIf(!hasTerraform)('terraform loads the synthesized configuration', () => {
+if (!hasTerraform) {
+  console.error('terraform-load: the terraform CLI is not on PATH; the load checks are SKIPPED');
+}
+
+const title = hasTerraform
+  ? 'terraform loads the synthesized configuration'
+  : 'SKIPPED (terraform CLI not on PATH): terraform loads the synthesized configuration';
+
+describe.skipIf(!hasTerraform)(title, () => {
   it.each([
     ['full stage', BASE],
     ['foundation stage', { ZT_PROJECT_ID: 'acme-zoom-prod', ZT_STAGE: 'foundation' }],
