@@ -1,6 +1,7 @@
-// The one configuration schema (DESIGN §3): parsed once from an env-like object into a frozen,
-// typed Config; every problem is reported together in a single ConfigError.
+// The one configuration schema (every setting is listed in README.md): parsed once from an env-like
+// object into a frozen, typed Config; every problem is reported together in a single ConfigError.
 import { z } from 'zod';
+import { RETENTION_DEFAULTS as KEEP, retentionDays } from './retention-settings.ts';
 
 const optionalString = z
   .string()
@@ -80,6 +81,12 @@ export const configSchema = z
     FFPROBE_PATH: z.string().trim().min(1).default('ffprobe'),
 
     STATE_TTL_DAYS: positiveInt.default(7),
+    /** How long each kind of data is kept: whole days or `forever` (core/retention-settings.ts). */
+    RETENTION_RAW_DAYS: retentionDays(KEEP.rawDays),
+    RETENTION_QUARANTINE_DAYS: retentionDays(KEEP.quarantineDays),
+    RETENTION_WAREHOUSE_DAYS: retentionDays(KEEP.warehouseDays),
+    RETENTION_RECORDINGS_DAYS: retentionDays(KEEP.recordingsDays),
+    RETENTION_EXPORTS_DAYS: retentionDays(KEEP.exportsDays),
     RTMS_VIDEO_FPS: z.coerce.number().int().min(6).max(30).default(25),
     RTMS_VIDEO_RESOLUTION: z.enum(['sd', 'hd', 'fhd']).default('hd'),
     RTMS_MAX_STREAMS: positiveInt.default(200),
