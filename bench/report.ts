@@ -43,7 +43,10 @@ SELECT
   '{"event":"bench"}' AS raw_payload,
   'raw/${DAY}/ev-' || p || '-' || k || '.json' AS gcs_path,
   CASE WHEN k IN (7, 8) THEN 'rtms' ELSE 'webhook' END AS source,
-  TIMESTAMP '${DAY} 23:59:59' AS inserted_at
+  TIMESTAMP '${DAY} 23:59:59' AS inserted_at,
+  TIMESTAMP '${DAY} 00:00:00' + to_seconds((p // ${PARTICIPANTS_PER_MEETING}) % 600 * 60) AS meeting_start_time,
+  CASE WHEN k IN (7, 8) THEN NULL ELSE 'Bench meeting ' || m END AS meeting_topic,
+  CASE WHEN k IN (7, 8) THEN NULL ELSE 'e:person' || p || '@example.com' END AS person_match
 FROM (
   SELECT p, k, p // ${PARTICIPANTS_PER_MEETING} AS m,
     TIMESTAMP '${DAY} 00:00:00' + to_seconds((p // ${PARTICIPANTS_PER_MEETING}) % 600 * 60 + (p % ${PARTICIPANTS_PER_MEETING})

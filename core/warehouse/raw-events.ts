@@ -31,6 +31,15 @@ export interface RawEventRow {
   gcs_path: string;
   source: EventSource;
   inserted_at: string;
+  /** The meeting's scheduled/actual start (`payload.object.start_time`), carried by every meeting event. */
+  meeting_start_time?: string | null;
+  /** The meeting's topic as the event carried it. */
+  meeting_topic?: string | null;
+  /**
+   * What groups connections into a person (core/zoom/person-key.ts): `u:<account user id>`,
+   * `e:<lower-cased email>` or `n:<normalised display name>`; absent when the event names nobody.
+   */
+  person_match?: string | null;
 }
 
 export interface ColumnSpec {
@@ -107,4 +116,18 @@ export const RAW_EVENT_COLUMNS: readonly ColumnSpec[] = [
   { name: 'gcs_path', type: 'STRING', mode: 'REQUIRED', description: 'Archive object key of the raw bytes' },
   { name: 'source', type: 'STRING', mode: 'REQUIRED', description: 'webhook, rtms or qos' },
   { name: 'inserted_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'When the row was written' },
+  // Narrow columns the daily report reads instead of raw_payload (appended: older tables gain them).
+  {
+    name: 'meeting_start_time',
+    type: 'TIMESTAMP',
+    mode: 'NULLABLE',
+    description: "The meeting's start_time, carried by every meeting event",
+  },
+  { name: 'meeting_topic', type: 'STRING', mode: 'NULLABLE', description: "The meeting's topic" },
+  {
+    name: 'person_match',
+    type: 'STRING',
+    mode: 'NULLABLE',
+    description: 'Person key the event names: u:<user id>, e:<email, lower case> or n:<normalised name>',
+  },
 ];

@@ -1,6 +1,7 @@
 // Normalisation of a verified, parsed Zoom webhook into the raw_events row, the live-state event
 // and (for RTMS events) the queue message. Pure: no clock, no I/O; unknown events are kept as rows.
 import { MalformedEventError } from '../errors.ts';
+import { personKeyOf } from './person-key.ts';
 import type { RawEventRow } from '../warehouse/raw-events.ts';
 import {
   describeIssues,
@@ -116,6 +117,12 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
   const name = participant?.user_name?.trim() || undefined;
   const participantUuid = participant?.participant_uuid?.trim() || undefined;
   const userId = participant?.user_id ?? participant?.participant_id;
+  // The narrow columns the report reads instead of raw_payload: start_time (every meeting event
+  // carries it), topic, and the person key that groups a participant's connections.
+  const startMs = object.start_time ? Date.parse(object.start_time) : NaN;
+  const person = participant
+    ? personKeyOf({ userId: participant.participant_user_id || participant.id, email, name })
+    : undefined;
   const row = fillRow({ ...base, action }, at, {
     meeting_id: object.id ?? null,
     meeting_uuid: object.uuid,
@@ -127,6 +134,12 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
     participant_email: email ?? null,
     breakout_room_uuid: object.breakout_room_uuid || null,
     leave_reason: leaveReason ?? null,
+    meeting_start_time:
+      startMs >= -62_135_596_800_000 && startMs <= 253_402_300_799_999
+        ? new Date(startMs).toISOString()
+        : null,
+    meeting_topic: object.topic || null,
+    person_match: person?.match ?? null,
   });
 
   // Unknown events and per-minute quality samples change no live state. QoS rows keep a null

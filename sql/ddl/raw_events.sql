@@ -1,5 +1,6 @@
--- raw_events: one row per accepted event (DESIGN §3). Columns must equal RAW_EVENT_COLUMNS in
--- core/warehouse/raw-events.ts (checked by jobs/sql/ddl.test.ts). A day's queries prune to its partition.
+-- raw_events: one row per accepted event (sql/README.md). Columns must equal RAW_EVENT_COLUMNS in
+-- core/warehouse/raw-events.ts (checked by jobs/sql/bigquery-sql.test.ts). A day's queries prune to
+-- its partitions. The last three columns are filled at normalisation so the report never reads raw_payload.
 CREATE TABLE IF NOT EXISTS zoom_tracker.raw_events (
   event_id STRING NOT NULL,
   event_date DATE NOT NULL,
@@ -21,7 +22,10 @@ CREATE TABLE IF NOT EXISTS zoom_tracker.raw_events (
   raw_payload JSON NOT NULL,
   gcs_path STRING NOT NULL,
   source STRING NOT NULL,
-  inserted_at TIMESTAMP NOT NULL
+  inserted_at TIMESTAMP NOT NULL,
+  meeting_start_time TIMESTAMP,
+  meeting_topic STRING,
+  person_match STRING
 )
 PARTITION BY event_date
 CLUSTER BY meeting_uuid, event_type
