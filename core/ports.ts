@@ -1,4 +1,4 @@
-// The small interfaces each external system sits behind (STYLE 5). Production adapters talk to
+// The small interfaces each external system sits behind. Production adapters talk to
 // Google Cloud and S3; the embedded defaults use local files, DuckDB and in-process state/queue.
 import type { Readable } from 'node:stream';
 import type { RawEventRow } from './warehouse/raw-events.ts';
@@ -20,6 +20,8 @@ export interface Archive {
   get(key: string): Promise<Buffer | undefined>;
   /** Keys under a prefix, in lexical order. */
   list(prefix: string): AsyncIterable<string>;
+  /** Removes one object (retention); false when there was none. */
+  delete(key: string): Promise<boolean>;
   health(): Promise<HealthStatus>;
 }
 
@@ -53,6 +55,13 @@ export interface Queue {
   close(): Promise<void>;
 }
 
+export interface StoredObjectInfo {
+  key: string;
+  /** Last-modified time, ms since the epoch (S3 LastModified, a file's mtime). */
+  modifiedAt: number;
+  bytes: number;
+}
+
 /** Recording files: S3, or files under $DATA_DIR/s3/ with the same keys. */
 export interface MediaStore {
   /** Streams a file or buffer to `key` (multipart for large bodies); returns the bytes written. */
@@ -61,6 +70,8 @@ export interface MediaStore {
   deletePrefix(prefix: string): Promise<number>;
   /** Keys under a prefix, in lexical order (parked capture parts, finished recordings). */
   list(prefix: string): AsyncIterable<string>;
+  /** Like list, with each object's last-modified time (retention ages recordings by it). */
+  listObjects(prefix: string): AsyncIterable<StoredObjectInfo>;
   /** Streams an object; undefined when the key does not exist. */
   get(key: string): Promise<Readable | undefined>;
   health(): Promise<HealthStatus>;

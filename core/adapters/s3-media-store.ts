@@ -13,7 +13,7 @@ import { Readable, Transform, pipeline } from 'node:stream';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { NonRetriableError, TransientUpstreamError, errorMessage } from '../errors.ts';
-import type { HealthStatus, MediaStore } from '../ports.ts';
+import type { HealthStatus, MediaStore, StoredObjectInfo } from '../ports.ts';
 
 export interface S3MediaStoreOptions {
   /** Explicit credentials (tests against a local server); otherwise the standard AWS chain. */
@@ -45,7 +45,7 @@ export function createS3MediaStore(
   });
   const partSize = opts.partSize ?? 8 * 1024 * 1024;
 
-  async function* list(prefix: string): AsyncGenerator<string> {
+  async function* listObjects(prefix: string): AsyncGenerator<StoredObjectInfo> {
     let token: string | undefined;
     do {
       const page = await client
@@ -55,9 +55,16 @@ export function createS3MediaStore(
             cause: err,
           });
         });
-      for (const o of page.Contents ?? []) if (o.Key !== undefined) yield o.Key;
+      for (const o of page.Contents ?? []) {
+        if (o.Key === undefined) continue;
+        yield { key: o.Key, modifiedAt: o.LastModified?.getTime() ?? 0, bytes: o.Size ?? 0 };
+      }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async function* list(prefix: string): AsyncGenerator<string> {
+    for await (const o of listObjects(prefix)) yield o.key;
   }
 
   return {
@@ -129,6 +136,7 @@ export function createS3MediaStore(
     },
 
     list,
+    listObjects,
 
     async get(key) {
       try {

@@ -1,5 +1,6 @@
 // The raw archive and CSV exports on Cloud Storage: create-only writes by generation precondition,
-// streamed replacements, lexical listing. STORAGE_EMULATOR_HOST (from config) points it at a local server.
+// streamed replacements, lexical listing, deletes. STORAGE_EMULATOR_HOST (from config) points it at
+// a local server.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Storage, type File } from '@google-cloud/storage';
@@ -111,6 +112,16 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
         for (const name of files.map((f) => f.name).sort()) yield name;
         pageToken = next?.pageToken;
       } while (pageToken);
+    },
+
+    async delete(key) {
+      try {
+        await bucket.file(key).delete();
+        return true;
+      } catch (err) {
+        if (httpStatusOf(err) === 404) return false;
+        return fail('delete', key, err);
+      }
     },
 
     async health(): Promise<HealthStatus> {

@@ -4,7 +4,7 @@
 import { close, createWriteStream, fdatasync, open as openCallback, write, type WriteStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { once } from 'node:events';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -135,6 +135,27 @@ export function createFileArchive(rootDir: string): Archive {
         const key = relative(rootDir, file).split(sep).join('/');
         if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
       }
+    },
+
+    async delete(key) {
+      const path = pathOf(key);
+      try {
+        await rm(path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ERR_FS_EISDIR') return false; // a folder is no object
+        throw new TransientUpstreamError(`archive delete failed for ${key}`, { cause: err });
+      }
+      // Emptied date folders go too (raw/2025-01-01/), never a top-level prefix folder (raw/).
+      for (let dir = dirname(path); relative(rootDir, dir).split(sep).length > 1; dir = dirname(dir)) {
+        knownDirs.delete(dir);
+        const removed = await rmdir(dir).then(
+          () => true,
+          () => false, // not empty (or gone): stop climbing
+        );
+        if (!removed) break;
+      }
+      return true;
     },
 
     async health(): Promise<HealthStatus> {

@@ -66,6 +66,16 @@ export function createLocalMediaStore(rootDir: string): MediaStore {
 
     list: keysUnder,
 
+    async *listObjects(prefix) {
+      for await (const key of keysUnder(prefix)) {
+        const info = await stat(pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return undefined; // deleted while listing
+          throw new TransientUpstreamError(`media store stat failed for ${key}`, { cause: err });
+        });
+        if (info) yield { key, modifiedAt: info.mtimeMs, bytes: info.size };
+      }
+    },
+
     async get(key) {
       const path = pathOf(key);
       try {
