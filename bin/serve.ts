@@ -2,27 +2,37 @@
 // SIGTERM/SIGINT (Cloud Run sends SIGTERM before stopping an instance).
 import type { RequestListener, Server } from 'node:http';
 import { listen, createWebhookService, urlOf } from '../webhook/main.ts';
+import { exposureProblem, listenHost } from '../core/listen-address.ts';
 import type { CommandContext } from './main.ts';
 
 export async function serve(ctx: CommandContext, what: { webhook: boolean; worker: boolean }): Promise<void> {
   const { config, log } = ctx;
   const closers: (() => Promise<void>)[] = [];
   let server: Server | undefined;
+  const host = listenHost(config);
 
   if (what.webhook) {
+    const problem = exposureProblem(config);
+    if (problem) throw new Error(problem);
     const service = await createWebhookService(config, log);
     closers.push(() => service.close());
     let worker: { listener?: unknown; stop(): Promise<void> } | undefined;
     if (what.worker) worker = await startWorker(ctx, service.backends);
     if (worker) closers.unshift(() => worker.stop());
-    server = await listen(service.listener, config.PORT);
-    log.info({ url: `${urlOf(server)}/webhook`, backend: config.BACKEND }, 'webhook service listening');
+    server = await listen(service.listener, config.PORT, host, log);
+    log.info(
+      { url: `${urlOf(server)}/webhook`, host: host ?? 'all interfaces', backend: config.BACKEND },
+      'webhook service listening',
+    );
   } else if (what.worker) {
     const worker = await startWorker(ctx, undefined);
     closers.push(() => worker.stop());
     if (worker.listener) {
-      server = await listen(worker.listener, config.PORT);
-      log.info({ url: `${urlOf(server)}/pubsub/push` }, 'rtms-worker listening');
+      server = await listen(worker.listener, config.PORT, host, log);
+      log.info(
+        { url: `${urlOf(server)}/pubsub/push`, host: host ?? 'all interfaces' },
+        'rtms-worker listening',
+      );
     }
   }
 

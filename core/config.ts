@@ -36,6 +36,12 @@ const url = z.string().trim().refine(isUrl, 'must be an absolute URL');
 export const configSchema = z
   .object({
     PORT: port.default(8080),
+    /** Listen address; unset: 127.0.0.1 on the embedded default, every interface on gcp (listen-address.ts). */
+    HOST: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.:-]+$/, 'must be an IP address or a host name, e.g. 127.0.0.1 or 0.0.0.0')
+      .optional(),
     DATA_DIR: z.string().trim().min(1).default('./data'),
     BACKEND: z.enum(['local', 'gcp']).default('local'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -92,6 +98,8 @@ export const configSchema = z
     RTMS_MAX_STREAMS: positiveInt.default(200),
     WORKER_PUSH_AUDIENCE: optionalString,
     WORKER_ID: optionalString,
+    /** Shared secret a push to the worker must carry as `Authorization: Bearer …` (locally generated when unset). */
+    WORKER_PUSH_SECRET: optionalString,
     /** Local multi-process mode: where a stopping worker posts its handover messages (a peer's /pubsub/push). */
     RTMS_HANDOVER_PUSH_URL: optionalString,
 

@@ -1,7 +1,8 @@
 // SIGTERM mid-capture with takeover by a second worker process: two real `rtms-worker/main.ts`
 // processes (node --import tsx) with their own local disks, sharing the recordings store (s3rver,
 // in-process) and a file lease directory; the RTMS simulator plays Zoom. The stopping worker parks
-// its segments in S3, releases the lease and posts the handover to its peer (RTMS_HANDOVER_PUSH_URL).
+// its segments in S3, releases the lease and posts the handover to its peer (RTMS_HANDOVER_PUSH_URL),
+// authenticated by the shared WORKER_PUSH_SECRET both processes are given.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
@@ -22,6 +23,7 @@ let s3: TestS3Server;
 let sim: RtmsSimulator;
 let root: string;
 const children: ChildProcess[] = [];
+const PUSH_SECRET = 'handover-shared-push-secret';
 
 beforeAll(async () => {
   s3 = await startTestS3Server('handover');
@@ -56,6 +58,7 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
     WORKER_ID: name,
+    WORKER_PUSH_SECRET: PUSH_SECRET,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
     S3_BUCKET: s3.bucket,
@@ -111,8 +114,10 @@ it('SIGTERM mid-capture: the stream is parked, taken over by the second process,
   const meetingUuid = 'hand+over/meeting==';
   const s = sim.stream({ meetingUuid, streamId: 'handover-1', media, durationMs: 8_000, speed: 1 });
 
-  expect(await postPush(`${a.url}/pubsub/push`, startedMessage(s))).toBe(204);
-  expect(await postPush(`${b.url}/pubsub/push`, startedMessage(s))).toBe(503); // A holds the lease
+  expect(await postPush(`${a.url}/pubsub/push`, startedMessage(s), '')).toBe(401);
+  expect(await postPush(`${a.url}/pubsub/push`, startedMessage(s), 'not-the-secret')).toBe(401);
+  expect(await postPush(`${a.url}/pubsub/push`, startedMessage(s), PUSH_SECRET)).toBe(204);
+  expect(await postPush(`${b.url}/pubsub/push`, startedMessage(s), PUSH_SECRET)).toBe(503); // A holds the lease
   await s.ready;
   await new Promise((r) => setTimeout(r, 2_500));
   a.proc.kill('SIGTERM');

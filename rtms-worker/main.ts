@@ -15,6 +15,8 @@ import {
 } from '../core/adapters/create-backends.ts';
 import { recoverCaptures } from './capture/recover.ts';
 import { createHttpPushQueue } from './http-push-queue.ts';
+import { resolvePushSecret, sharedSecretVerifier } from './push-secret.ts';
+import { listenHost } from '../core/listen-address.ts';
 import { createRtmsWorker } from './worker.ts';
 
 /** Used by `zoom-tracker serve|worker` and by `main()`; subscribes to the in-process queue locally. */
@@ -28,8 +30,12 @@ export async function startRtmsWorker(
   const paths = dataPaths(config);
   // Firestore in production; locally a file lease under $DATA_DIR/leases/ shared by worker processes.
   const leases: LeaseStore = await createLeaseStore(config, log);
+  // Pushes carry a shared secret outside Cloud Run; locally it is generated once per DATA_DIR.
+  const push = await resolvePushSecret(config);
+  if (push && config.BACKEND === 'local')
+    log.info({ secretFile: push.source }, 'push secret for local workers');
   const queue: Queue | undefined = config.RTMS_HANDOVER_PUSH_URL
-    ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL)
+    ? createHttpPushQueue(config.RTMS_HANDOVER_PUSH_URL, { ...(push && { secret: push.secret }) })
     : config.BACKEND === 'gcp'
       ? b.queue
       : undefined;
@@ -39,7 +45,15 @@ export async function startRtmsWorker(
   if (recovered.length > 0)
     log.info({ recovered: recovered.map((r) => `${r.streamId}:${r.action}`) }, 'partial captures recovered');
   const worker = createRtmsWorker(
-    { leases, warehouse: b.warehouse, liveState: b.liveState, media, log, ...(queue && { queue }) },
+    {
+      leases,
+      warehouse: b.warehouse,
+      liveState: b.liveState,
+      media,
+      log,
+      ...(queue && { queue }),
+      ...(push && !config.WORKER_PUSH_AUDIENCE && { verifyPushToken: sharedSecretVerifier(push.secret) }),
+    },
     config,
     { capturesDir: paths.captures },
   );
@@ -63,9 +77,20 @@ async function main(): Promise<void> {
   });
   const worker = await startRtmsWorker(config, log);
   const server = createHttpServer({ keepAliveTimeout: 65_000 }, worker.listener);
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.PORT, resolve));
-  const port = (server.address() as AddressInfo).port;
-  log.info({ url: `http://127.0.0.1:${port}/pubsub/push`, port }, 'rtms-worker listening');
+  const host = listenHost(config);
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(config.PORT, host, () => resolve()),
+  );
+  const { port, address } = server.address() as AddressInfo;
+  const at = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  log.info(
+    {
+      url: `http://${at.includes(':') ? `[${at}]` : at}:${port}/pubsub/push`,
+      port,
+      host: host ?? 'all interfaces',
+    },
+    'rtms-worker listening',
+  );
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down: handing streams over');
     server.close();

@@ -1,5 +1,5 @@
 // The push endpoint over real HTTP on 127.0.0.1:0: status per outcome (204 ack, 503 redeliver,
-// 400 malformed, 401 bad OIDC token, 405, 413, 404) and /health. The manager is a small recording
+// 400 malformed, 401 missing/wrong secret or OIDC token, 405, 413, 404) and /health. The manager is a small recording
 // stand-in passed through deps (the real one is exercised end to end in worker.e2e.test.ts).
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,7 @@ import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { encodePushEnvelope } from '../core/zoom/push-envelope.ts';
 import type { RtmsQueueMessage } from '../core/zoom/types.ts';
-import { createServer } from './server.ts';
+import { createServer, pushVerifier } from './server.ts';
 
 const seen: RtmsQueueMessage[] = [];
 let reply: 'ack' | 'retry' = 'ack';
@@ -22,9 +22,14 @@ const manager = {
 let server: Server;
 let url: string;
 let authed: string;
+const SECRET = 'push-secret-for-tests';
+const withSecret = { authorization: `Bearer ${SECRET}` };
 
 beforeAll(async () => {
-  const listener = createServer({ manager, log: silentLogger() }, parseConfig({}));
+  const listener = createServer(
+    { manager, log: silentLogger() },
+    parseConfig({ WORKER_PUSH_SECRET: SECRET }),
+  );
   const secured = createServer(
     {
       manager,
@@ -55,7 +60,7 @@ const message: RtmsQueueMessage = {
   serverUrls: 'wss://x',
 };
 const body = JSON.stringify(encodePushEnvelope(message, 'id-1', new Date(0)));
-const post = (to: string, b: string, headers: Record<string, string> = {}) =>
+const post = (to: string, b: string, headers: Record<string, string> = withSecret) =>
   fetch(`${to}/pubsub/push`, {
     method: 'POST',
     body: b,
@@ -97,9 +102,24 @@ describe('POST /pubsub/push', () => {
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });
 
+  it.each([
+    ['no credentials', {}],
+    ['a wrong secret', { authorization: 'Bearer push-secret-for-testS' }],
+    ['the secret without Bearer', { authorization: SECRET }],
+    ['a longer secret', { authorization: `Bearer ${SECRET}x` }],
+    ['a token in another header', { 'x-push-secret': SECRET }],
+  ])('refuses a push with %s: 401, without calling the manager', async (_name, headers) => {
+    const before = seen.length;
+    const res = await post(url, body, headers as Record<string, string>);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'invalid push token' });
+    expect(seen.length).toBe(before);
+  });
+
   it('checks the push OIDC token when configured: 401 without or with a bad one', async () => {
     reply = 'ack';
-    expect((await post(authed, body)).status).toBe(401);
+    expect((await post(authed, body, {})).status).toBe(401);
+    expect((await post(authed, body, withSecret)).status).toBe(401);
     expect((await post(authed, body, { authorization: 'Bearer bad' })).status).toBe(401);
     expect((await post(authed, body, { authorization: 'Bearer good' })).status).toBe(204);
   });
@@ -109,4 +129,31 @@ it('GET /health reports the streams held', async () => {
   const res = await fetch(`${url}/health`);
   expect(res.status).toBe(200);
   expect(await res.json()).toMatchObject({ ok: true, activeStreams: 3 });
+});
+
+describe('which check a push gets', () => {
+  const gcp = { BACKEND: 'gcp', GCP_PROJECT_ID: 'p', GCS_BUCKET: 'b', PUBSUB_TOPIC: 't' };
+  const statusOf = async (config: ReturnType<typeof parseConfig>, header?: string): Promise<number> => {
+    const verify = pushVerifier({}, config);
+    if (!verify) return 204;
+    return verify(header).then(
+      () => 204,
+      () => 401,
+    );
+  };
+
+  it('embedded default with no secret configured: every push is refused (fail closed)', async () => {
+    expect(await statusOf(parseConfig({}))).toBe(401);
+    expect(await statusOf(parseConfig({}), 'Bearer anything')).toBe(401);
+  });
+
+  it('WORKER_PUSH_SECRET: only that bearer passes, on either backend', async () => {
+    expect(await statusOf(parseConfig({ WORKER_PUSH_SECRET: 's3' }), 'Bearer s3')).toBe(204);
+    expect(await statusOf(parseConfig({ WORKER_PUSH_SECRET: 's3' }), 'Bearer s4')).toBe(401);
+    expect(await statusOf(parseConfig({ ...gcp, WORKER_PUSH_SECRET: 's3' }))).toBe(401);
+  });
+
+  it('gcp without an audience or secret leaves the check to Cloud Run (no public invoker)', () => {
+    expect(pushVerifier({}, parseConfig(gcp))).toBeUndefined();
+  });
 });

@@ -8,11 +8,12 @@ import type { RtmsQueueMessage } from '../core/zoom/types.ts';
 import type { Reply } from './stream-manager.ts';
 import { PayloadTooLargeError } from '../core/errors.ts';
 import { readBody } from '../core/http.ts';
+import { sharedSecretVerifier } from './push-secret.ts';
 
 export interface WorkerServerDeps {
   manager: { handle(m: RtmsQueueMessage): Promise<Reply>; readonly activeStreams: number };
   log: Logger;
-  /** Verifies the push OIDC token (production); throws when it is missing or wrong. */
+  /** Verifies the push's Authorization header (OIDC token or shared secret); throws when missing or wrong. */
   verifyPushToken?: (bearer: string | undefined) => Promise<void>;
   health?: () => Promise<Record<string, unknown>>;
 }
@@ -39,7 +40,7 @@ export async function handlePush(
     try {
       await deps.verifyPushToken(req.headers.authorization);
     } catch (err) {
-      deps.log.warn({ err: (err as Error).message }, 'push rejected: bad OIDC token');
+      deps.log.warn({ err: (err as Error).message }, 'push rejected: bad credentials');
       return { status: 401, body: { error: 'invalid push token' } };
     }
   }
@@ -75,12 +76,30 @@ export function oidcVerifier(audience: string): (bearer: string | undefined) => 
   };
 }
 
+/**
+ * Every push is authenticated: the given verifier, else OIDC for WORKER_PUSH_AUDIENCE, else the
+ * shared WORKER_PUSH_SECRET. On gcp with neither, Cloud Run has checked the OIDC token already (the
+ * service grants no public invoker); on the embedded default with neither, every push is refused.
+ */
+export function pushVerifier(
+  deps: Pick<WorkerServerDeps, 'verifyPushToken'>,
+  config: Pick<Config, 'WORKER_PUSH_AUDIENCE' | 'WORKER_PUSH_SECRET' | 'BACKEND'>,
+): WorkerServerDeps['verifyPushToken'] {
+  if (deps.verifyPushToken) return deps.verifyPushToken;
+  if (config.WORKER_PUSH_AUDIENCE) return oidcVerifier(config.WORKER_PUSH_AUDIENCE);
+  if (config.WORKER_PUSH_SECRET) return sharedSecretVerifier(config.WORKER_PUSH_SECRET);
+  if (config.BACKEND === 'gcp') return undefined;
+  return async () => {
+    throw new Error('no push credentials configured (WORKER_PUSH_SECRET)');
+  };
+}
+
 export function createServer(
   deps: WorkerServerDeps,
-  config: Pick<Config, 'WORKER_PUSH_AUDIENCE'>,
+  config: Pick<Config, 'WORKER_PUSH_AUDIENCE' | 'WORKER_PUSH_SECRET' | 'BACKEND'>,
 ): RequestListener {
-  if (!deps.verifyPushToken && config.WORKER_PUSH_AUDIENCE)
-    deps = { ...deps, verifyPushToken: oidcVerifier(config.WORKER_PUSH_AUDIENCE) };
+  const verifyPushToken = pushVerifier(deps, config);
+  deps = { ...deps, ...(verifyPushToken && { verifyPushToken }) };
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const respond = async () => {

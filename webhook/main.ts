@@ -1,7 +1,12 @@
 // Starts the webhook service: config -> backends -> app -> listen. The only webhook module that
 // listens; the CLI (`zoom-tracker serve`) and the container call it.
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
@@ -103,8 +108,13 @@ function dashboardOptions(config: Config): { dashboardToken?: string; apiClosed?
   return config.BACKEND === 'gcp' ? { apiClosed: true } : {};
 }
 
-export async function listen(listener: RequestListener, port: number, host?: string): Promise<Server> {
-  const server = createHttpServer({ keepAliveTimeout: 65_000 }, listener);
+export async function listen(
+  listener: RequestListener,
+  port: number,
+  host?: string,
+  log?: Logger,
+): Promise<Server> {
+  const server = createHttpServer({ keepAliveTimeout: 65_000 }, neverCrash(listener, log));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -112,7 +122,26 @@ export async function listen(listener: RequestListener, port: number, host?: str
   return server;
 }
 
+/** A URL of the server for logs and tests: the loopback address when it listens on every interface. */
 export function urlOf(server: Server): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  const { port, address } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** No request can take the process down: a throw or rejection in a handler becomes a 500 for that request. */
+export function neverCrash(listener: RequestListener, log?: Logger): RequestListener {
+  const fail = (err: unknown, res: ServerResponse): void => {
+    log?.error({ err }, 'request handler threw');
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+    else res.destroy();
+  };
+  return (req, res) => {
+    try {
+      const out = listener(req, res) as unknown;
+      if (out instanceof Promise) out.catch((err: unknown) => fail(err, res));
+    } catch (err) {
+      fail(err, res);
+    }
+  };
 }

@@ -13,6 +13,7 @@ import {
 import type { HealthStatus } from '../core/ports.ts';
 import { header, readBody, sendJson } from '../core/http.ts';
 import { ingestDelivery, type IngestDeps } from './ingest.ts';
+import { parseRequestTarget } from '../core/request-target.ts';
 
 export interface WebhookServerDeps extends IngestDeps {
   /** Extra routes (dashboard pages, server-sent events); return true when handled. */
@@ -134,7 +135,8 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
   }
 
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
+    if (!url) return sendJson(res, 400, { error: 'bad request target' });
     const route = async (): Promise<void> => {
       if (url.pathname === '/webhook') {
         if (req.method === 'POST') return handleWebhook(req, res);

@@ -24,6 +24,8 @@ import { createRtmsWorker, type RtmsWorker, type RtmsWorkerDeps } from '../../rt
 const run = promisify(execFile);
 
 export const SIM_CLIENT = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
+/** The harness worker's WORKER_PUSH_SECRET: every push carries it unless a test says otherwise. */
+export const HARNESS_PUSH_SECRET = 'harness-push-secret';
 
 export interface Harness {
   dir: string;
@@ -60,6 +62,7 @@ export async function startHarness(
     DATA_DIR: dir,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    WORKER_PUSH_SECRET: HARNESS_PUSH_SECRET,
     ...opts.env,
   });
   const log = opts.log ?? silentLogger();
@@ -116,10 +119,15 @@ export async function startHarness(
   };
 }
 
-export async function postPush(url: string, m: RtmsQueueMessage): Promise<number> {
+/** Posts a push envelope with `Authorization: Bearer <secret>` (none when secret is ''); returns the status. */
+export async function postPush(
+  url: string,
+  m: RtmsQueueMessage,
+  secret = HARNESS_PUSH_SECRET,
+): Promise<number> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(secret && { authorization: `Bearer ${secret}` }) },
     body: JSON.stringify(encodePushEnvelope(m, randomUUID(), new Date())),
   });
   await res.arrayBuffer();

@@ -2,13 +2,19 @@
 // cookie (and leaves the URL), and the cookie stands in for the bearer header the service checks.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { parseRequestTarget, sameOriginLocation } from '../../core/request-target.ts';
 
 export const COOKIE = 'zt_dashboard';
 
 function cookieOf(req: IncomingMessage): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return decodeURIComponent(v.join('='));
+    if (k !== COOKIE) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no cookie
+    }
   }
   return undefined;
 }
@@ -23,7 +29,8 @@ function same(a: string, b: string): boolean {
 export function withDashboardAuth(listener: RequestListener, token: string | undefined): RequestListener {
   if (!token) return listener;
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(req.url);
+    if (!url) return badTarget(res);
     if (url.pathname === '/webhook' || url.pathname === '/health') return listener(req, res);
     const given = url.searchParams.get('token');
     if (given !== null && req.method === 'GET') return signIn(req, res, url, same(given, token));
@@ -37,16 +44,22 @@ export function withDashboardAuth(listener: RequestListener, token: string | und
 
 function signIn(req: IncomingMessage, res: ServerResponse, url: URL, ok: boolean): void {
   if (!ok) return refuse(res);
+  const token = url.searchParams.get('token') ?? '';
   url.searchParams.delete('token');
   const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-  const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
   res.writeHead(303, {
-    location: `${url.pathname}${url.search}`,
+    location: sameOriginLocation(url),
     'set-cookie': `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200${secure}`,
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
   });
   res.end();
+}
+
+/** A request target no route can name (`*`, `//`, …): 400, before any token check. */
+export function badTarget(res: ServerResponse): void {
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end('Bad request target.\n');
 }
 
 function refuse(res: ServerResponse): void {
