@@ -53,7 +53,10 @@ export async function createBackends(
     ]);
     const archive = createGcsArchive(config, log);
     const warehouse = createBigQueryWarehouse(config, log);
-    const liveState = createFirestoreLiveState(config, log, { now });
+    const liveState = createFirestoreLiveState(config, log, {
+      now,
+      lateAfterMins: config.ATTENDANCE_LATE_AFTER_MINS,
+    });
     const queue = createPubSubQueue(config, log);
     return {
       archive,
@@ -72,7 +75,11 @@ export async function createBackends(
   ]);
   const archive = createFileArchive(paths.gcs);
   const warehouse = await createDuckDbWarehouse(paths.warehouse, log);
-  const liveState = createMemoryLiveState({ now, ttlDays: config.STATE_TTL_DAYS });
+  const liveState = createMemoryLiveState({
+    now,
+    ttlDays: config.STATE_TTL_DAYS,
+    lateAfterMins: config.ATTENDANCE_LATE_AFTER_MINS,
+  });
   const localQueue = createMemoryQueue(log);
   return {
     archive,

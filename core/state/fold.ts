@@ -1,34 +1,17 @@
 // Live state as a pure fold of events ordered by Zoom's event time: the same set of events gives
-// the same state whatever the arrival order or the number of copies.
+// the same state whatever the arrival order or the number of copies. This file folds the meeting;
+// connection.ts folds each connection and live-view.ts builds the persons' view from both.
 import { compareStateEvents, type StateEvent } from '../zoom/types.ts';
 import { meetingKeyOf } from '../zoom/event-id.ts';
-import type { Location, LiveParticipantsView, MeetingSummary, ParticipantView, RoomCounts } from './views.ts';
-
-export interface Session {
-  room: string;
-  joinedAt: number;
-  leftAt?: number;
-}
-
-export interface ParticipantState {
-  key: string;
-  name?: string;
-  email?: string;
-  location: Location;
-  roomUuid?: string;
-  camera: 'on' | 'off' | 'unknown';
-  sharing: boolean;
-  role?: string;
-  sessions: Session[];
-  userIds: string[];
-  lastEventAt: number;
-}
+import type { MeetingSummary, RoomCounts } from './views.ts';
 
 export interface MeetingState {
   meetingUuid: string;
   meetingId?: string;
   topic?: string;
   hostId?: string;
+  /** Zoom's meeting type: 2 (scheduled) and 8 (recurring, fixed time) have a schedule. */
+  type?: number;
   status: 'started' | 'ended' | 'unknown';
   startedAt?: number;
   endedAt?: number;
@@ -56,6 +39,7 @@ export function sightingOf(e: StateEvent): StateEvent {
     ...(e.meetingId !== undefined && { meetingId: e.meetingId }),
     ...(e.topic !== undefined && { topic: e.topic }),
     ...(e.hostId !== undefined && { hostId: e.hostId }),
+    ...(e.meetingType !== undefined && { meetingType: e.meetingType }),
     ...(e.startTime !== undefined && { startTime: e.startTime }),
   };
 }
@@ -99,6 +83,7 @@ export function foldMeeting(meetingUuid: string, events: readonly StateEvent[]):
     if (e.meetingId !== undefined) m.meetingId = e.meetingId;
     if (e.topic !== undefined) m.topic = e.topic;
     if (e.hostId !== undefined) m.hostId = e.hostId;
+    if (e.meetingType !== undefined) m.type = e.meetingType;
     switch (e.action) {
       case 'MEETING_START':
         if (m.status !== 'ended') m.status = 'started';
@@ -133,187 +118,9 @@ export function foldMeeting(meetingUuid: string, events: readonly StateEvent[]):
   return m;
 }
 
-export function foldParticipant(key: string, events: readonly StateEvent[]): ParticipantState {
-  const p: ParticipantState = {
-    key,
-    location: 'left',
-    camera: 'unknown',
-    sharing: false,
-    sessions: [],
-    userIds: [],
-    lastEventAt: 0,
-  };
-  const open = (): Session | undefined => {
-    const last = p.sessions.at(-1);
-    return last && last.leftAt === undefined ? last : undefined;
-  };
-  const close = (at: number): void => {
-    const s = open();
-    if (s) s.leftAt = Math.max(at, s.joinedAt);
-  };
-  const enter = (room: string, at: number): void => {
-    const s = open();
-    if (s?.room === room) return; // a second join to where they already are changes nothing
-    close(at);
-    p.sessions.push({ room, joinedAt: at });
-  };
-  for (const e of orderEvents(events)) {
-    p.lastEventAt = Math.max(p.lastEventAt, e.at);
-    if (e.name) p.name = e.name;
-    if (e.email) p.email = e.email;
-    if (e.userId && !p.userIds.includes(e.userId)) p.userIds.push(e.userId);
-    switch (e.action) {
-      case 'JOIN':
-        enter(e.roomUuid ?? 'main', e.at);
-        p.location = e.roomUuid ? 'breakout' : 'main';
-        p.roomUuid = e.roomUuid;
-        break;
-      case 'LEAVE':
-        if (e.roomUuid) {
-          if (open()?.room === e.roomUuid) {
-            close(e.at);
-            p.location = /left the meeting\.?$|host ended|host closed/i.test(e.leaveReason ?? '')
-              ? 'left'
-              : 'transit';
-            p.roomUuid = undefined;
-          }
-        } else if (open()?.room !== undefined && open()?.room !== 'main') {
-          // A main-room leave while in a room (delivered late): the room visit already ended it.
-        } else {
-          close(e.at);
-          p.location = 'left';
-          p.roomUuid = undefined;
-        }
-        break;
-      case 'LEAVE_TO_BREAKOUT':
-        if (open()?.room === 'main') {
-          close(e.at);
-          p.location = 'transit';
-        }
-        break;
-      case 'WAITING_ROOM_JOIN':
-      case 'PUT_IN_WAITING_ROOM':
-        close(e.at);
-        p.location = 'waiting_room';
-        p.roomUuid = undefined;
-        break;
-      case 'WAITING_ROOM_LEAVE':
-      case 'JBH_WAITING_LEAVE':
-        if (p.location === 'waiting_room' || p.location === 'jbh_waiting') p.location = 'left';
-        break;
-      case 'ADMITTED':
-      case 'JBH_JOIN':
-        if (p.location === 'waiting_room' || p.location === 'jbh_waiting' || p.location === 'left')
-          p.location = 'transit';
-        break;
-      case 'JBH_WAITING':
-        close(e.at);
-        p.location = 'jbh_waiting';
-        break;
-      case 'SHARE_START':
-        p.sharing = true;
-        break;
-      case 'SHARE_END':
-        p.sharing = false;
-        break;
-      case 'ROLE_CHANGE':
-        if (e.role) p.role = e.role;
-        break;
-      case 'VIDEO_ON':
-        p.camera = 'on';
-        break;
-      case 'VIDEO_OFF':
-        p.camera = 'off';
-        break;
-    }
-  }
-  return p;
-}
-
-/** Room-K names: K is the order in which each room UUID first appeared (earliest join; ties by uuid). */
-export function nameRooms(participants: readonly ParticipantState[]): Map<string, string> {
-  const first = new Map<string, number>();
-  for (const p of participants) {
-    for (const s of p.sessions) {
-      if (s.room === 'main') continue;
-      const seen = first.get(s.room);
-      if (seen === undefined || s.joinedAt < seen) first.set(s.room, s.joinedAt);
-    }
-  }
-  const order = [...first.entries()].sort(
-    ([ua, ta], [ub, tb]) => ta - tb || (ua < ub ? -1 : ua > ub ? 1 : 0),
-  );
-  return new Map(order.map(([uuid], i) => [uuid, `Room-${i + 1}`]));
-}
-
-/** Builds the API view: open sessions run to `now` (or to the meeting's end once it ended). */
-export function viewMeeting(
-  meeting: MeetingState,
-  participants: readonly ParticipantState[],
-  now: number,
-  roster?: ReadonlySet<string>,
-): LiveParticipantsView {
-  const rooms = nameRooms(participants);
-  const ended = meeting.status === 'ended';
-  const until = ended && meeting.endedAt !== undefined ? meeting.endedAt : now;
-  const views: ParticipantView[] = participants.map((p) => {
-    const sessions = p.sessions.map((s) => {
-      const end = s.leftAt ?? Math.max(until, s.joinedAt);
-      return {
-        room: s.room,
-        ...(s.room !== 'main' && { roomName: rooms.get(s.room) }),
-        joinedAt: new Date(s.joinedAt).toISOString(),
-        ...((s.leftAt !== undefined || ended) && { leftAt: new Date(end).toISOString() }),
-        durationSeconds: Math.round((end - s.joinedAt) / 1000),
-      };
-    });
-    const location: Location = ended ? 'left' : p.location;
-    return {
-      key: p.key,
-      ...(p.name && { name: p.name }),
-      ...(p.email && { email: p.email }),
-      location,
-      ...(location === 'breakout' && p.roomUuid && { roomUuid: p.roomUuid, roomName: rooms.get(p.roomUuid) }),
-      camera: ended ? 'off' : p.camera,
-      sharing: !ended && p.sharing,
-      ...(p.role && { role: p.role }),
-      sessions,
-      totalSeconds: sessions.reduce((sum, s) => sum + s.durationSeconds, 0),
-      lastEventAt: new Date(p.lastEventAt).toISOString(),
-      ...(roster && { rosterMatch: p.email !== undefined && roster.has(p.email.toLowerCase()) }),
-    };
-  });
-  views.sort(
-    (a, b) =>
-      (a.name ?? a.key).localeCompare(b.name ?? b.key) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-  const stats = countRooms(views);
-  return { meeting: summarize(meeting, stats), participants: views, stats };
-}
-
-export function countRooms(views: readonly ParticipantView[]): RoomCounts {
-  const c: RoomCounts = {
-    inMeeting: 0,
-    main: 0,
-    breakout: 0,
-    byRoom: {},
-    waitingRoom: 0,
-    cameraOn: 0,
-    sharing: 0,
-  };
-  for (const v of views) {
-    if (v.location === 'main' || v.location === 'breakout' || v.location === 'transit') c.inMeeting++;
-    if (v.location === 'main') c.main++;
-    if (v.location === 'breakout') {
-      c.breakout++;
-      const name = v.roomName ?? v.roomUuid ?? 'unknown';
-      c.byRoom[name] = (c.byRoom[name] ?? 0) + 1;
-    }
-    if (v.location === 'waiting_room' || v.location === 'jbh_waiting') c.waitingRoom++;
-    if (v.camera === 'on' && v.location !== 'left') c.cameraOn++;
-    if (v.sharing) c.sharing++;
-  }
-  return c;
+/** Scheduled (2) and recurring fixed-time (8) meetings have a start people can be late for. */
+export function isScheduled(m: MeetingState): boolean {
+  return m.type === 2 || m.type === 8;
 }
 
 export function summarize(m: MeetingState, counts: RoomCounts): MeetingSummary {
@@ -324,6 +131,7 @@ export function summarize(m: MeetingState, counts: RoomCounts): MeetingSummary {
     ...(m.topic !== undefined && { topic: m.topic }),
     ...(m.hostId !== undefined && { hostId: m.hostId }),
     status: m.status,
+    scheduled: isScheduled(m),
     ...(m.startedAt !== undefined && { startedAt: new Date(m.startedAt).toISOString() }),
     ...(m.endedAt !== undefined && { endedAt: new Date(m.endedAt).toISOString() }),
     recording: m.recording,

@@ -156,6 +156,7 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
     ...(object.id !== undefined && { meetingId: object.id }),
     ...(object.topic !== undefined && { topic: object.topic }),
     ...(object.host_id && { hostId: object.host_id }),
+    ...(object.type !== undefined && { meetingType: object.type }),
     ...(object.start_time && { startTime: Date.parse(object.start_time) }),
     ...(object.end_time && { endTime: Date.parse(object.end_time) }),
     ...(participant && participantFields(participant, object)),
@@ -168,15 +169,17 @@ function participantFields(p: Participant, object: MeetingObject): Partial<State
   const email = p.email?.trim() || undefined;
   const name = p.user_name?.trim() || undefined;
   const userId = p.user_id ?? p.participant_id;
-  // The live-state key is the participant UUID. Events without it but with a per-meeting id
-  // (sharing) are resolved by the state store through that id; only events with neither (join
-  // before host) fall back to email, then name.
+  const accountUserId = p.participant_user_id?.trim() || p.id?.trim() || undefined;
+  // The live-state key is the participant UUID: a connection (persons are grouped on read). Events
+  // without it but with a per-meeting id (sharing) are resolved by the state store through that id;
+  // only events with neither (join before host) fall back to email, then name.
   const key = uuid ?? (userId === undefined ? (email ?? name) : undefined);
   return {
     ...(key !== undefined && { participantKey: key }),
     ...(uuid && { participantUuid: uuid }),
     ...(name && { name }),
     ...(email && { email }),
+    ...(accountUserId && { accountUserId }),
     ...(userId !== undefined && { userId }),
     ...(p.parent_user_id !== undefined && { parentUserId: p.parent_user_id }),
     ...(object.breakout_room_uuid && { roomUuid: object.breakout_room_uuid }),

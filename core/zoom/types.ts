@@ -14,13 +14,21 @@ export interface StateEvent {
   meetingId?: string;
   topic?: string;
   hostId?: string;
+  /** Zoom's meeting type (2 scheduled, 8 recurring with a fixed time, 1 instant, 3 no fixed time, ...). */
+  meetingType?: number;
+  /** The meeting's `start_time`: every meeting event carries it, not only meeting.started. */
   startTime?: number;
   endTime?: number;
-  /** participant_uuid, else email, else name (DESIGN §4). */
+  /**
+   * The connection the event belongs to: participant_uuid (new on every rejoin, kept across room
+   * hops), else email, else name for events that carry no uuid and no per-meeting id.
+   */
   participantKey?: string;
   participantUuid?: string;
   name?: string;
   email?: string;
+  /** The Zoom account user id (`participant_user_id`, else `id`); empty for guests. */
+  accountUserId?: string;
   /** Per-meeting id (webhook user_id or RTMS user_id, as a string). */
   userId?: string;
   parentUserId?: string;

@@ -1,6 +1,6 @@
 // The Firestore live state against the Google Cloud SDK's Firestore emulator (started with java):
-// shuffled, triplicated, concurrent deliveries from two instances equal one ordered delivery; RTMS
-// user-id resolution; TTL fields; no hot meeting document.
+// shuffled, triplicated, concurrent deliveries from two instances equal one ordered delivery; one
+// document per connection and persons grouped on read; RTMS user-id resolution; TTL; no hot document.
 import { randomUUID } from 'node:crypto';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,12 +91,13 @@ function meetingEvents(): StateEvent[] {
     ev('JOIN', 95, bob),
     ev('JOIN', 120, carol),
     ev('ROLE_CHANGE', 200, { ...bob, role: 'co-host' }),
+    // A move: the leave and the room join of the same second (Zoom stamps either first).
     ev('LEAVE_TO_BREAKOUT', 300, { ...alice, leaveReason: 'left the meeting to join a breakout room' }),
-    ev('JOIN', 305, alicePlusRoom),
+    { ...ev('JOIN', 300, alicePlusRoom), ts: T0 + 300_000 - 50 },
     ev('RECORDING_START', 400, { meetingId: MEETING_ID }),
     ev('LEAVE', 600, { ...carol, leaveReason: 'Carol left the meeting.' }),
-    ev('LEAVE', 900, { ...alicePlusRoom, leaveReason: 'left the breakout room' }),
-    ev('JOIN', 905, alice),
+    ev('LEAVE', 900, { ...alicePlusRoom, leaveReason: 'left the meeting. Reason : join main meeting' }),
+    ev('JOIN', 900, alice),
     ev('SHARE_START', 1000, alice),
     ev('SHARE_END', 1100, alice),
     ev('QOS', 1200, { participantKey: 'pu-alice', participantUuid: 'pu-alice' }),
@@ -132,11 +133,16 @@ describe('firestore live state', () => {
       recording: 'recording',
       meetingKey: meetingKeyOf(UUID),
     });
+    // Persons, keyed by email, else normalised name; a person who left shows no camera.
     const byKey = Object.fromEntries((expected?.participants ?? []).map((p) => [p.key, p]));
-    expect(byKey['pu-alice']).toMatchObject({ location: 'main', sharing: false, camera: 'on' });
-    expect(byKey['pu-alice']?.sessions.map((s) => s.roomName ?? s.room)).toEqual(['main', 'Room-1', 'main']);
-    expect(byKey['bob@example.com']).toMatchObject({ name: 'Bøb 🎉', location: 'main', role: 'co-host' });
-    expect(byKey['Carol']).toMatchObject({ location: 'left', totalSeconds: 480, camera: 'on' });
+    expect(byKey['e:alice@example.com']).toMatchObject({ location: 'main', sharing: false, camera: 'on' });
+    expect(byKey['e:alice@example.com']?.sessions.map((s) => s.roomName ?? s.room)).toEqual([
+      'main',
+      'Room-1',
+      'main',
+    ]);
+    expect(byKey['e:bob@example.com']).toMatchObject({ name: 'Bøb 🎉', location: 'main', role: 'co-host' });
+    expect(byKey['n:carol']).toMatchObject({ location: 'left', totalSeconds: 480, camera: 'off' });
     expect(expected?.stats).toMatchObject({ inMeeting: 2, main: 2, breakout: 0 });
 
     // Each document stores its events once, however often they came.
@@ -172,17 +178,90 @@ describe('firestore live state', () => {
     const view = await state.liveParticipants(UUID);
     const cam = Object.fromEntries((view?.participants ?? []).map((p) => [p.key, p.camera]));
     expect(cam).toEqual({
-      'pu-alice': 'on',
-      'bob@example.com': 'unknown',
-      Carol: 'on',
-      dave: 'on',
-      erin: 'on',
+      'e:alice@example.com': 'on',
+      'e:bob@example.com': 'unknown',
+      'n:carol': 'off', // left at 600: no stale camera
+      'n:dave': 'on',
+      'n:erin': 'on',
     });
     const db = admin(project);
     expect((await db.collection(`meetings/${meetingKeyOf(UUID)}/participants`).get()).size).toBe(5);
+    // Carol's camera event (named only by her name) is in her connection's document.
+    const carolDoc = await db
+      .doc(`meetings/${meetingKeyOf(UUID)}/participants/${participantDocId('Carol')}`)
+      .get();
+    expect((carolDoc.get('events') as StateEvent[]).map((e) => [e.action, e.at - T0])).toContainEqual([
+      'VIDEO_ON',
+      130_000,
+    ]);
     // Only the event of nobody known is still waiting.
     const waiting = await db.collection(`meetings/${meetingKeyOf(UUID)}/pending`).get();
     expect(waiting.docs.map((d) => (d.get('event') as StateEvent).name)).toEqual(['Nobody']);
+    await db.terminate();
+  });
+
+  it('one document per connection, one person per key: a reconnect once and present, a lost join estimated', async () => {
+    const project = `persons-${randomUUID()}`;
+    const [a, b] = [open(project), open(project)];
+    const dee1 = {
+      participantKey: 'pu-dee-1',
+      participantUuid: 'pu-dee-1',
+      name: 'Dee Ng',
+      meetingId: MEETING_ID,
+    };
+    const dee2 = { ...dee1, participantKey: 'pu-dee-2', participantUuid: 'pu-dee-2', name: 'dee  ng' };
+    const fay = { participantKey: 'pu-fay', participantUuid: 'pu-fay', name: 'Fay', meetingId: MEETING_ID };
+    const start = { startTime: T0, meetingType: 2 };
+    const events = [
+      ev('JOIN', 100, { ...dee1, ...start, userId: '1' }),
+      ev('LEAVE', 200, {
+        ...dee1,
+        ...start,
+        userId: '2',
+        leaveReason: 'got disconnected from the meeting. Reason : Client Close.',
+      }),
+      ev('JOIN', 230, { ...dee2, ...start, userId: '3' }),
+      // A move without breakout-room events, its join stamped first: into a room Zoom does not name.
+      { ...ev('JOIN', 400, { ...dee2, ...start, userId: '4' }), ts: T0 + 400_000 - 100 },
+      ev('LEAVE_TO_BREAKOUT', 400, {
+        ...dee2,
+        ...start,
+        userId: '3',
+        leaveReason: 'left the meeting. Reason : left the meeting to join breakout room',
+      }),
+      // Fay's join was never received: only her leave.
+      ev('LEAVE', 1000, {
+        ...fay,
+        ...start,
+        userId: '9',
+        leaveReason: 'left the meeting. Reason : left the meeting',
+      }),
+    ];
+    // The join of the move arrives first, at another instance.
+    await a.apply([events[3] as StateEvent]);
+    await Promise.all([b.apply(events.slice(0, 3)), a.apply(events.slice(4))]);
+    const view = await b.liveParticipants(MEETING_ID);
+    expect(view?.participants.map((p) => p.key)).toEqual(['n:dee ng', 'n:fay']);
+    expect(view?.participants[0]).toMatchObject({
+      location: 'breakout',
+      roomName: 'Room-?',
+      joinedAt: new Date(T0 + 100_000).toISOString(),
+      joinTime: 'event',
+      totalSeconds: 100 + (NOW - T0) / 1000 - 230,
+      connections: [
+        { key: 'pu-dee-1', location: 'left' },
+        { key: 'pu-dee-2', location: 'breakout' },
+      ],
+    });
+    expect(view?.participants[1]).toMatchObject({
+      location: 'left',
+      joinedAt: new Date(T0).toISOString(),
+      joinTime: 'meeting_start',
+      totalSeconds: 1000,
+    });
+    expect(view?.stats).toMatchObject({ inMeeting: 1, breakout: 1, byRoom: { 'Room-?': 1 } });
+    const db = admin(project);
+    expect((await db.collection(`meetings/${meetingKeyOf(UUID)}/participants`).get()).size).toBe(3);
     await db.terminate();
   });
 

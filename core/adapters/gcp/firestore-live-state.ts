@@ -1,6 +1,6 @@
 // Live state in Firestore: `meetings/{meetingKey}` per meeting instance and `.../participants/{id}` per
-// participant, each holding its deduplicated events and their pure fold. A participant event writes only
-// its participant's document, so no document is hot; `expireAt` drives the TTL policy.
+// connection (participant_uuid), each holding its deduplicated events and their pure fold. A participant
+// event writes only its connection's document, so no document is hot; `expireAt` drives the TTL policy.
 import {
   Timestamp,
   type DocumentData,
@@ -11,14 +11,9 @@ import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { HealthStatus, LiveState } from '../../ports.ts';
 import { TransientUpstreamError, errorMessage } from '../../errors.ts';
-import {
-  foldMeeting,
-  foldParticipant,
-  isMeetingLevel,
-  sightingOf,
-  viewMeeting,
-  type ParticipantState,
-} from '../../state/fold.ts';
+import { foldConnection, type ConnectionState } from '../../state/connection.ts';
+import { foldMeeting, isMeetingLevel, sightingOf } from '../../state/fold.ts';
+import { viewMeeting } from '../../state/live-view.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import { meetingKeyOf } from '../../zoom/event-id.ts';
 import type { StateEvent } from '../../zoom/types.ts';
@@ -32,8 +27,10 @@ type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS'>;
 
 export interface FirestoreLiveStateOptions {
   now?: () => number;
-  /** Lower-case emails of the loaded roster, if any. */
+  /** Roster match keys (`e:<email>`, `n:<normalised name>`) of the loaded roster, if any. */
   roster?: () => ReadonlySet<string> | undefined;
+  /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
+  lateAfterMins?: number;
   watchDebounceMs?: number;
 }
 
@@ -161,17 +158,22 @@ export function createFirestoreLiveState(
       : err;
   }
 
-  async function participantsFor(uuid: string): Promise<ParticipantState[]> {
+  /** The meeting's connections (one document each), folded from their stored events. */
+  async function connectionsOf(uuid: string): Promise<ConnectionState[]> {
     const snap = await participantsOf(uuid).get();
     return snap.docs.map((d) =>
-      foldParticipant(d.get('participantKey') as string, (d.get('events') as StateEvent[] | undefined) ?? []),
+      foldConnection(d.get('participantKey') as string, (d.get('events') as StateEvent[] | undefined) ?? []),
     );
   }
 
   async function viewOf(doc: DocumentSnapshot): Promise<LiveParticipantsView> {
     const uuid = doc.get('meetingUuid') as string;
     const meeting = foldMeeting(uuid, (doc.get('events') as StateEvent[] | undefined) ?? []);
-    return viewMeeting(meeting, await participantsFor(uuid), now(), opts.roster?.());
+    const roster = opts.roster?.();
+    return viewMeeting(meeting, await connectionsOf(uuid), now(), {
+      ...(roster && { roster }),
+      ...(opts.lateAfterMins !== undefined && { lateAfterMins: opts.lateAfterMins }),
+    });
   }
 
   const live = (d: DocumentSnapshot): boolean => isLive(d, now());

@@ -2,7 +2,8 @@
 // complete event list by the pure fold (so late and duplicate events give the same document).
 import { createHash } from 'node:crypto';
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
-import { expiryOf, foldMeeting, foldParticipant, orderEvents } from '../../state/fold.ts';
+import { foldConnection, orderConnectionEvents } from '../../state/connection.ts';
+import { expiryOf, foldMeeting, orderEvents } from '../../state/fold.ts';
 import { meetingKeyOf } from '../../zoom/event-id.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
@@ -31,15 +32,18 @@ export function meetingDoc(uuid: string, events: readonly StateEvent[], ttlDays:
   };
 }
 
-/** `meetings/{meetingKey}/participants/{id}`: one participant's events, their fold, and lookup fields. */
+/**
+ * `meetings/{meetingKey}/participants/{id}`: one connection's events (one participant_uuid), their
+ * fold, and lookup fields. Persons are grouped from these documents when the view is built.
+ */
 export function participantDoc(
   uuid: string,
   key: string,
   events: readonly StateEvent[],
   ttlDays: number,
 ): DocumentData {
-  const ordered = orderEvents(events);
-  const state = foldParticipant(key, ordered);
+  const ordered = orderConnectionEvents(events);
+  const state = foldConnection(key, ordered);
   // Every per-meeting id the participant had (re-issued on breakout hops), for RTMS user-id lookups.
   const ids = new Set<string>();
   for (const e of ordered) for (const id of [e.userId, e.parentUserId]) if (id !== undefined) ids.add(id);
@@ -52,9 +56,15 @@ export function participantDoc(
     lastEventAt: state.lastEventAt,
     events: ordered,
     state,
-    // A participant who left can go a day later; one still present lives as long as a live meeting.
-    expireAt: Timestamp.fromMillis(state.lastEventAt + (state.location === 'left' ? DAY : ttlDays * DAY)),
+    // A connection that left can go a day later; one still present lives as long as a live meeting.
+    expireAt: Timestamp.fromMillis(state.lastEventAt + (left(state) ? DAY : ttlDays * DAY)),
   };
+}
+
+/** Gone, or leaving for good (a leave whose reason names no room move). */
+function left(state: ReturnType<typeof foldConnection>): boolean {
+  const kind = state.pending?.kind;
+  return state.status === 'gone' || (state.status === 'leaving' && (kind === 'exit' || kind === 'plain'));
 }
 
 /** Whether a document's expireAt is still ahead (Firestore's TTL sweep may lag by a day). */

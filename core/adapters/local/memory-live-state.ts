@@ -1,19 +1,18 @@
-// The embedded live state: events kept per meeting and per participant in memory, folded on read
-// with the same pure fold Firestore uses. Rebuilt from the raw archive at start (see rebuild-state).
+// The embedded live state: events kept per meeting and per connection in memory, folded on read
+// with the same pure fold Firestore uses (persons are grouped from connections in the view). Rebuilt from the raw archive at start (see rebuild-state).
 import type { HealthStatus, LiveState } from '../../ports.ts';
+import { foldConnection, type ConnectionState } from '../../state/connection.ts';
 import {
   expiryOf,
   foldMeeting,
-  foldParticipant,
   isMeetingLevel,
   resolveParticipant,
   sightingOf,
   type ParticipantIdentity,
   summarize,
-  viewMeeting,
   type MeetingState,
-  type ParticipantState,
 } from '../../state/fold.ts';
+import { viewMeeting, type ViewOptions } from '../../state/live-view.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
@@ -31,7 +30,7 @@ interface MeetingEntry {
   compacted?: boolean;
   /** Whether a participant event has told the meeting doc its number/topic (the UUID->ID map). */
   sighted?: boolean;
-  folded?: { meeting: MeetingState; participants: ParticipantState[] };
+  folded?: { meeting: MeetingState; participants: ConnectionState[] };
 }
 
 /** Zoom retries a failed delivery up to about 85 minutes after the event (reference §1.4). */
@@ -40,12 +39,22 @@ const COMPACT_AFTER_MS = 2 * 3_600_000;
 export interface MemoryLiveStateOptions {
   now: () => number;
   ttlDays: number;
+  /** Roster match keys (`e:<email>`, `n:<normalised name>`) of the loaded roster, if any. */
   roster?: () => ReadonlySet<string> | undefined;
+  /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
+  lateAfterMins?: number;
 }
 
 export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   const meetings = new Map<string, MeetingEntry>();
   const listeners = new Set<() => void>();
+  const viewOptions = (): ViewOptions => {
+    const roster = opts.roster?.();
+    return {
+      ...(roster && { roster }),
+      ...(opts.lateAfterMins !== undefined && { lateAfterMins: opts.lateAfterMins }),
+    };
+  };
 
   function entryOf(uuid: string): MeetingEntry {
     let m = meetings.get(uuid);
@@ -69,7 +78,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     if (!m.folded) {
       m.folded = {
         meeting: foldMeeting(m.uuid, m.meetingEvents),
-        participants: [...m.participants.entries()].map(([key, events]) => foldParticipant(key, events)),
+        participants: [...m.participants.entries()].map(([key, events]) => foldConnection(key, events)),
       };
     }
     return m.folded;
@@ -192,7 +201,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       for (const m of meetings.values()) {
         const f = fold(m);
         if (!listOpts?.includeEnded && f.meeting.status === 'ended') continue;
-        out.push(viewMeeting(f.meeting, f.participants, now).meeting);
+        out.push(viewMeeting(f.meeting, f.participants, now, viewOptions()).meeting);
       }
       return out.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
     },
@@ -202,7 +211,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       const m = latestInstance(meetingIdOrUuid);
       if (!m) return undefined;
       const f = fold(m);
-      return viewMeeting(f.meeting, f.participants, opts.now(), opts.roster?.());
+      return viewMeeting(f.meeting, f.participants, opts.now(), viewOptions());
     },
 
     watch(onChange) {
