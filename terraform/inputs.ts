@@ -1,8 +1,14 @@
 // The few inputs one environment is synthesized from (ZT_* environment variables, see README.md),
 // parsed once into a frozen object; every problem is reported together.
 import { z } from 'zod';
+import {
+  RETENTION_DEFAULTS as KEEP,
+  retentionDays,
+  retentionSettingsOf,
+  type RetentionSettings,
+} from '../core/retention-settings.ts';
 
-/** Env var names of the Secret Manager secrets, as the services read them (DESIGN §3 + AWS chain). */
+/** Env var names of the Secret Manager secrets, as the services read them (core/config.ts + AWS chain). */
 export const SECRET_ENV_NAMES = [
   'ZOOM_WEBHOOK_SECRET_TOKEN',
   'ZM_CLIENT_ID',
@@ -88,6 +94,12 @@ const schema = z.object({
   ZT_REPORT_SCHEDULE: cron.default('0 23 * * *'),
   ZT_EXPORT_SCHEDULE: cron.default('30 23 * * *'),
   ZT_BACKFILL_SCHEDULE: cron.default('30 22 * * *'),
+  // The same settings and defaults as RETENTION_* in core/config.ts (whole days or `forever`).
+  ZT_RETENTION_RAW_DAYS: retentionDays(KEEP.rawDays),
+  ZT_RETENTION_QUARANTINE_DAYS: retentionDays(KEEP.quarantineDays),
+  ZT_RETENTION_WAREHOUSE_DAYS: retentionDays(KEEP.warehouseDays),
+  ZT_RETENTION_RECORDINGS_DAYS: retentionDays(KEEP.recordingsDays),
+  ZT_RETENTION_EXPORTS_DAYS: retentionDays(KEEP.exportsDays),
 });
 const secretId = /^[\w-]{1,255}$/;
 
@@ -115,6 +127,8 @@ export interface StackInputs {
   webhook: { minInstances: number; maxInstances: number };
   worker: { minInstances: number; maxInstances: number; cpu: string; memory: string; maxStreams: number };
   schedules: { report: string; export: string; backfill: string };
+  /** How long the bucket's prefixes and the dataset's partitions are kept (lifecycle rules, partition expiration). */
+  retention: RetentionSettings;
   /** Secret Manager secret id per env var name. */
   secretIds: Readonly<Record<SecretEnvName, string>>;
 }
@@ -182,6 +196,7 @@ export function parseInputs(env: Readonly<Record<string, string | undefined>>): 
       export: d.ZT_EXPORT_SCHEDULE,
       backfill: d.ZT_BACKFILL_SCHEDULE,
     },
+    retention: retentionSettingsOf(d, 'ZT_'),
     secretIds: Object.freeze(secretIds),
   });
 }

@@ -188,21 +188,42 @@ describe('terraform stack (full stage)', () => {
     expect(one('google_cloud_run_v2_service', 'service_rtms_worker').invoker_iam_disabled).toBeUndefined();
   });
 
-  it('lifecycles raw/ to colder storage (kept) and expires reports/ and quarantine/', () => {
+  it('lifecycles each archive prefix: colder classes where they pay, deleted at its retention age', () => {
     const rules = one('google_storage_bucket', 'bucket').lifecycle_rule as {
       action: Json;
       condition: Json;
     }[];
-    const byPrefix = (p: string) =>
-      rules
-        .filter((r) => (r.condition.matches_prefix as string[]).includes(p))
-        .map(
-          (r) =>
-            `${String(r.condition.age)}:${String(r.action.type)}:${String(r.action.storage_class ?? '')}`,
-        );
-    expect(byPrefix('raw/')).toEqual(['30:SetStorageClass:NEARLINE', '365:SetStorageClass:COLDLINE']);
-    expect(byPrefix('reports/')).toEqual(['30:SetStorageClass:NEARLINE', '400:Delete:']);
-    expect(byPrefix('quarantine/')).toEqual(['90:Delete:']);
+    expect(
+      rules.map(
+        (r) =>
+          `${(r.condition.matches_prefix as string[]).join('+')} ${String(r.condition.age)}:${String(r.action.type)}:${String(r.action.storage_class ?? '')}`,
+      ),
+    ).toEqual([
+      // Default 400 days: Nearline from 30; Coldline (billed 90 days at least) would not pay.
+      'raw/+qos/ 30:SetStorageClass:NEARLINE',
+      'raw/+qos/ 400:Delete:',
+      'quarantine/ 90:Delete:',
+      'reports/ 30:SetStorageClass:NEARLINE',
+      'reports/ 400:Delete:',
+    ]);
+  });
+
+  it('expires warehouse partitions: 400 days, recordings rows with the recordings (180 days)', () => {
+    const day = 86_400_000;
+    const expiry = Object.fromEntries(
+      TABLES.filter((t) => t.partitionField).map((t) => [
+        t.name,
+        (one('google_bigquery_table', `table_${t.name}`).time_partitioning as Json).expiration_ms,
+      ]),
+    );
+    expect(expiry).toEqual({
+      attendance: 400 * day,
+      camera_minutes: 400 * day,
+      daily_reports: 400 * day,
+      raw_events: 400 * day,
+      recordings: 180 * day,
+    });
+    expect(one('google_bigquery_dataset', 'dataset').default_partition_expiration_ms).toBe(400 * day);
   });
 
   it('pushes RTMS messages in order to the private worker with an OIDC token', () => {
@@ -342,8 +363,11 @@ describe('terraform stack (full stage)', () => {
     );
     for (const spec of TABLES) {
       const t = one('google_bigquery_table', `table_${spec.name}`);
+      // expiration_ms: checked in the retention test above.
       expect(t.time_partitioning, spec.name).toEqual(
-        spec.partitionField ? { type: 'DAY', field: spec.partitionField } : undefined,
+        spec.partitionField
+          ? { type: 'DAY', field: spec.partitionField, expiration_ms: expect.any(Number) }
+          : undefined,
       );
       expect(t.clustering, spec.name).toEqual(spec.clustering);
       expect(t.description, spec.name).toBe(spec.description);
