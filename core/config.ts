@@ -1,6 +1,7 @@
 // The one configuration schema (every setting is listed in README.md): parsed once from an env-like
 // object into a frozen, typed Config; every problem is reported together in a single ConfigError.
 import { z } from 'zod';
+import { cronProblem, SCHEDULE_DEFAULTS } from './schedules.ts';
 import { RETENTION_DEFAULTS as KEEP, retentionDays } from './retention-settings.ts';
 
 const optionalString = z
@@ -32,6 +33,13 @@ function isUrl(s: string): boolean {
 }
 
 const url = z.string().trim().refine(isUrl, 'must be an absolute URL');
+const schedule = z
+  .string()
+  .trim()
+  .superRefine((text, ctx) => {
+    const problem = cronProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const configSchema = z
   .object({
@@ -83,6 +91,10 @@ export const configSchema = z
       .trim()
       .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin')
       .default('UTC'),
+    /** Cron in REPORT_TIMEZONE: Cloud Scheduler in production, the running `serve` on the embedded default. */
+    BACKFILL_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.BACKFILL_SCHEDULE),
+    REPORT_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.REPORT_SCHEDULE),
+    EXPORT_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.EXPORT_SCHEDULE),
     FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
     FFPROBE_PATH: z.string().trim().min(1).default('ffprobe'),
 

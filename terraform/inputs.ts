@@ -1,6 +1,7 @@
 // The few inputs one environment is synthesized from (ZT_* environment variables, see README.md),
 // parsed once into a frozen object; every problem is reported together.
 import { z } from 'zod';
+import { cronProblem, SCHEDULE_DEFAULTS, type ScheduleSetting } from '../core/schedules.ts';
 import {
   RETENTION_DEFAULTS as KEEP,
   retentionDays,
@@ -24,10 +25,14 @@ export const SECRET_ENV_NAMES = [
 export type SecretEnvName = (typeof SECRET_ENV_NAMES)[number];
 
 const count = z.coerce.number().int().min(0);
+// The daily schedules are checked by the same parser, with the same defaults, as the running `serve`.
 const cron = z
   .string()
   .trim()
-  .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be a 5-field cron expression');
+  .superRefine((text, ctx) => {
+    const problem = cronProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
 
 function isTimeZone(tz: string): boolean {
@@ -91,9 +96,9 @@ const schema = z.object({
     .regex(/^\d+(Mi|Gi)$/)
     .default('4Gi'),
   ZT_WORKER_MAX_STREAMS: count.min(1).default(4),
-  ZT_REPORT_SCHEDULE: cron.default('0 23 * * *'),
-  ZT_EXPORT_SCHEDULE: cron.default('30 23 * * *'),
-  ZT_BACKFILL_SCHEDULE: cron.default('30 22 * * *'),
+  ZT_REPORT_SCHEDULE: cron.default(SCHEDULE_DEFAULTS.REPORT_SCHEDULE),
+  ZT_EXPORT_SCHEDULE: cron.default(SCHEDULE_DEFAULTS.EXPORT_SCHEDULE),
+  ZT_BACKFILL_SCHEDULE: cron.default(SCHEDULE_DEFAULTS.BACKFILL_SCHEDULE),
   // The same settings and defaults as RETENTION_* in core/config.ts (whole days or `forever`).
   ZT_RETENTION_RAW_DAYS: retentionDays(KEEP.rawDays),
   ZT_RETENTION_QUARANTINE_DAYS: retentionDays(KEEP.quarantineDays),
@@ -146,6 +151,13 @@ export function parseInputs(env: Readonly<Record<string, string | undefined>>): 
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== '') known[key] = value;
+  }
+  // A schedule set for `serve` (BACKFILL_SCHEDULE, REPORT_SCHEDULE, EXPORT_SCHEDULE) is the one
+  // Cloud Scheduler gets too, unless ZT_<name> overrides it for the deployment.
+  for (const setting of Object.keys(SCHEDULE_DEFAULTS) as ScheduleSetting[]) {
+    const value = env[setting];
+    if (known[`ZT_${setting}`] === undefined && value !== undefined && value.trim() !== '')
+      known[`ZT_${setting}`] = value;
   }
   const result = schema.safeParse(known);
   const problems = result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);

@@ -1,0 +1,31 @@
+// The daily jobs' schedules: setting names and defaults, one place for the config schema (the
+// running `serve` on the embedded default) and the Terraform stack (Cloud Scheduler in production).
+import { CronError, parseCron } from './cron.ts';
+
+export const SCHEDULE_DEFAULTS = {
+  BACKFILL_SCHEDULE: '30 22 * * *',
+  REPORT_SCHEDULE: '0 23 * * *',
+  EXPORT_SCHEDULE: '30 23 * * *',
+} as const;
+
+export type ScheduleSetting = keyof typeof SCHEDULE_DEFAULTS;
+
+/** The scheduled jobs in the order one day's runs go: camera data, then the report, then its CSV. */
+export const SCHEDULED_JOBS = [
+  { command: 'backfill-camera', setting: 'BACKFILL_SCHEDULE' },
+  { command: 'report', setting: 'REPORT_SCHEDULE' },
+  { command: 'export', setting: 'EXPORT_SCHEDULE' },
+] as const satisfies readonly { command: string; setting: ScheduleSetting }[];
+
+export type ScheduledCommand = (typeof SCHEDULED_JOBS)[number]['command'];
+
+/** Why a cron text is not a schedule, or undefined when it is one. */
+export function cronProblem(text: string): string | undefined {
+  try {
+    parseCron(text);
+    return undefined;
+  } catch (err) {
+    if (err instanceof CronError) return `must be a 5-field cron expression: ${err.message}`;
+    throw err;
+  }
+}
