@@ -16,7 +16,7 @@ import { sampleMeeting, zoom, type MeetingRef } from '../../test/fixtures/zoom-e
 import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { duckDbPartitions } from './duckdb-partitions.ts';
+import { enginePartitions } from './warehouse-partitions.ts';
 import { runRetention, type RetentionDeps } from './run-retention.ts';
 
 const NOW = Date.parse('2026-06-15T12:00:00Z');
@@ -176,7 +176,7 @@ async function mediaKeys(): Promise<string[]> {
   return out;
 }
 async function partitionCounts(): Promise<string[]> {
-  return (await duckDbPartitions(engine.connection).list()).map((p) => `${p.table} ${p.date} ${p.rows}`);
+  return (await enginePartitions(engine).list()).map((p) => `${p.table} ${p.date} ${p.rows}`);
 }
 
 function deps(): RetentionDeps {
@@ -186,7 +186,7 @@ function deps(): RetentionDeps {
     now: () => now,
     archive,
     media,
-    partitions: duckDbPartitions(engine.connection),
+    partitions: enginePartitions(engine),
     liveState,
   };
 }
