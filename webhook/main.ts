@@ -1,6 +1,5 @@
 // Starts the webhook service: config -> backends -> app -> listen. The only webhook module that
 // listens; the CLI (`zoom-tracker serve`) and the container call it.
-import { readFile } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
   type RequestListener,
@@ -15,7 +14,7 @@ import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
 import { withDashboardAuth } from './dashboard/auth.ts';
 import { createDashboard } from './dashboard/dashboard.ts';
-import { parseRoster } from '../jobs/attendance/roster.ts';
+import { loadRosterKeys } from './roster-keys.ts';
 import { resolveWebhookSecret } from './secret.ts';
 import { createServer, type WebhookServerDeps } from './server.ts';
 
@@ -78,7 +77,7 @@ export async function createWebhookService(
     downstreamTimeoutMs: 2000,
     extraRoutes: dashboard.routes,
   };
-  const roster = config.ROSTER_FILE ? await loadRosterEmails(config.ROSTER_FILE) : undefined;
+  const roster = config.ROSTER_FILE ? await loadRosterKeys(config.ROSTER_FILE) : undefined;
   if (roster) log.info({ members: roster.size }, 'roster loaded for live matching');
   return {
     backends,
@@ -95,11 +94,6 @@ export async function createWebhookService(
       await backends.close();
     },
   };
-}
-
-async function loadRosterEmails(path: string): Promise<Set<string>> {
-  const members = parseRoster(await readFile(path, 'utf8'));
-  return new Set(members.map((m) => m.email.toLowerCase()));
 }
 
 /** The API and pages need a token in production; locally they are open on the developer's machine. */

@@ -12,6 +12,7 @@ import {
 } from '../core/errors.ts';
 import type { HealthStatus } from '../core/ports.ts';
 import { header, readBody, sendJson } from '../core/http.ts';
+import { markRoster } from '../core/state/person-view.ts';
 import { ingestDelivery, type IngestDeps } from './ingest.ts';
 import { parseRequestTarget } from '../core/request-target.ts';
 
@@ -23,7 +24,7 @@ export interface WebhookServerDeps extends IngestDeps {
 export interface WebhookServerOptions {
   /** When set, /api/* (and the dashboard) require `Authorization: Bearer <token>`. */
   dashboardToken?: string;
-  /** Lower-cased e-mails of the loaded roster: participants are marked `rosterMatch`. */
+  /** Roster match keys (`e:<email>`, `n:<normalised name>`): persons are marked `rosterMatch`. */
   roster?: ReadonlySet<string>;
   /** Refuse /api/* outright (production without a token: names and e-mails are personal data). */
   apiClosed?: boolean;
@@ -123,10 +124,7 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
     if (m?.[1]) {
       const view = await deps.liveState.liveParticipants(decodeURIComponent(m[1]));
       const roster = opts.roster;
-      if (view && roster) {
-        for (const p of view.participants)
-          p.rosterMatch = p.email !== undefined && roster.has(p.email.toLowerCase());
-      }
+      if (view && roster) markRoster(view.participants, roster);
       if (view) sendJson(res, 200, view);
       else sendJson(res, 404, { error: 'no such meeting in live state' });
       return;

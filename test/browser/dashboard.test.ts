@@ -1,13 +1,14 @@
 // The live dashboard in headless Chromium: signed webhooks posted to the real service change the
-// page without a reload (server-sent events from LiveState.watch); with DASHBOARD_TOKEN the page
-// needs the token once (then an HttpOnly cookie) and shows nothing before. Screenshots in test-artifacts/.
+// page without a reload (server-sent events from LiveState.watch): persons with join time, presence,
+// late flag, notices, a reconnect once, report links; with DASHBOARD_TOKEN the page needs the token
+// once (then an HttpOnly cookie) and shows nothing before. Screenshots in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, zoom, type MeetingRef, type Person } from '../fixtures/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from '../helpers/local-webhook.ts';
 import { launchChromium, type HeadlessChromium } from './chromium.ts';
 
 const MIN = 60_000;
-const t0 = Date.now() - 30 * MIN;
+const t0 = Math.floor((Date.now() - 30 * MIN) / 1000) * 1000; // whole seconds, as Zoom sends times
 const meeting: MeetingRef = {
   id: '81234567890',
   uuid: 'DashBoard+Test/uuid==',
@@ -34,6 +35,7 @@ describe('live dashboard', () => {
   async function post(...bodies: Record<string, unknown>[]): Promise<void> {
     for (const b of bodies) expect((await service.post(b)).status).toBe(200);
   }
+  const iso = (ms: number): string => new Date(ms).toISOString();
 
   it('changes as webhooks arrive: waiting room, main room, breakout room, sharing, recording, end', async () => {
     const page = await chrome.newPage();
@@ -58,9 +60,10 @@ describe('live dashboard', () => {
     expect(await page.locator('#stat-inMeeting').textContent()).toBe('2');
     expect(await page.locator('#stat-waitingRoom').textContent()).toBe('0');
 
+    // A move as Zoom sends it: the room join (stamped first) arrives before the leave of the same second.
     await post(
-      zoom.leftToBreakout(meeting, ana, t0 + 10 * MIN),
       zoom.joinedRoom(meeting, ana, ROOM, t0 + 10 * MIN),
+      zoom.leftToBreakout(meeting, ana, t0 + 10 * MIN),
     );
     const room = page.locator(`[data-room="${ROOM}"]`);
     await expect.poll(() => room.locator('.people').textContent()).toContain('Ana García');
@@ -83,7 +86,102 @@ describe('live dashboard', () => {
     await expect.poll(() => page.locator('#meeting h2').textContent()).toContain('ended');
     await chrome.screenshot(page, 'dashboard-3-ended');
   });
+
+  it('when, not only where: join time, presence, late flag, notices, a reconnect once, no stale camera, report link', async () => {
+    const m: MeetingRef = {
+      ...meeting,
+      uuid: 'DashBoard+When/uuid==',
+      id: '81234567891',
+      topic: 'When test',
+    };
+    const page = await chrome.newPage();
+    await page.goto(`${service.url}/?meeting=${encodeURIComponent(m.uuid)}`);
+    await expect.poll(() => page.locator('#conn').textContent()).toBe('live');
+
+    const eve: Person = {
+      name: 'Eve Only-Leave',
+      email: '',
+      uuid: 'EEEE0000-0000-0000-0000-00000000000E',
+      userId: '16790000',
+    };
+    await post(
+      zoom.meetingStarted(m, t0),
+      zoom.joined(m, ana, t0 + 2 * MIN),
+      zoom.joined(m, bjorn, t0 + 8 * MIN), // 8 min after the scheduled start: late (ATTENDANCE_LATE_AFTER_MINS=5)
+      zoom.left(m, eve, t0 + 9 * MIN), // Eve's join was never received
+    );
+    const main = page.locator('[data-room="main"] .people');
+    const anaLi = main.locator(`li[data-key="${personKey(ana)}"]`);
+    const bjornLi = () => page.locator(`#meeting li[data-key="${personKey(bjorn)}"]`);
+    await expect.poll(() => bjornLi().count()).toBe(1);
+    expect(await anaLi.locator('.when time').getAttribute('datetime')).toBe(iso(t0 + 2 * MIN));
+    expect(await anaLi.locator('.when').textContent()).toMatch(/^joined \S+ · (2[6-9]|3\d) min$/);
+    expect(await anaLi.locator('.badge.late').count()).toBe(0);
+    expect(await bjornLi().locator('.badge.late').textContent()).toBe('late');
+    const eveLi = page.locator(`#left li[data-key="${personKey(eve)}"]`);
+    expect(await eveLi.getAttribute('data-location')).toBe('left');
+    expect(await eveLi.locator('.when').getAttribute('data-join')).toBe('meeting_start');
+    expect(await eveLi.locator('.when').textContent()).toMatch(
+      /^here since the meeting start \S+ \(join not received\) · left \S+ · 9 min$/,
+    );
+
+    // Björn's camera (an RTMS video-on event), then a disconnect: gone at once, and no camera badge.
+    await service.service.backends.liveState.apply([
+      {
+        eventId: 'rtms-video-on-bjorn',
+        type: 'rtms.participant_video_on',
+        action: 'VIDEO_ON',
+        at: t0 + 8.5 * MIN,
+        ts: t0 + 8.5 * MIN,
+        meetingUuid: m.uuid,
+        participantKey: bjorn.uuid,
+        userId: bjorn.userId,
+      },
+    ]);
+    await expect.poll(() => bjornLi().locator('.badge.on').textContent()).toBe('camera on');
+    expect(await page.locator('#stat-cameraOn').textContent()).toBe('1');
+    await post(zoom.left(m, bjorn, t0 + 15 * MIN, 'got disconnected from the meeting.'));
+    await expect.poll(() => bjornLi().getAttribute('data-location')).toBe('left');
+    expect(await bjornLi().locator('.badge.on').count()).toBe(0);
+    expect(await page.locator('#stat-cameraOn').textContent()).toBe('0');
+    expect(await page.locator('#stat-inMeeting').textContent()).toBe('1');
+    const notices = page.locator('#notices li');
+    await expect.poll(() => notices.first().textContent()).toContain('Björn 🦊 Ek left');
+    expect(await notices.first().locator('time').getAttribute('datetime')).toBe(iso(t0 + 15 * MIN));
+    expect(await notices.first().getAttribute('class')).toContain('fresh');
+
+    // He reconnects: a new participant_uuid, shown once and present, with both connections.
+    await post(
+      zoom.joined(
+        m,
+        { ...bjorn, uuid: 'B10B0000-0000-0000-0000-00000000000B', userId: '16800000' },
+        t0 + 16 * MIN,
+      ),
+    );
+    await expect.poll(() => bjornLi().getAttribute('data-location')).toBe('main');
+    expect(await bjornLi().count()).toBe(1);
+    expect(await bjornLi().textContent()).toContain('2 connections');
+    expect(await bjornLi().locator('.badge.late').count()).toBe(1);
+    await expect.poll(() => notices.first().textContent()).toContain('Björn 🦊 Ek joined');
+    expect(await notices.allTextContents()).toHaveLength(5); // Ana, Björn, Eve left, Björn left, Björn joined
+    await chrome.screenshot(page, 'dashboard-4-when');
+
+    await post(zoom.meetingEnded(m, t0 + 25 * MIN));
+    const link = page.locator('#report-links a');
+    await expect.poll(() => link.count()).toBe(1);
+    const day = iso(t0).slice(0, 10);
+    expect(await link.getAttribute('href')).toBe(`/reports/${day}`);
+    expect(await page.locator('#stat-inMeeting').textContent()).toBe('0');
+    await chrome.screenshot(page, 'dashboard-5-ended-report-link');
+  });
 });
+
+/** The person key the view gives a fixture person: their email, else their normalised name. */
+function personKey(p: Person): string {
+  return p.email
+    ? `e:${p.email.toLowerCase()}`
+    : `n:${p.name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()}`;
+}
 
 describe('dashboard behind DASHBOARD_TOKEN', () => {
   let service: LocalWebhook;

@@ -41,7 +41,10 @@ const PAGE_HEADERS = {
 
 export function createDashboard(deps: DashboardDeps): Dashboard {
   const now = deps.now ?? Date.now;
-  const events = createLiveEvents(deps.liveState, deps.log, { now });
+  const events = createLiveEvents(deps.liveState, deps.log, {
+    now,
+    reportTimeZone: deps.config.REPORT_TIMEZONE,
+  });
   let engine: Promise<ReadEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
   // Personal data never leaves an unauthenticated production service (DESIGN: IAP or a bearer token).
   const locked = deps.config.BACKEND === 'gcp' && !deps.config.DASHBOARD_TOKEN;

@@ -1,6 +1,6 @@
 // The dashboard's server-sent events on both live-state stores: the in-process one and Firestore
 // (on the Google Cloud SDK emulator, started with java). A client connected to /events gets a
-// snapshot at once and a new one after state changes, without polling.
+// snapshot at once, a new one after state changes, and one when a pending move settles, without polling.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,8 @@ import { silentLogger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
 import type { StateEvent } from '../../core/zoom/types.ts';
 import { startFirestoreEmulator, type Emulator } from '../../test/emulators.ts';
-import { createLiveEvents, type LiveSnapshot } from './live-events.ts';
+import { MOVE_GRACE_MS } from '../../core/state/settle.ts';
+import { createLiveEvents, reportDatesOf, type LiveSnapshot } from './live-events.ts';
 
 const T0 = Date.now() - 3_600_000;
 const UUID = 'sse/Meeting+1==';
@@ -87,10 +88,26 @@ async function changesLive(liveState: LiveState): Promise<void> {
     expect(joined.view?.stats.inMeeting).toBe(1);
     await liveState.apply([
       ev('LEAVE_TO_BREAKOUT', 60, { ...ana, leaveReason: 'left the meeting to join a breakout room' }),
-      ev('JOIN', 61, { ...ana, userId: '200', parentUserId: '100', roomUuid: 'room-1' }),
+      ev('JOIN', 60, { ...ana, userId: '200', parentUserId: '100', roomUuid: 'room-1' }),
     ]);
     const moved = await client.until((s) => s.view?.stats.breakout === 1);
     expect(moved.view?.participants[0]).toMatchObject({ location: 'breakout', roomName: 'Room-1' });
+
+    // A lone leave is "transit" while its move partner may still come; the view is sent again when
+    // that time is over, with no new event.
+    const leftAt = Date.now() - MOVE_GRACE_MS + 1000;
+    await liveState.apply([
+      {
+        ...ev('LEAVE', 0, { ...ana, leaveReason: 'left the meeting. Reason : left the meeting' }),
+        at: leftAt,
+        ts: leftAt,
+      },
+    ]);
+    const transit = await client.until((s) => s.view?.participants[0]?.location === 'transit');
+    expect(transit.view?.refreshAt).toBe(new Date(leftAt + MOVE_GRACE_MS).toISOString());
+    const settled = await client.until((s) => s.view?.participants[0]?.location === 'left');
+    expect(settled.view?.stats.inMeeting).toBe(0);
+    expect(settled.view?.notices[0]).toMatchObject({ kind: 'left', at: new Date(leftAt).toISOString() });
   } finally {
     await client.close();
   }
@@ -121,5 +138,27 @@ describe('live events', () => {
       await changesLive(state);
       await state.close();
     }, 60_000);
+  });
+});
+
+describe('report links of an ended meeting', () => {
+  const summary = (startedAt: string, endedAt?: string) => ({
+    meetingUuid: 'u',
+    meetingKey: 'u',
+    status: endedAt ? ('ended' as const) : ('started' as const),
+    scheduled: false,
+    startedAt,
+    ...(endedAt && { endedAt }),
+    recording: 'none' as const,
+    rtmsStreams: [],
+    counts: { inMeeting: 0, main: 0, breakout: 0, byRoom: {}, waitingRoom: 0, cameraOn: 0, sharing: 0 },
+  });
+  it.each([
+    ['still running: none', '2026-02-03T09:00:00Z', undefined, 'UTC', []],
+    ['one day', '2026-02-03T09:00:00Z', '2026-02-03T10:00:00Z', 'UTC', ['2026-02-03']],
+    ['across midnight', '2026-02-03T23:55:56Z', '2026-02-04T00:03:26Z', 'UTC', ['2026-02-03', '2026-02-04']],
+    ['in the report time zone', '2026-02-03T23:30:00Z', '2026-02-04T00:30:00Z', 'Asia/Seoul', ['2026-02-04']],
+  ])('%s', (_n, start, end, tz, dates) => {
+    expect(reportDatesOf(summary(start, end), tz)).toEqual(dates);
   });
 });

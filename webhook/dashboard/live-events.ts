@@ -1,15 +1,19 @@
 // Server-sent events for the live dashboard: a snapshot of the meetings (and of one meeting's
-// rooms) on connect and after every live-state change (LiveState.watch, throttled), plus pings.
+// persons and rooms) on connect, after every live-state change (LiveState.watch, throttled) and when
+// the view settles by itself (a pending move's grace ends: `refreshAt`), plus pings.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../core/state/views.ts';
+import { addDays, localDate } from '../../jobs/day-window.ts';
 
 export interface LiveSnapshot {
   meetings: MeetingSummary[];
   /** The meeting shown: the one asked for, else the latest started one. */
   selected?: string;
   view?: LiveParticipantsView;
+  /** For an ended meeting: the report dates it falls on (REPORT_TIMEZONE), linked as /reports/D. */
+  reportDates?: string[];
   at: string;
 }
 
@@ -17,6 +21,8 @@ export interface LiveEventsOptions {
   throttleMs?: number;
   heartbeatMs?: number;
   now?: () => number;
+  /** REPORT_TIMEZONE: the days an ended meeting's report links point at. */
+  reportTimeZone?: string;
 }
 
 export interface LiveEvents {
@@ -29,12 +35,33 @@ export async function liveSnapshot(
   liveState: LiveState,
   meeting: string | undefined,
   now: number,
+  reportTimeZone = 'UTC',
 ): Promise<LiveSnapshot> {
   const meetings = await liveState.listMeetings({ includeEnded: true });
   const latest = [...meetings].sort((a, b) => rank(b) - rank(a))[0];
   const selected = meeting || latest?.meetingUuid;
   const view = selected ? await liveState.liveParticipants(selected) : undefined;
-  return { meetings, ...(selected && { selected }), ...(view && { view }), at: new Date(now).toISOString() };
+  const reportDates = view ? reportDatesOf(view.meeting, reportTimeZone) : [];
+  return {
+    meetings,
+    ...(selected && { selected }),
+    ...(view && { view }),
+    ...(reportDates.length > 0 && { reportDates }),
+    at: new Date(now).toISOString(),
+  };
+}
+
+/** The report days an ended meeting falls on, from its start to its end (at most three). */
+export function reportDatesOf(m: MeetingSummary, timeZone: string): string[] {
+  if (m.status !== 'ended' || !m.endedAt) return [];
+  const last = localDate(Date.parse(m.endedAt), timeZone);
+  let day = m.startedAt ? localDate(Date.parse(m.startedAt), timeZone) : last;
+  const out: string[] = [];
+  while (day <= last && out.length < 3) {
+    out.push(day);
+    day = addDays(day, 1);
+  }
+  return out;
 }
 
 function rank(m: MeetingSummary): number {
@@ -63,6 +90,7 @@ export function createLiveEvents(
       res.write('retry: 2000\n\n');
       open.add(res);
       let timer: NodeJS.Timeout | undefined;
+      let settle: NodeJS.Timeout | undefined;
       let sending = false;
       let again = false;
       const send = async (): Promise<void> => {
@@ -74,9 +102,10 @@ export function createLiveEvents(
         try {
           do {
             again = false;
-            const snapshot = await liveSnapshot(liveState, meeting, now());
+            const snapshot = await liveSnapshot(liveState, meeting, now(), opts.reportTimeZone);
             if (res.writableEnded) return;
             res.write(`event: state\ndata: ${JSON.stringify(snapshot)}\n\n`);
+            scheduleSettle(snapshot.view?.refreshAt);
           } while (again);
         } catch (err) {
           log.warn({ err: (err as Error).message }, 'live dashboard snapshot failed');
@@ -84,6 +113,17 @@ export function createLiveEvents(
           sending = false;
         }
       };
+      /** A pending move settles with no new event: send the view again when it does. */
+      function scheduleSettle(refreshAt: string | undefined): void {
+        if (settle) clearTimeout(settle);
+        settle = undefined;
+        if (!refreshAt) return;
+        const delay = Math.max(0, Date.parse(refreshAt) - now()) + 50;
+        settle = setTimeout(() => {
+          settle = undefined;
+          void send();
+        }, delay);
+      }
       const unwatch = liveState.watch(() => {
         timer ??= setTimeout(() => {
           timer = undefined;
@@ -95,6 +135,7 @@ export function createLiveEvents(
         unwatch();
         clearInterval(ping);
         if (timer) clearTimeout(timer);
+        if (settle) clearTimeout(settle);
         open.delete(res);
       };
       req.once('close', stop);
