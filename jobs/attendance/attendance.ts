@@ -1,5 +1,6 @@
 // Attendance per roster member per meeting from the daily report rows (pure): Present, Late, Left
 // Early or Absent by the ATTENDANCE_* thresholds; participants not on the roster are guests.
+import { toCsv as writeCsv } from '../../core/csv.ts';
 import type { RosterMember } from './roster.ts';
 
 export interface PresenceRow {
@@ -157,12 +158,25 @@ export const ATTENDANCE_COLUMNS: readonly (keyof AttendanceRow)[] = [
   'meeting_end_time',
 ];
 
+/** Dates, times and minutes the job formats itself; every other column is free text (names, roster fields). */
+const ATTENDANCE_VALUE_COLUMNS: ReadonlySet<keyof AttendanceRow> = new Set([
+  'attendance_date',
+  'first_join_time',
+  'last_leave_time',
+  'present_mins',
+  'meeting_start_time',
+  'meeting_end_time',
+] as const);
+const ATTENDANCE_TEXT_COLUMNS = new Set(ATTENDANCE_COLUMNS.filter((c) => !ATTENDANCE_VALUE_COLUMNS.has(c)));
+
+/** The attendance CSV (core/csv.ts: BOM, formula-like text neutralised); an empty value is an empty field. */
 export function toCsv(rows: readonly AttendanceRow[]): string {
-  const cell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return (
-    [
-      ATTENDANCE_COLUMNS.join(','),
-      ...rows.map((r) => ATTENDANCE_COLUMNS.map((c) => cell(r[c])).join(',')),
-    ].join('\n') + '\n'
+  const cells = rows.map(
+    (r) =>
+      Object.fromEntries(ATTENDANCE_COLUMNS.map((c) => [c, r[c] === '' ? null : r[c]])) as Record<
+        keyof AttendanceRow,
+        string | null
+      >,
   );
+  return writeCsv(ATTENDANCE_COLUMNS, cells, ATTENDANCE_TEXT_COLUMNS);
 }

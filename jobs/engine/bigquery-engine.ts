@@ -6,6 +6,7 @@ import { appendFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BigQuery, type Query } from '@google-cloud/bigquery';
+import { CSV_BOM } from '../../core/csv.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
 import { parseCreateTable, type DdlColumn } from '../sql/bigquery-schema.ts';
@@ -151,7 +152,15 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
         exportDataSql(statement.sql, opts.bucket, key),
         statement.params,
       );
-      const body = await opts.archive.get(key);
+      const exported = await opts.archive.get(key);
+      // EXPORT DATA writes UTF-8 without a byte-order mark; every CSV of the project has one
+      // (core/csv.ts), so the object is written again with it, byte for byte what DuckDB writes.
+      const bom = Buffer.from(CSV_BOM);
+      let body = exported;
+      if (exported && !exported.subarray(0, bom.length).equals(bom)) {
+        body = Buffer.concat([bom, exported]);
+        await opts.archive.put(key, body, 'text/csv');
+      }
       return { bytes: body?.length ?? 0, ...(bytesProcessed !== undefined && { bytesProcessed }) };
     },
     async replaceCameraMinutes(meetingUuid, dates, rows) {

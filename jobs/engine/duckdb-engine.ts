@@ -11,6 +11,7 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import { CSV_BOM } from '../../core/csv.ts';
 import type { Archive } from '../../core/ports.ts';
 import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
 import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../core/warehouse/raw-events.ts';
@@ -123,7 +124,8 @@ export async function createDuckDbEngine(
         await connection.run(
           `COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT CSV, HEADER, DELIMITER ',')`,
         );
-        const body = await readFile(file);
+        // UTF-8 with a byte-order mark, like every CSV the project writes (core/csv.ts).
+        const body = Buffer.concat([Buffer.from(CSV_BOM), await readFile(file)]);
         await opts.archive.put(key, body, 'text/csv');
         return { bytes: body.length };
       } finally {

@@ -32,6 +32,11 @@ describe('toDuckDb', () => {
       'SELECT CAST(a AS INT64) AS bytes, SAFE_CAST(b AS FLOAT64) AS string_col',
       'SELECT CAST(a AS BIGINT) AS bytes, TRY_CAST(b AS DOUBLE) AS string_col',
     ],
+    [
+      'CODE_POINTS_TO_STRING of literal code points',
+      'SELECT CODE_POINTS_TO_STRING([39]) || x, CODE_POINTS_TO_STRING([9, 13])',
+      'SELECT (chr(39)) || x, (chr(9) || chr(13))',
+    ],
     ['strings untouched', "SELECT 'zoom_tracker.x @p DIV(1,2)'", "SELECT 'zoom_tracker.x @p DIV(1,2)'"],
     ['comments dropped', 'SELECT 1 -- DIV(1, 2)\n/* @x */ FROM t', 'SELECT 1 \n FROM t'],
     [
@@ -53,6 +58,10 @@ describe('toDuckDb', () => {
     expect(toDuckDb(input)).toBe(expected);
   });
 
+  it('refuses CODE_POINTS_TO_STRING of anything but a literal list', () => {
+    expect(() => toDuckDb('SELECT CODE_POINTS_TO_STRING(cps)')).toThrow(/literal list of code points/);
+  });
+
   it('fails loudly on unbalanced SQL', () => {
     expect(() => toDuckDb('SELECT DIV(1, 2')).toThrow(/unbalanced/);
     expect(() => toDuckDb("SELECT 'open")).toThrow(/unterminated/);
@@ -71,6 +80,8 @@ describe('toDuckDb', () => {
         'delete_daily_report',
         'count_daily_report',
         'meetings_of_day',
+        'count_webhook_events',
+        'webhook_event_ids',
       ]) {
         const prepared = await c.prepare(toDuckDb(readSql(`queries/${q}.sql`)));
         expect(prepared.parameterCount, q).toBeGreaterThan(0);

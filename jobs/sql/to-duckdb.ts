@@ -74,7 +74,19 @@ const FUNCTIONS: Readonly<Record<string, (args: string[]) => string>> = {
   COUNTIF: ([x]) => `count_if(${x})`,
   // Only used as a partition key: any good 64-bit hash will do.
   FARM_FINGERPRINT: ([x]) => `hash(${x})`,
+  // Literal code points only (`[39]`, `[9, 13]`): characters the SQL cannot spell the same way on both.
+  // (Arguments are split at top-level commas, brackets included: join them back.)
+  CODE_POINTS_TO_STRING: (parts) => codePoints(parts.join(',')),
 };
+
+function codePoints(list: string): string {
+  const m = /^\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]$/.exec(list);
+  if (!m?.[1]) throw new Error(`CODE_POINTS_TO_STRING takes a literal list of code points here, not ${list}`);
+  return `(${m[1]
+    .split(',')
+    .map((n) => `chr(${Number(n)})`)
+    .join(' || ')})`;
+}
 
 export interface TranslateOptions {
   /** The dataset name used in the SQL files, removed from table paths (DuckDB has one schema). */

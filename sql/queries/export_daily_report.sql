@@ -2,10 +2,23 @@
 -- rendered to text here, in integer arithmetic, so BigQuery EXPORT DATA and DuckDB COPY write the
 -- same bytes: timestamps ISO 8601 UTC to the second, minutes with 2 decimals, percentage with 1;
 -- empty values are NULL (both engines write NULL as an empty field; `||` keeps NULL NULL). Parameter: @report_date.
+-- Text columns (every STRING column) that a spreadsheet would run as a formula, their first character
+-- one of = + - @ TAB CR, get a leading ' (core/csv.ts writes the same rule; README "CSV files").
+-- Numbers, dates and times are formatted below and never changed: -1.5 stays a number.
 WITH
 r AS (
   SELECT
-    *,
+    * REPLACE (
+      IF(REGEXP_CONTAINS(participant_name, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || participant_name AS participant_name,
+      IF(REGEXP_CONTAINS(participant_email, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || participant_email AS participant_email,
+      IF(REGEXP_CONTAINS(room_name, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || room_name AS room_name,
+      IF(REGEXP_CONTAINS(room_uuid, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || room_uuid AS room_uuid,
+      IF(REGEXP_CONTAINS(next_room, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || next_room AS next_room,
+      IF(REGEXP_CONTAINS(meeting_id, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || meeting_id AS meeting_id,
+      IF(REGEXP_CONTAINS(meeting_uuid, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || meeting_uuid AS meeting_uuid,
+      IF(REGEXP_CONTAINS(participant_key, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || participant_key AS participant_key,
+      IF(REGEXP_CONTAINS(camera_source, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || camera_source AS camera_source
+    ),
     CAST(ROUND(meeting_duration_mins * 100) AS INT64) AS dur_h,
     CAST(ROUND(room_duration_mins * 100) AS INT64) AS room_h,
     CAST(ROUND(camera_on_mins * 100) AS INT64) AS on_h,

@@ -1,6 +1,6 @@
 // The report view in headless Chromium on the fixture day (sql/fixtures/2026-02-03): the table
 // shows the hand-written expected CSV's numbers, the charts draw every participant and room, and
-// the CSV download is that file byte for byte. Screenshot in test-artifacts/browser/.
+// the CSV download is that file byte for byte (UTF-8 with a byte-order mark). Screenshot in test-artifacts/browser/.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,10 @@ describe('report view of the fixture day', () => {
   it('exports the same CSV as the export job, byte for byte, and JSON with the columns', async () => {
     const csv = await fetch(`${service.url}/reports/${FIXTURE_DATE}.csv`);
     expect(csv.headers.get('content-disposition')).toContain(`DAILY_REPORT_${FIXTURE_DATE}_000000000000.csv`);
-    expect(await csv.text()).toBe(expectedCsv);
+    // Bytes, not text(): a fetch decodes UTF-8 and drops the byte-order mark the file starts with.
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.equals(Buffer.from(expectedCsv, 'utf8'))).toBe(true);
     const body = (await (await fetch(`${service.url}/reports/${FIXTURE_DATE}.json`)).json()) as {
       rows: unknown[];
       columns: string[];

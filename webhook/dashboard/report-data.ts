@@ -1,11 +1,13 @@
 // The report view's data: one day of daily_reports as the CSV export renders it (the jobs' own
 // export query, run on the jobs' engine), the CSV bytes, and the attendance CSV when one was made.
+import { toCsv } from '../../core/csv.ts';
 import type { Archive } from '../../core/ports.ts';
 import { parseCsv } from '../../jobs/attendance/roster.ts';
 import { attendanceKey } from '../../jobs/attendance/run-attendance.ts';
 import type { SqlEngine } from '../../jobs/engine/sql-engine.ts';
 import { REPORT_COLUMNS } from '../../jobs/report.ts';
-import { readSql } from '../../jobs/sql/sql-files.ts';
+import { parseCreateTable } from '../../jobs/sql/bigquery-schema.ts';
+import { readSql, tableDdls } from '../../jobs/sql/sql-files.ts';
 
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 /** One daily_reports row with every value as the export writes it (null = empty field). */
@@ -54,16 +56,18 @@ function parseAttendance(text: string): AttendanceTable {
   return { columns, rows: body.map((f) => Object.fromEntries(columns.map((c, i) => [c, f[i] ?? '']))) };
 }
 
-/** The rows as the export CSV: header, RFC 4180 quoting only where needed, NULL as an empty field. */
+/** daily_reports' STRING columns: free text, neutralised in the export (the others are numbers, dates, times). */
+const TEXT_COLUMNS: ReadonlySet<ReportColumn> = new Set(
+  parseCreateTable(tableDdls().get('daily_reports') ?? '')
+    .columns.filter((c) => c.type === 'STRING')
+    .map((c) => c.name as ReportColumn),
+);
+
+/**
+ * The rows as the export CSV, byte for byte (core/csv.ts): BOM, header, RFC 4180 quoting only where
+ * needed, NULL as an empty field. The export query has neutralised formula-like text already; the
+ * writer's own pass changes nothing then (it is idempotent) and guards rows from anywhere else.
+ */
 export function toReportCsv(rows: readonly ReportRow[]): string {
-  const cell = (v: string | null): string => {
-    if (v === null) return '';
-    if (v === '') return '""';
-    return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-  };
-  return (
-    [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => cell(r[c])).join(','))].join(
-      '\n',
-    ) + '\n'
-  );
+  return toCsv(REPORT_COLUMNS, rows, TEXT_COLUMNS);
 }
