@@ -1,8 +1,9 @@
-// The `zoom-tracker` command line (DESIGN §3): the only place that reads process.env and argv and
-// exits. Every command exits non-zero with a one-line reason on failure.
-import { ConfigError, parseConfig, type Config } from '../core/config.ts';
+// The `zoom-tracker` command line (commands and options: README.md): the only place that reads
+// process.env and argv and exits. `--help` works for every command without starting anything;
+// every failure exits non-zero with a one-line reason, printed after the logs have been flushed.
+import { parseConfig, type Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
-import { errorMessage } from '../core/errors.ts';
+import { reasonOf } from './reason.ts';
 import { serve } from './serve.ts';
 
 export interface CommandContext {
@@ -13,33 +14,83 @@ export interface CommandContext {
 
 interface Command {
   name: string;
+  /** One line of the command list. */
   usage: string;
+  /** What `zoom-tracker <command> --help` prints. */
+  help?: string;
+  /** Checks the options before anything starts; returns them normalised (file paths absolute). */
+  check?(argv: readonly string[], cwd: string): string[];
+  /** A batch job: on the embedded default a running `serve` on the same DATA_DIR runs it. */
+  job?: boolean;
   run(argv: string[], ctx: CommandContext): Promise<void>;
 }
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function noOptions(name: string): (argv: readonly string[]) => string[] {
+  return (argv) => {
+    if (argv.length > 0)
+      throw new UsageError(`${name} takes no options, got "${argv[0]}" (see ${name} --help)`);
+    return [];
+  };
+}
+
+const SERVICE_ENV =
+  'Settings come from the environment (README.md, "Configuration"): PORT, HOST, DATA_DIR, BACKEND, …';
 
 const builtins: Command[] = [
   {
     name: 'serve',
     usage: 'serve                      webhook service (+ rtms-worker in-process on the embedded default)',
+    help: [
+      'usage: zoom-tracker serve',
+      '',
+      'Starts the webhook service (POST /webhook, GET /health, the live-state API and the dashboard).',
+      'On the embedded default (BACKEND=local) it also runs the rtms-worker in-process, keeps its files',
+      'under DATA_DIR, runs the daily jobs on BACKFILL_SCHEDULE, REPORT_SCHEDULE and EXPORT_SCHEDULE',
+      '(catching up days missed while it was stopped), and runs the jobs other zoom-tracker commands',
+      'hand it for the same DATA_DIR. One serve per DATA_DIR. Stops on SIGTERM or Ctrl-C.',
+      '',
+      'options:',
+      '  -h, --help        this help',
+      '',
+      SERVICE_ENV,
+    ].join('\n'),
+    check: noOptions('serve'),
     run: (_a, ctx) => serve(ctx, { webhook: true, worker: ctx.config.BACKEND === 'local' }),
   },
   {
     name: 'worker',
     usage: 'worker                     rtms-worker service alone (Pub/Sub push endpoint)',
+    help: [
+      'usage: zoom-tracker worker',
+      '',
+      'Starts the rtms-worker alone: POST /pubsub/push takes RTMS start/stop messages, connects to',
+      "Zoom's RTMS servers, captures and muxes the streams and uploads the recordings. Stops on",
+      'SIGTERM (handing live streams over) or Ctrl-C.',
+      '',
+      'options:',
+      '  -h, --help        this help',
+      '',
+      SERVICE_ENV,
+    ].join('\n'),
+    check: noOptions('worker'),
     run: (_a, ctx) => serve(ctx, { webhook: false, worker: true }),
   },
 ];
 
 async function loadCommands(): Promise<Command[]> {
   const commands = [...builtins];
-  const optional: [string, string][] = [
-    ['../jobs/commands.ts', 'jobCommands'],
-    ['../test/demo/commands.ts', 'demoCommands'],
+  const optional: [string, string, boolean][] = [
+    ['../jobs/commands.ts', 'jobCommands', true],
+    ['../test/demo/commands.ts', 'demoCommands', false],
   ];
-  for (const [path, name] of optional) {
+  for (const [path, name, job] of optional) {
     try {
       const mod = (await import(path)) as Record<string, Command[] | undefined>;
-      commands.push(...(mod[name] ?? []));
+      commands.push(...(mod[name] ?? []).map((c) => ({ ...c, job })));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     }
@@ -50,39 +101,82 @@ async function loadCommands(): Promise<Command[]> {
 function usage(commands: Command[]): string {
   return [
     'usage: zoom-tracker <command> [options]',
+    '       (through npm: npm exec zoom-tracker -- <command> [options], or npx zoom-tracker -- …)',
     '',
     ...commands.map((c) => `  ${c.usage}`),
+    "  help [command]             this list, or a command's options",
     '',
-    'Configuration comes from the environment (see README).',
+    'zoom-tracker <command> --help shows what a command does and its options.',
+    'Configuration comes from the environment (README.md, "Configuration").',
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+let logger: Logger | undefined;
+
+async function main(input: string[]): Promise<number> {
+  // `npx zoom-tracker -- --help` passes the `--` through; it separates nothing here.
+  const argv = input[0] === '--' ? input.slice(1) : input;
   const commands = await loadCommands();
+  const find = (name: string): Command => {
+    const c = commands.find((x) => x.name === name);
+    if (!c)
+      throw new UsageError(`unknown command "${name}" (commands: ${commands.map((x) => x.name).join(', ')})`);
+    return c;
+  };
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage(commands));
-    return name ? 0 : 2;
-  }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    console.error(`zoom-tracker: unknown command "${name}"\n\n${usage(commands)}`);
+  if (!name) {
+    console.error(usage(commands));
     return 2;
   }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest.find((a) => !a.startsWith('-'));
+    console.log(topic ? (find(topic).help ?? find(topic).usage) : usage(commands));
+    return 0;
+  }
+  const command = find(name);
+  if (wantsHelp(rest)) {
+    console.log(command.help ?? `usage: zoom-tracker ${command.usage}`);
+    return 0;
+  }
+  const args = command.check ? command.check(rest, process.cwd()) : rest;
   const config = parseConfig(process.env);
   const format = config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty');
   const log = createLogger({ level: config.LOG_LEVEL, format, name: command.name });
-  await command.run(rest, { config, log, env: process.env });
+  logger = log;
+  if (command.job && config.BACKEND === 'local') {
+    const [{ findRunningServe, runInServe }, { createProgress }] = await Promise.all([
+      import('./remote-job.ts'),
+      import('../jobs/progress.ts'),
+    ]);
+    const running = await findRunningServe(config.DATA_DIR, log);
+    if (running) {
+      await runInServe(running, command.name, args, { log, progress: createProgress() });
+      return 0;
+    }
+  }
+  await command.run(args, { config, log, env: process.env });
   return 0;
+}
+
+/** Waits until the logger has written everything (the pretty logger writes from a worker thread). */
+async function flushLogs(): Promise<void> {
+  const log = logger;
+  if (!log) return;
+  await Promise.race([
+    new Promise<void>((resolve) => log.flush(() => resolve())),
+    new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
+  ]);
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     if (code !== 0) process.exitCode = code;
   },
-  (err: unknown) => {
-    const reason = err instanceof ConfigError ? err.message : errorMessage(err).split('\n')[0];
-    console.error(`zoom-tracker: ${reason}`);
-    process.exitCode = 1;
+  async (err: unknown) => {
+    await flushLogs();
+    console.error(`zoom-tracker: ${reasonOf(err)}`);
+    process.exitCode = ['UsageError', 'InvalidDateError'].includes((err as Error).name) ? 2 : 1;
   },
 );

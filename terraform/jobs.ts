@@ -1,5 +1,6 @@
 // The batch commands as Cloud Run jobs, and Cloud Scheduler triggers for the daily ones in the
-// report timezone: camera backfill after the day's meetings, the report at 23:00, the CSV at 23:30.
+// report timezone: camera backfill after the day's meetings, the report at 23:00, the CSV at 23:30
+// (by default).
 import type { Construct } from 'constructs';
 import { CloudRunV2Job } from '@cdktf/provider-google/lib/cloud-run-v2-job/index.js';
 import { CloudRunV2JobIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-job-iam-member/index.js';
@@ -9,8 +10,10 @@ import type { Foundation } from './foundation.ts';
 import { plainEnv, secretEnv, type EnvEntry } from './secrets.ts';
 import { commonEnv, imageRef, type RuntimeDeps } from './services.ts';
 
-// A schedule cannot compute a date: the commands run without --date, which the CLI takes as
-// yesterday in REPORT_TIMEZONE (jobs/day-window.ts), so each scheduled run covers a complete day.
+// A schedule cannot compute a date: the commands run without --date, which the CLI takes as the
+// scheduled pair, yesterday then today in REPORT_TIMEZONE (jobs/job-args.ts). So a day is final
+// once the next day's run redid it, as on the embedded default, where `serve` runs the same
+// schedules (BACKFILL_SCHEDULE, REPORT_SCHEDULE, EXPORT_SCHEDULE: core/schedules.ts, via inputs.ts).
 
 export interface JobSpec {
   /** The CLI command the job runs (no --date: see above). */

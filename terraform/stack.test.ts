@@ -492,7 +492,7 @@ describe('terraform stack (full stage)', () => {
     ).toBeUndefined();
     for (const j of Object.values(res('google_cloud_run_v2_job'))) {
       expect(jobContainer(j).image).toMatch(/\/jobs:v1\.2\.3$/);
-      // No --date: the CLI takes yesterday in REPORT_TIMEZONE, which a schedule cannot compute.
+      // No --date: the CLI then runs yesterday and today in REPORT_TIMEZONE (a schedule cannot compute a date).
       expect(jobContainer(j).args).toHaveLength(1);
       expect(jobContainer(j).env).toContainEqual({ name: 'REPORT_TIMEZONE', value: 'Europe/Berlin' });
     }

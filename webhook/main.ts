@@ -13,7 +13,7 @@ import { createBackends, type Backends } from '../core/adapters/create-backends.
 import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
 import { withDashboardAuth } from './dashboard/auth.ts';
-import { createDashboard } from './dashboard/dashboard.ts';
+import { createDashboard, type DashboardDeps } from './dashboard/dashboard.ts';
 import { loadRosterKeys } from './roster-keys.ts';
 import { resolveWebhookSecret } from './secret.ts';
 import { createServer, type WebhookServerDeps } from './server.ts';
@@ -34,6 +34,7 @@ export async function createWebhookService(
   config: Config,
   log: Logger,
   now: () => number = Date.now,
+  extras: Pick<DashboardDeps, 'schedule'> = {},
 ): Promise<WebhookService> {
   const backends = await createBackends(config, log, now);
   const { secret, source } = await resolveWebhookSecret(config);
@@ -64,6 +65,7 @@ export async function createWebhookService(
     warehouse: backends.warehouse,
     log,
     now,
+    ...extras,
   });
   const deps: WebhookServerDeps = {
     archive: backends.archive,

@@ -47,13 +47,19 @@ export interface DuckDbEngineOptions {
   /** `$DATA_DIR/warehouse.duckdb`, or ':memory:'. */
   path: string;
   archive: Archive;
+  /**
+   * An instance already open on that file (the one `serve` holds): the engine takes its own
+   * connection on it and close() leaves the instance open. DuckDB allows one process per file, and
+   * a second instance on the same file in one process would corrupt it.
+   */
+  instance?: DuckDBInstance;
 }
 
 export async function createDuckDbEngine(
   opts: DuckDbEngineOptions,
 ): Promise<SqlEngine & { connection: DuckDBConnection }> {
-  if (opts.path !== ':memory:') await mkdir(dirname(opts.path), { recursive: true });
-  const instance = await DuckDBInstance.create(opts.path);
+  if (!opts.instance && opts.path !== ':memory:') await mkdir(dirname(opts.path), { recursive: true });
+  const instance = opts.instance ?? (await DuckDBInstance.create(opts.path));
   const connection = await instance.connect();
   await connection.run(duckDbRawEventsDdl());
   for (const [table, ddl] of tableDdls()) {
@@ -179,7 +185,7 @@ export async function createDuckDbEngine(
     },
     async close() {
       connection.closeSync();
-      instance.closeSync();
+      if (!opts.instance) instance.closeSync();
     },
   };
 }

@@ -49,6 +49,22 @@ export const demoCommands = [
     name: 'demo',
     usage:
       'demo [--data-dir DIR] [--port N] [--speed X] [--exit]   a simulated meeting end to end, offline (about a minute)',
+    help: [
+      'usage: zoom-tracker demo [--data-dir DIR] [--port N] [--speed X] [--exit]',
+      '',
+      'Plays a simulated 18-minute meeting end to end, offline: signed webhooks and an RTMS stream from',
+      'the simulator into the webhook service and the rtms-worker, then report, export and attendance;',
+      'prints where every file is and serves the dashboard until Ctrl-C.',
+      '',
+      'options:',
+      '  --data-dir DIR    where to write (default: a new folder under the system temp dir, printed',
+      '                    first; DATA_DIR is not used, so the demo never mixes with real data)',
+      '  --port N          dashboard port (default: PORT, 8080; another free port if taken, and says so)',
+      '  --speed X         meeting minutes per real minute, 1-120 (default 24)',
+      '  --exit            stop when done instead of serving the dashboard',
+      '  -h, --help        this help',
+    ].join('\n'),
+    check: (argv: readonly string[]): string[] => (parseDemoArgs(argv), [...argv]),
     async run(argv: string[], ctx: CommandContext): Promise<void> {
       const args = parseDemoArgs(argv);
       // Quiet unless asked: the demo prints its own progress lines.

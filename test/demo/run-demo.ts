@@ -62,19 +62,27 @@ async function startStack(
   port: number,
   clock: DemoClock,
   worker: boolean,
+  say: (line: string) => void,
 ): Promise<Running> {
   const service = await createWebhookService(config, log, clock.now);
-  const running: Running = { service, server: await listenSomewhere(service, port) };
+  const running: Running = { service, server: await listenSomewhere(service, port, say) };
   if (worker) running.stopWorker = (await startRtmsWorker(config, log, service.backends)).stop;
   return running;
 }
 
-async function listenSomewhere(service: WebhookService, port: number): Promise<Server> {
+/** The asked port, else a free one, and the demo says so. */
+async function listenSomewhere(
+  service: WebhookService,
+  port: number,
+  say: (line: string) => void,
+): Promise<Server> {
   try {
     return await listen(service.listener, port, '127.0.0.1');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    return listen(service.listener, 0, '127.0.0.1');
+    const server = await listen(service.listener, 0, '127.0.0.1');
+    say(`port ${port} is in use: serving on ${urlOf(server)} instead`);
+    return server;
   }
 }
 
@@ -106,7 +114,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const sim = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 5_000 });
   const clock = createDemoClock(opts.speed);
   const demo = demoMeeting(clock.now());
-  let stack = await startStack(config, log, opts.port, clock, true);
+  let stack = await startStack(config, log, opts.port, clock, true, say);
   const url = urlOf(stack.server);
   say(`dashboard: ${url}/  (open it now to watch the meeting live)`);
   try {
@@ -138,7 +146,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await command.run([...argv], ctx);
   }
 
-  stack = await startStack(config, log, opts.port, clock, false);
+  stack = await startStack(config, log, opts.port, clock, false, say);
   const files = await inventory(dataDir, date, demo);
   say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
   const running = stack;

@@ -13,6 +13,8 @@ import { LIVE_CLIENT_JS, renderLivePage } from './live-page.ts';
 import { loadReportDay, toReportCsv, type ReportDay } from './report-data.ts';
 import { createReportEngine, NoReportTablesError, type ReadEngine } from './report-engine.ts';
 import { renderReportIndex, renderReportPage } from './report-page.ts';
+import { renderSchedulePage } from './schedule-page.ts';
+import type { JobStatus } from '../../jobs/scheduler/scheduler.ts';
 
 export interface DashboardDeps {
   config: Config;
@@ -23,6 +25,8 @@ export interface DashboardDeps {
   now?: () => number;
   /** The engine the report view reads with (default: from config; tests may pass their own). */
   engine?: ReadEngine;
+  /** The scheduled jobs `serve` runs on the embedded default (undefined: Cloud Scheduler runs them). */
+  schedule?: () => JobStatus[] | undefined;
 }
 
 export interface Dashboard {
@@ -119,6 +123,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         url.pathname === '/' ||
         url.pathname === '/dashboard.js' ||
         url.pathname === '/events' ||
+        url.pathname === '/schedule' ||
+        url.pathname === '/schedule.json' ||
         url.pathname.startsWith('/reports');
       if (!known) return false;
       if (locked) {
@@ -143,6 +149,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         events.handle(req, res, url);
         return true;
       }
+      if (url.pathname === '/schedule.json') {
+        sendJson(res, 200, { jobs: deps.schedule?.() ?? null });
+        return true;
+      }
+      if (url.pathname === '/schedule') return send(res, 200, renderSchedulePage(deps.schedule?.()));
       return reports(res, url);
     },
     close() {

@@ -49,6 +49,6 @@ export function page(title: string, body: string, opts: { script?: string } = {}
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${STYLE}</style></head>
-<body><header><h1>zoom-tracker</h1><a href="/">Live</a><a href="/reports">Reports</a></header>
+<body><header><h1>zoom-tracker</h1><a href="/">Live</a><a href="/reports">Reports</a><a href="/schedule">Schedule</a></header>
 <main>${body}</main>${opts.script ? `<script>${opts.script}</script>` : ''}</body></html>`;
 }

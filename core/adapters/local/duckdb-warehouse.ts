@@ -11,6 +11,8 @@ import { RAW_EVENT_COLUMNS, type RawEventRow } from '../../warehouse/raw-events.
 export interface DuckDbWarehouse extends Warehouse {
   /** The open connection, for local jobs and tests that query the same database. */
   connection: DuckDBConnection;
+  /** The instance, for jobs run inside `serve`: they take their own connection on it. */
+  instance: DuckDBInstance;
 }
 
 interface Pending {
@@ -91,6 +93,7 @@ export async function createDuckDbWarehouse(path: string, log: Logger): Promise<
 
   return {
     connection,
+    instance,
     insertEvents(rows) {
       if (closed) return Promise.reject(new Error('warehouse is closed'));
       if (rows.length === 0) return Promise.resolve();

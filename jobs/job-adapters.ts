@@ -1,0 +1,74 @@
+// The engine and archive a job runs on: BigQuery + Cloud Storage, or DuckDB + files under DATA_DIR.
+// Inside a running `serve` the jobs get a connection on the service's own DuckDB instance instead.
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { dataPaths } from '../core/adapters/create-backends.ts';
+import { createFileArchive } from '../core/adapters/local/file-archive.ts';
+import { requireSettings, type Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import type { Archive } from '../core/ports.ts';
+import type { SqlEngine } from './engine/sql-engine.ts';
+
+export interface JobAdapters {
+  engine: SqlEngine;
+  archive: Archive;
+  dataset?: string;
+}
+
+/** A DATA_DIR without the archive folder or the warehouse file of zoom-tracker. */
+export class NoArchiveError extends Error {
+  override name = 'NoArchiveError';
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** True when DATA_DIR holds zoom-tracker data (the raw archive folder or the warehouse file). */
+export async function holdsZoomTrackerData(config: Config): Promise<boolean> {
+  const paths = dataPaths(config);
+  return (await exists(paths.gcs)) || (await exists(paths.warehouse));
+}
+
+export async function openJobAdapters(config: Config, log: Logger): Promise<JobAdapters> {
+  if (config.BACKEND === 'gcp') {
+    requireSettings(config, ['GCP_PROJECT_ID', 'GCS_BUCKET'], 'for the jobs with BACKEND=gcp');
+    const [{ createGcsArchive }, { createBigQueryEngine }] = await Promise.all([
+      import('../core/adapters/gcp/gcs-archive.ts'),
+      import('./engine/bigquery-engine.ts'),
+    ]);
+    const archive = createGcsArchive(config, log);
+    const engine = createBigQueryEngine({
+      projectId: config.GCP_PROJECT_ID as string,
+      dataset: config.BQ_DATASET,
+      bucket: config.GCS_BUCKET as string,
+      archive,
+      log,
+      ...(config.BQ_LOCATION && { location: config.BQ_LOCATION }),
+      ...(config.BIGQUERY_API_ENDPOINT && { apiEndpoint: config.BIGQUERY_API_ENDPOINT }),
+    });
+    return { engine, archive, dataset: config.BQ_DATASET };
+  }
+  const paths = dataPaths(config);
+  if (!(await holdsZoomTrackerData(config))) {
+    throw new NoArchiveError(
+      `no archive under ${resolve(config.DATA_DIR)} (no gcs/ folder or warehouse.duckdb): set DATA_DIR to the folder \`zoom-tracker serve\` uses`,
+    );
+  }
+  const archive = createFileArchive(paths.gcs);
+  const { createDuckDbEngine } = await import('./engine/duckdb-engine.ts');
+  try {
+    return { engine: await createDuckDbEngine({ path: paths.warehouse, archive }), archive };
+  } catch (err) {
+    if (/lock/i.test((err as Error).message)) {
+      throw new Error(
+        `${resolve(paths.warehouse)} is in use by another process that is not a zoom-tracker serve (${(err as Error).message.split('\n')[0]})`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
