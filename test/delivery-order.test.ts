@@ -1,10 +1,12 @@
 // One meeting delivered shuffled and three times over (some concurrently) must leave the archive,
-// the warehouse rows and the live state exactly as one ordered delivery does; and a restart that
-// rebuilds state from the archive must give the same state again.
+// the warehouse rows and the live state exactly as one ordered delivery does (moves whose halves
+// arrive apart, a reconnect, a lost join); and a restart that rebuilds state from the archive must
+// give the same state again.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
+import type { LiveParticipantsView } from '../core/state/views.ts';
 import { MEETING, sampleMeeting } from './fixtures/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
 import { seededShuffle } from './helpers/seeded-shuffle.ts';
@@ -51,6 +53,26 @@ describe('delivery order and duplicates', () => {
   beforeAll(async () => {
     ordered = await start();
     for (const e of events) expect((await ordered.post(e)).status).toBe(200);
+  });
+
+  it('the ordered delivery shows persons: a reconnect once, moves not exits, a lost join estimated', async () => {
+    const view = (await state(ordered)) as LiveParticipantsView;
+    // Ana 1→55 min; Björn 2 min to the end (his room was closed with no leave); Chen 25→27 and,
+    // reconnected, 28→60; Dee's join never arrived: from the start (0) to her leave at 45.
+    expect(
+      view.participants.map((p) => [p.name, p.location, p.connections.length, p.joinTime, p.totalSeconds]),
+    ).toEqual([
+      ['Ana García', 'left', 1, 'event', 54 * 60],
+      ['Björn 🦊 Ek', 'left', 1, 'event', 58 * 60],
+      ['Chen Wei', 'left', 2, 'event', 34 * 60],
+      ['Dee Okafor', 'left', 1, 'meeting_start', 45 * 60],
+    ]);
+    expect(view.participants[0]?.sessions.map((x) => x.roomName ?? x.room)).toEqual([
+      'main',
+      'Room-1',
+      'Room-2',
+      'main',
+    ]);
   });
 
   it.each([42, 7, 2026])('shuffled triple delivery (seed %i) equals one ordered delivery', async (seed) => {

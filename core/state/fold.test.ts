@@ -55,12 +55,19 @@ describe('foldMeeting and views', () => {
       t0 + 26 * min,
       { roster: new Set(['e:ana@example.com']) },
     );
+    // Ana and Björn in Room-2 (Björn's move: plain reason, join delivered and stamped first), Chen
+    // in the main room, Dee too (her join never arrived: present since the meeting start).
     expect(view.stats).toMatchObject({
-      inMeeting: 3,
-      main: 1,
+      inMeeting: 4,
+      main: 2,
       breakout: 2,
       byRoom: { 'Room-2': 2 },
       waitingRoom: 0,
+    });
+    expect(view.participants.find((p) => p.name === 'Dee Okafor')).toMatchObject({
+      location: 'main',
+      joinedAt: MEETING.startTime.replace('Z', '.000Z'),
+      joinTime: 'meeting_start',
     });
     expect(view.meeting.recording).toBe('recording');
     const anaView = view.participants.find((p) => p.name === ana.name);

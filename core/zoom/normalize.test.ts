@@ -48,7 +48,7 @@ describe('normalizeEvent', () => {
     {
       name: 'participant left',
       body: zoom.left(MEETING, ana, t0),
-      expect: { action: 'LEAVE', leave_reason: 'Ana García left the meeting. Reason : left the meeting' },
+      expect: { action: 'LEAVE', leave_reason: 'left the meeting. Reason : left the meeting' },
     },
     {
       name: 'left to join a breakout room is a move, not a leave',

@@ -1,9 +1,17 @@
-// The demo's meeting, as Zoom would deliver it (pure): a timeline of webhook deliveries in meeting
-// minutes (waiting room, breakout rooms opened, hopped and closed, sharing, recording, a late
-// joiner, a disconnect and rejoin, a duplicate and an out-of-order pair), the RTMS stream's camera
-// events, and a roster for the attendance report.
+// The demo's meeting, as Zoom really delivers it (pure): a timeline of webhook deliveries in meeting
+// minutes (waiting room, breakout rooms opened, hopped and closed as same-second leave+join moves in
+// either order, sharing, recording, a late joiner, a disconnect and rejoin on a new connection, a
+// lost join, a duplicate), the RTMS stream's camera events, and a roster for the attendance report.
 import { createHash } from 'node:crypto';
-import { zoom, type MeetingRef, type Person } from '../fixtures/zoom-events.ts';
+import {
+  move,
+  reconnected,
+  zoom,
+  type MeetingRef,
+  type MoveOpts,
+  type Person,
+  type Place,
+} from '../fixtures/zoom-events.ts';
 
 export interface Step {
   /** Meeting minute at which these deliveries are sent. */
@@ -16,6 +24,7 @@ export interface Step {
 
 export interface DemoMeeting {
   meeting: MeetingRef;
+  /** Every connection (a rejoin is a new one, with a new participant_uuid and user_id). */
   people: Person[];
   steps: Step[];
   /** Minutes the meeting lasts. */
@@ -57,13 +66,16 @@ export function demoMeeting(startMs: number): DemoMeeting {
     startTime: new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   const [ana, bjorn, chen, dara, eli, finn] = DEMO_PEOPLE as [Person, Person, Person, Person, Person, Person];
+  const dara2 = reconnected(dara); // Dara after her disconnect: a new connection
   const t = (min: number): number => startMs + Math.round(min * 60_000);
   const roomA = 'DemoRoomA+aaaa==';
   const roomB = 'DemoRoomB+bbbb==';
-  const toRoom = (p: Person, room: string, min: number, roomUserId?: string) => [
-    zoom.leftToBreakout(m, p, t(min)),
-    zoom.joinedRoom(m, p, room, t(min), roomUserId),
-  ];
+  // Zoom issues a new user_id on every hop: hop n of a connection carries its base id + n.
+  const id = (p: Person, hop: number): string => String(Number(p.userId) + hop);
+  const hop = (p: Person, n: number, min: number, from: Place, to: Place, o: Partial<MoveOpts> = {}) =>
+    move(m, p, t(min), { from, to, fromUserId: id(p, n - 1), toUserId: id(p, n), ...o });
+  const A: Place = { room: roomA };
+  const B: Place = { room: roomB };
   const steps: Step[] = [
     {
       at: 0,
@@ -78,14 +90,14 @@ export function demoMeeting(startMs: number): DemoMeeting {
     },
     {
       at: 1,
-      say: 'Björn and Chen admitted; Dara and Eli join',
+      say: 'Björn and Chen admitted; Dara joins; Eli is in too, but his join is lost on the way',
       deliveries: [
         zoom.admitted(m, bjorn, t(1)),
         zoom.joined(m, bjorn, t(1)),
         zoom.admitted(m, chen, t(1)),
         zoom.joined(m, chen, t(1)),
         zoom.joined(m, dara, t(1.2)),
-        zoom.joined(m, eli, t(1.4)),
+        // Eli joined at 1.4, but Zoom's delivery never arrived: he shows from the meeting start.
       ],
     },
     {
@@ -103,50 +115,48 @@ export function demoMeeting(startMs: number): DemoMeeting {
       say: 'Ana stops sharing; breakout rooms open: Björn+Chen in Room-1, Dara+Eli in Room-2',
       deliveries: [
         zoom.sharing(m, ana, t(4), false),
-        ...toRoom(bjorn, roomA, 4),
-        ...toRoom(chen, roomA, 4.05),
-        ...toRoom(dara, roomB, 4.1),
-        ...toRoom(eli, roomB, 4.15),
+        // Moves as Zoom sends them: a leave and a join of the same second, in either order, the
+        // leave reason often a plain "left the meeting", the join sometimes stamped first.
+        ...hop(bjorn, 1, 4, 'main', A, { plainReason: true, joinFirst: true, joinStampedFirst: true }),
+        ...hop(chen, 1, 4.05, 'main', A),
+        ...hop(dara, 1, 4.1, 'main', B, { plainReason: true }),
+        ...hop(eli, 1, 4.15, 'main', B, { joinFirst: true }),
       ],
     },
     { at: 6, say: 'Finn joins late', deliveries: [zoom.joined(m, finn, t(6))] },
-    // Out of order: the room join arrives before the main-session leave that preceded it.
     {
       at: 6.5,
       say: 'Finn goes to Room-1 (deliveries out of order)',
-      deliveries: [zoom.joinedRoom(m, finn, roomA, t(6.5)), zoom.leftToBreakout(m, finn, t(6.5))],
+      deliveries: hop(finn, 1, 6.5, 'main', A, { joinFirst: true }),
     },
     {
       at: 8,
       say: 'Chen hops from Room-1 to Room-2',
-      deliveries: [
-        zoom.leftRoom(m, chen, roomA, t(8)),
-        zoom.joinedRoom(m, chen, roomB, t(8), `${chen.userId}8`),
-      ],
+      deliveries: hop(chen, 2, 8, A, B),
     },
     {
       at: 9,
       say: 'Dara disconnects',
       deliveries: [
-        zoom.leftRoom(m, dara, roomB, t(9)),
-        zoom.left(m, dara, t(9), 'got disconnected from the meeting.'),
+        zoom.leftRoom(m, dara, roomB, t(9), id(dara, 1)),
+        zoom.left(m, dara, t(9), 'got disconnected from the meeting.', { userId: id(dara, 1) }),
       ],
     },
     {
       at: 10,
-      say: 'Dara rejoins and returns to Room-2',
-      deliveries: [zoom.joined(m, dara, t(10)), ...toRoom(dara, roomB, 10.3, `${dara.userId}7`)],
+      say: 'Dara rejoins (a new connection) and returns to Room-2',
+      deliveries: [zoom.joined(m, dara2, t(10)), ...hop(dara2, 1, 10.3, 'main', B)],
     },
     { at: 11, say: 'recording paused', deliveries: [zoom.recording(m, 'paused', t(11))] },
     {
       at: 12,
-      say: 'rooms close: everyone back in the main room (closing rooms sends no per-person leaves)',
+      say: 'rooms close: everyone back in the main room',
       deliveries: [
-        zoom.joined(m, bjorn, t(12)),
-        zoom.joined(m, chen, t(12)),
-        zoom.joined(m, dara, t(12)),
-        zoom.joined(m, eli, t(12)),
-        zoom.joined(m, finn, t(12)),
+        ...hop(bjorn, 2, 12, A, 'main', { joinFirst: true }),
+        ...hop(chen, 3, 12, B, 'main'),
+        ...hop(dara2, 2, 12, B, 'main', { joinFirst: true }),
+        ...hop(eli, 2, 12, B, 'main'),
+        ...hop(finn, 2, 12, A, 'main'),
       ],
     },
     {
@@ -157,17 +167,20 @@ export function demoMeeting(startMs: number): DemoMeeting {
     {
       at: 15,
       say: 'Björn stops sharing; Eli leaves early',
-      deliveries: [zoom.sharing(m, bjorn, t(15), false), zoom.left(m, eli, t(15))],
+      deliveries: [
+        zoom.sharing(m, bjorn, t(15), false),
+        zoom.left(m, eli, t(15), 'left the meeting', { userId: id(eli, 2) }),
+      ],
     },
     {
       at: 17,
       say: 'recording stops; people leave',
       deliveries: [
         zoom.recording(m, 'stopped', t(17)),
-        zoom.left(m, chen, t(17)),
-        zoom.left(m, dara, t(17.2)),
-        zoom.left(m, finn, t(17.4)),
-        zoom.left(m, bjorn, t(17.6)),
+        zoom.left(m, chen, t(17), 'left the meeting', { userId: id(chen, 3) }),
+        zoom.left(m, dara2, t(17.2), 'left the meeting', { userId: id(dara2, 2) }),
+        zoom.left(m, finn, t(17.4), 'left the meeting', { userId: id(finn, 2) }),
+        zoom.left(m, bjorn, t(17.6), 'left the meeting', { userId: id(bjorn, 2) }),
       ],
     },
     {
@@ -178,7 +191,7 @@ export function demoMeeting(startMs: number): DemoMeeting {
   ];
   return {
     meeting: m,
-    people: DEMO_PEOPLE,
+    people: [...DEMO_PEOPLE, dara2],
     steps,
     minutes: 18,
     rtms: {
@@ -193,7 +206,7 @@ export function demoMeeting(startMs: number): DemoMeeting {
         { atMin: 5, on: false, who: chen },
         { atMin: 7, on: true, who: chen },
         { atMin: 9.5, on: false, who: bjorn },
-        { atMin: 10.5, on: true, who: dara },
+        { atMin: 10.5, on: true, who: dara2 },
         { atMin: 13, on: true, who: bjorn },
       ],
     },

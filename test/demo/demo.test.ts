@@ -6,6 +6,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/log.ts';
+import type { LiveParticipantsView } from '../../core/state/views.ts';
 import { parseCsv } from '../../jobs/attendance/roster.ts';
 import { launchChromium, type HeadlessChromium } from '../browser/chromium.ts';
 import { parseDemoArgs } from './commands.ts';
@@ -67,7 +68,7 @@ describe('zoom-tracker demo', () => {
   it('plays every step and runs the jobs', () => {
     expect(lines.some((l) => l.includes('Finn goes to Room-1 (deliveries out of order)'))).toBe(true);
     expect(lines).toContain(`zoom-tracker export --date ${result.date}`);
-    expect(result.files.raw).toBe(50); // distinct events: the retried delivery is stored once
+    expect(result.files.raw).toBe(54); // distinct events: the retried delivery is stored once
   });
 
   it('writes the daily report: journeys through the rooms, hops, a rejoin, a late joiner', async () => {
@@ -133,6 +134,24 @@ describe('zoom-tracker demo', () => {
     expect(meetings).toEqual([
       expect.objectContaining({ topic: 'Demo: tutorial with breakout rooms', status: 'ended' }),
     ]);
+  });
+
+  it('the live view lists persons: Dara once with both connections, Eli from the meeting start, Finn late', async () => {
+    const live = (await (
+      await fetch(`${result.url}/api/meetings/85012345678/live-participants`)
+    ).json()) as LiveParticipantsView;
+    expect(live.participants.map((p) => [p.name, p.connections.length, p.joinTime, p.late ?? null])).toEqual([
+      ['Ana García', 1, 'event', false],
+      ['Björn Ek', 1, 'event', false],
+      ['Chen Wei', 1, 'event', false],
+      ['Dara Okafor', 2, 'event', false],
+      ['Eli Cohen', 1, 'meeting_start', null], // his join was lost: unknown, never "late"
+      ['Finn Late', 1, 'event', true],
+    ]);
+    const dara = live.participants.find((p) => p.name === 'Dara Okafor');
+    // In 1.2→9 and, reconnected, 10→17.2 (minutes): 15 min of presence.
+    expect(dara?.totalSeconds).toBe(Math.round((9 - 1.2 + 17.2 - 10) * 60));
+    expect(live.stats.inMeeting).toBe(0);
   });
 });
 
