@@ -45,7 +45,7 @@ async function dataDir(): Promise<string> {
 afterAll(async () => {
   for (const s of running) await s.stop();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+}, 30_000); // a stopping serve may take seconds on a busy machine
 
 describe('listen address rules', () => {
   it.each([

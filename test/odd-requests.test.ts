@@ -52,7 +52,7 @@ describe.each([
   afterAll(async () => {
     if (service) expect(await service.stop()).toBe(0);
     await rm(dir, { recursive: true, force: true });
-  });
+  }, 30_000); // a stopping serve may take seconds on a busy machine
 
   it.each(
     ODD_TARGETS.map(([t, withToken, without]) => [label(t), env.DASHBOARD_TOKEN ? withToken : without, t]),
@@ -92,7 +92,7 @@ describe('the ?token= sign-in redirect', () => {
   afterAll(async () => {
     await service?.stop();
     await rm(dir, { recursive: true, force: true });
-  });
+  }, 30_000); // a stopping serve may take seconds on a busy machine
 
   it.each([
     ['/.//evil.example/x', '/evil.example/x'],

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (worker) expect(await worker.stop()).toBe(0);
   await rm(dir, { recursive: true, force: true });
-});
+}, 30_000); // a stopping serve may take seconds on a busy machine
 
 async function push(headers: Record<string, string>): Promise<{ status: number; text: string }> {
   const res = await fetch(`${worker.url}/pubsub/push`, {
