@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
     t = performance.now();
     const cpu = process.cpuUsage();
-    const report = await runReport({ engine, log, timeZone: 'UTC' }, { date: DAY });
+    const report = await runReport({ engine, archive, log, timeZone: 'UTC' }, { date: DAY });
     const reportS = (performance.now() - t) / 1000;
     t = performance.now();
     const exported = await runExport({ engine, log, timeZone: 'UTC' }, { date: DAY });

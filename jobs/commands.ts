@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { requireSettings, type Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import type { LiveState } from '../core/ports.ts';
 import { runAttendance } from './attendance/run-attendance.ts';
 import { createQosClient } from './backfill/qos-client.ts';
 import { createRateLimiter } from './backfill/rate-limiter.ts';
@@ -15,6 +16,7 @@ import { normalizeJobArgv, oneDay, parseJobArgs, runDays, UsageError, type JobOp
 import { createProgress, type Progress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runExport, runReport } from './report.ts';
+import { retentionCommand } from './retention/retention-command.ts';
 
 export { parseJobArgs, UsageError } from './job-args.ts';
 
@@ -28,6 +30,8 @@ export interface JobContext {
   progress?: () => Progress;
   /** Adapters to run on (default: opened from config; `serve` lends its own DuckDB instance). */
   adapters?: () => Promise<JobAdapters>;
+  /** The in-process live state, when `serve` runs the job (retention drops what expired). */
+  liveState?: LiveState;
 }
 
 export interface JobCommand {
@@ -68,7 +72,14 @@ function reportJob(name: 'report' | 'export', work: typeof runReport | typeof ru
     await withAdapters(ctx, async (a) => {
       for (const date of days) {
         await work(
-          { engine: a.engine, log: ctx.log, timeZone: ctx.config.REPORT_TIMEZONE, ...dataset(a) },
+          {
+            engine: a.engine,
+            archive: a.archive,
+            log: ctx.log,
+            timeZone: ctx.config.REPORT_TIMEZONE,
+            now: () => nowOf(ctx),
+            ...dataset(a),
+          },
           { date },
         );
       }
@@ -158,4 +169,5 @@ export const jobCommands: JobCommand[] = [
       if (args.out) await writeFile(args.out, result.csv);
     });
   }),
+  retentionCommand,
 ];

@@ -1,5 +1,6 @@
 // Report dates: parsing `--date`, "yesterday" in REPORT_TIMEZONE, and a day's [start, end) as UTC
-// instants (23 or 25 hours on DST changes) plus the UTC partitions it overlaps. Pure.
+// instants (23 or 25 hours on DST changes) plus the UTC partitions it overlaps and the wider window
+// of events the report reads. Pure.
 
 export interface DayWindow {
   date: string;
@@ -8,7 +9,18 @@ export interface DayWindow {
   /** First and last UTC event_date partitions the day overlaps. */
   scanFrom: string;
   scanTo: string;
+  /**
+   * The events the report reads: the day and one day on each side, so a meeting that crosses
+   * midnight is computed from all its events ([windowStartMs, windowEndMs), partitions windowFrom..windowTo).
+   */
+  windowStartMs: number;
+  windowEndMs: number;
+  windowFrom: string;
+  windowTo: string;
 }
+
+/** How far before and after the day the report reads events. */
+export const WINDOW_MARGIN_MS = 24 * 60 * 60 * 1000;
 
 export class InvalidDateError extends Error {
   override name = 'InvalidDateError';
@@ -84,22 +96,48 @@ export function startOfDay(date: string, timeZone: string): number {
 export function dayWindow(date: string, timeZone: string): DayWindow {
   const startMs = startOfDay(date, timeZone);
   const endMs = startOfDay(addDays(date, 1), timeZone);
+  const windowStartMs = startMs - WINDOW_MARGIN_MS;
+  const windowEndMs = endMs + WINDOW_MARGIN_MS;
   return {
     date,
     startMs,
     endMs,
     scanFrom: new Date(startMs).toISOString().slice(0, 10),
     scanTo: new Date(endMs - 1).toISOString().slice(0, 10),
+    windowStartMs,
+    windowEndMs,
+    windowFrom: new Date(windowStartMs).toISOString().slice(0, 10),
+    windowTo: new Date(windowEndMs - 1).toISOString().slice(0, 10),
   };
 }
 
-/** The named parameters of the report query for a day. */
-export function reportParams(w: DayWindow): Record<string, string | number> {
+/** The UTC event_date partitions the report of a day reads (what `report` reconciles first). */
+export function windowDates(w: DayWindow): string[] {
+  const dates: string[] = [];
+  for (let d = w.windowFrom; d <= w.windowTo; d = addDays(d, 1)) dates.push(d);
+  return dates;
+}
+
+/**
+ * The named parameters of the report queries for a day. `nowMs` is the run time: for a day still in
+ * progress, open intervals end there (default: the day is over).
+ */
+export function reportParams(w: DayWindow, nowMs: number = w.endMs): Record<string, string | number> {
   return {
     report_date: w.date,
     day_start_ms: w.startMs,
     day_end_ms: w.endMs,
     scan_from: w.scanFrom,
     scan_to: w.scanTo,
+    window_start_ms: w.windowStartMs,
+    window_end_ms: w.windowEndMs,
+    window_from: w.windowFrom,
+    window_to: w.windowTo,
+    now_ms: nowMs,
   };
+}
+
+/** Whether a report run at `nowMs` sees day `w` still in progress. */
+export function inProgress(w: DayWindow, nowMs: number): boolean {
+  return nowMs < w.endMs;
 }

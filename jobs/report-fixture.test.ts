@@ -10,8 +10,6 @@ import { createDuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.t
 import { silentLogger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import { eventIdOf, rawArchiveKey } from '../core/zoom/event-id.ts';
-import { normalizeEvent } from '../core/zoom/normalize.ts';
 import { createDuckDbEngine } from './engine/duckdb-engine.ts';
 import type { SqlEngine } from './engine/sql-engine.ts';
 import { runExport, runReport, exportKey } from './report.ts';
@@ -19,6 +17,7 @@ import { runReplay } from './replay.ts';
 import { sqlDir } from './sql/sql-files.ts';
 import { qosMinute } from './test/run-report.ts';
 import { fixtureRtmsRows } from './test/fixture-rtms.ts';
+import { archiveBodies, exportedCsv } from './test/archive-bodies.ts';
 
 const DATE = '2026-02-03';
 const fixture = (name: string): string => join(sqlDir(), 'fixtures', DATE, name);
@@ -26,19 +25,7 @@ const log = silentLogger();
 
 async function archiveWebhooks(archive: Archive): Promise<number> {
   const bodies = JSON.parse(await readFile(fixture('webhooks.json'), 'utf8')) as unknown[];
-  let created = 0;
-  for (const body of bodies) {
-    const eventId = eventIdOf(body);
-    const date = normalizeEvent(body, { eventId, gcsPath: '', insertedAt: '' }).row.event_date;
-    if (
-      (await archive.putIfAbsent(
-        rawArchiveKey(date, eventId),
-        Buffer.from(JSON.stringify(body)),
-        'application/json',
-      )) === 'created'
-    )
-      created++;
-  }
+  const created = await archiveBodies(archive, bodies);
   await archive.putIfAbsent(
     `raw/${DATE}/ffffffffffffffffffffffffffffffff.json`,
     Buffer.from('{not json'),
@@ -84,11 +71,11 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
     expect(await archiveWebhooks(archive)).toBe(26);
     const replay = await runReplay({ engine, archive, log }, { date: DATE });
     expect(replay).toMatchObject({ files: 27, rows: 26, skipped: 1 });
-    const report = await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE });
+    const report = await runReport({ engine, archive, log, timeZone: 'UTC' }, { date: DATE });
     expect(report.rows).toBe(6);
     const exported = await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
     const expected = await readFile(fixture(`DAILY_REPORT_${DATE}_000000000000.csv`), 'utf8');
-    expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(expected);
+    expect(await exportedCsv(archive, DATE)).toBe(expected);
     expect(exported.bytes).toBe(Buffer.byteLength(expected));
   });
 
@@ -98,7 +85,7 @@ describe('fixture day 2026-02-03 on DuckDB', () => {
       rows: 26,
       skipped: 1,
     });
-    expect((await runReport({ engine, log, timeZone: 'UTC' }, { date: DATE })).rows).toBe(6);
+    expect((await runReport({ engine, archive, log, timeZone: 'UTC' }, { date: DATE })).rows).toBe(6);
     await runExport({ engine, log, timeZone: 'UTC' }, { date: DATE });
     expect((await archive.get(exportKey(DATE)))?.toString('utf8')).toBe(before);
     const { rows } = await engine.query(

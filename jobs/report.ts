@@ -1,21 +1,33 @@
 // `report` and `export`: write one day of daily_reports (delete + insert in one transaction, so a
-// rerun replaces the day) and export it to reports/DAILY_REPORT_YYYY-MM-DD_000000000000.csv.
+// rerun replaces the day) and export it to reports/DAILY_REPORT_YYYY-MM-DD_000000000000.csv. The
+// report first reconciles the warehouse with the archive for every day it reads.
 import type { Logger } from '../core/log.ts';
+import type { Archive } from '../core/ports.ts';
 import type { SqlEngine } from './engine/sql-engine.ts';
-import { dayWindow, reportParams } from './day-window.ts';
+import { dayWindow, inProgress, reportParams, windowDates } from './day-window.ts';
+import { reconcileDays } from './reconcile.ts';
 import { readSql } from './sql/sql-files.ts';
 
 export interface ReportDeps {
   engine: SqlEngine;
+  /** The raw archive: the report restores from it what the warehouse misses. */
+  archive: Archive;
   log: Logger;
   timeZone: string;
   dataset?: string;
   now?: () => number;
 }
 
+/** `export` reads only daily_reports: no archive needed. */
+export type ExportDeps = Omit<ReportDeps, 'archive'>;
+
 export interface ReportSummary {
   date: string;
   rows: number;
+  /** The day was not over when the report ran: open intervals end at the run time. */
+  inProgress?: boolean;
+  /** Events restored from the archive into the warehouse before computing. */
+  restored?: number;
   bytesProcessed?: number;
   durationMs: number;
 }
@@ -41,6 +53,8 @@ export const REPORT_COLUMNS = [
   'meeting_uuid',
   'participant_key',
   'camera_source',
+  'join_time_source',
+  'meeting_topic',
 ] as const;
 
 export function exportKey(date: string): string {
@@ -49,7 +63,11 @@ export function exportKey(date: string): string {
 
 export async function runReport(deps: ReportDeps, opts: { date: string }): Promise<ReportSummary> {
   const started = (deps.now ?? Date.now)();
-  const params = reportParams(dayWindow(opts.date, deps.timeZone));
+  const window = dayWindow(opts.date, deps.timeZone);
+  // Complete before computed: every event_date partition the report reads holds what the archive does.
+  const reconciled = await reconcileDays(deps, windowDates(window));
+  const restored = reconciled.reduce((n, r) => n + r.restored, 0);
+  const params = reportParams(window, started);
   const select = readSql('queries/daily_report.sql', deps.dataset);
   const insert = `INSERT INTO ${deps.dataset ?? 'zoom_tracker'}.daily_reports (${REPORT_COLUMNS.join(', ')})\n${select}`;
   const { bytesProcessed } = await deps.engine.transaction([
@@ -60,15 +78,24 @@ export async function runReport(deps: ReportDeps, opts: { date: string }): Promi
   const summary: ReportSummary = {
     date: opts.date,
     rows,
+    ...(inProgress(window, started) && { inProgress: true }),
+    ...(restored > 0 && { restored }),
     ...(bytesProcessed !== undefined && { bytesProcessed }),
     durationMs: (deps.now ?? Date.now)() - started,
   };
-  deps.log.info(summary, rows === 0 ? 'daily report written: no events that day' : 'daily report written');
+  deps.log.info(
+    summary,
+    rows === 0
+      ? 'daily report written: no events that day'
+      : summary.inProgress
+        ? `daily report written: day in progress, open intervals end at ${new Date(started).toISOString()}`
+        : 'daily report written',
+  );
   return summary;
 }
 
 export async function runExport(
-  deps: ReportDeps,
+  deps: ExportDeps,
   opts: { date: string },
 ): Promise<ReportSummary & { key: string; bytes: number }> {
   const started = (deps.now ?? Date.now)();
@@ -95,7 +122,7 @@ export async function runExport(
   return summary;
 }
 
-async function countRows(deps: ReportDeps, date: string): Promise<number> {
+async function countRows(deps: ExportDeps, date: string): Promise<number> {
   const { rows } = await deps.engine.query<{ row_count: number }>(
     readSql('queries/count_daily_report.sql', deps.dataset),
     { report_date: date },

@@ -403,6 +403,8 @@ describe('terraform stack (full stage)', () => {
       'meeting_uuid',
       'participant_key',
       'camera_source',
+      'join_time_source',
+      'meeting_topic',
     ]);
     const view = one('google_bigquery_table', 'view_raw_events_dedup');
     expect(view).toMatchObject({

@@ -132,8 +132,9 @@ describe('backfill-camera against a local Zoom API', () => {
       readSql('queries/daily_report.sql'),
       reportParams(dayWindow(DAY, 'UTC')),
     );
-    expect(report.rows.filter((r) => r['participant_key'] === 'P-00').map(line)).toEqual([
-      'P-00 no-room on=1 off=9 pct=10 next=- | 09:00:00-09:10:00 10 | qos',
+    // QoS minutes reach the person through the connection (participant_uuid P-00); the key is the name.
+    expect(report.rows.filter((r) => r['participant_key'] === 'Person 0').map(line)).toEqual([
+      'Person 0 no-room on=1 off=9 pct=10 next=- | 09:00:00-09:10:00 10 | qos',
     ]);
   });
 

@@ -35,18 +35,32 @@ describe('BigQuery engine (mock query-job API)', () => {
     });
   }
 
-  it('report: one transaction script (delete + insert) with typed named parameters, then a count; logs bytes', async () => {
+  it('report: the reconciliation count, one transaction script (delete + insert) with typed named parameters, then a count; logs bytes', async () => {
     server.jobs.length = 0;
     server.answers.push(
+      { rows: [] }, // the warehouse holds no webhook event of the dates read; the archive neither
       { rows: [], bytes: 1_234_567 },
       { rows: [{ row_count: '42' }], types: { row_count: 'INT64' } },
     );
+    const now = Date.parse('2026-02-05T06:00:00Z');
     const summary = await runReport(
-      { engine: engine(), log: silentLogger(), timeZone: 'Europe/Berlin', dataset: 'zt_prod' },
+      {
+        engine: engine(),
+        archive: createFileArchive(dir),
+        log: silentLogger(),
+        timeZone: 'Europe/Berlin',
+        dataset: 'zt_prod',
+        now: () => now,
+      },
       { date: '2026-02-03' },
     );
     expect(summary).toMatchObject({ rows: 42, bytesProcessed: 1_234_567 });
-    const [script, count] = server.jobs;
+    const [reconcile, script, count] = server.jobs;
+    expect(reconcile?.query).toMatch(/FROM zt_prod\.raw_events\n[\s\S]*GROUP BY event_date/);
+    expect(reconcile?.params).toEqual({
+      window_from: { type: 'STRING', value: '2026-02-01' },
+      window_to: { type: 'STRING', value: '2026-02-04' },
+    });
     expect(script?.query).toMatch(
       /^BEGIN TRANSACTION;\n-- Removes one day[\s\S]*DELETE FROM zt_prod\.daily_reports[\s\S]*INSERT INTO zt_prod\.daily_reports \(report_date, [\s\S]*FROM zt_prod\.raw_events_dedup[\s\S]*;\nCOMMIT TRANSACTION;$/,
     );
@@ -59,6 +73,11 @@ describe('BigQuery engine (mock query-job API)', () => {
       day_end_ms: { type: 'INT64', value: String(Date.parse('2026-02-03T23:00:00Z')) },
       scan_from: { type: 'STRING', value: '2026-02-02' },
       scan_to: { type: 'STRING', value: '2026-02-03' },
+      window_start_ms: { type: 'INT64', value: String(Date.parse('2026-02-01T23:00:00Z')) },
+      window_end_ms: { type: 'INT64', value: String(Date.parse('2026-02-04T23:00:00Z')) },
+      window_from: { type: 'STRING', value: '2026-02-01' },
+      window_to: { type: 'STRING', value: '2026-02-04' },
+      now_ms: { type: 'INT64', value: String(now) },
     });
     expect(count?.query).toMatch(/SELECT COUNT\(\*\) AS row_count FROM zt_prod\.daily_reports/);
   });

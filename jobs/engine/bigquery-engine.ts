@@ -97,7 +97,7 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
   async function loadAndReplace(
     table: string,
     rows: RowSource<object>,
-    deleteSql: string,
+    deleteSql: string | undefined,
     params: SqlParams,
   ): Promise<{ bytesProcessed?: number }> {
     const columns = schemas.get(table);
@@ -124,7 +124,8 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
             })),
           },
         });
-      const script = transactionSql([deleteSql, insertFromStagingSql(opts.dataset, table, staging, columns)]);
+      const insert = insertFromStagingSql(opts.dataset, table, staging, columns);
+      const script = transactionSql(deleteSql === undefined ? [insert] : [deleteSql, insert]);
       return await runJob(script, params);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -173,6 +174,9 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
       return loadAndReplace('raw_events', rows, deleteWebhookEventsSql(opts.dataset), {
         event_date: eventDate,
       });
+    },
+    async insertWebhookEvents(rows) {
+      return loadAndReplace('raw_events', rows, undefined, {});
     },
     async replaceAttendance(date, rows) {
       await loadAndReplace('attendance', rows, deleteAttendanceSql(opts.dataset), { attendance_date: date });

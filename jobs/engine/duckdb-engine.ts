@@ -170,6 +170,18 @@ export async function createDuckDbEngine(
       });
       return {};
     },
+    async insertWebhookEvents(rows) {
+      const columns = RAW_EVENT_COLUMNS as readonly Column[];
+      await atomically(async () => {
+        for await (const batch of batchesOf(rows)) {
+          const select = await stage('raw_events', columns, batch as unknown as Record<string, unknown>[]);
+          await connection.run(
+            `INSERT INTO raw_events (${columns.map((c) => c.name).join(', ')}) ${select} ON CONFLICT DO NOTHING`,
+          );
+        }
+      });
+      return {};
+    },
     async replaceAttendance(date, rows) {
       const select = await stage(
         'attendance',

@@ -82,6 +82,11 @@ export interface SqlEngine {
    * atomically; rows may come in batches so a large day never sits in memory at once.
    */
   replaceWebhookEvents(eventDate: string, rows: RowSource<RawEventRow>): Promise<{ bytesProcessed?: number }>;
+  /**
+   * Adds webhook rows (events restored from the archive) without touching the others; an event_id
+   * already there is not duplicated on DuckDB, and the dedupe views read it once on BigQuery.
+   */
+  insertWebhookEvents(rows: RowSource<RawEventRow>): Promise<{ bytesProcessed?: number }>;
   /** Replaces one day of the attendance table. */
   replaceAttendance(date: string, rows: readonly AttendanceTableRow[]): Promise<void>;
   close(): Promise<void>;

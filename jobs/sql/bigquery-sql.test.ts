@@ -21,6 +21,11 @@ const REPORT_PARAMS = {
   day_end_ms: 'INT64',
   scan_from: 'STRING',
   scan_to: 'STRING',
+  window_start_ms: 'INT64',
+  window_end_ms: 'INT64',
+  window_from: 'STRING',
+  window_to: 'STRING',
+  now_ms: 'INT64',
 };
 
 describe('DDL', () => {
@@ -31,7 +36,7 @@ describe('DDL', () => {
     );
   });
 
-  it('daily_reports has the DESIGN §4 columns in order', () => {
+  it('daily_reports has the report columns in order (then join_time_source, meeting_topic)', () => {
     const { columns } = parseCreateTable(tableDdls().get('daily_reports') ?? '');
     expect(columns.map((c) => c.name)).toEqual([...REPORT_COLUMNS]);
   });
@@ -97,6 +102,15 @@ describe('ZetaSQL analysis', () => {
     );
     expect(await v.analyze(readSql('queries/meetings_of_day.sql'), REPORT_PARAMS)).toMatch(/Query/);
     expect(
+      await v.analyze(readSql('queries/count_webhook_events.sql'), {
+        window_from: 'STRING',
+        window_to: 'STRING',
+      }),
+    ).toMatch(/Query/);
+    expect(await v.analyze(readSql('queries/webhook_event_ids.sql'), { event_date: 'STRING' })).toMatch(
+      /Query/,
+    );
+    expect(
       await v.analyze(deleteCameraMinutesSql('zoom_tracker'), { meeting_uuid: 'STRING', dates: 'STRING' }),
     ).toMatch(/Delete/);
     expect(await v.analyze(deleteWebhookEventsSql('zoom_tracker'), { event_date: 'STRING' })).toMatch(
@@ -113,7 +127,7 @@ describe('ZetaSQL analysis', () => {
     ).toMatch(/Insert/);
   });
 
-  it('exportDataSql names the single shard the way DESIGN §3 keys it', () => {
+  it('exportDataSql names the single shard the way the export is keyed', () => {
     expect(exportDataSql('SELECT 1', 'b', exportKey('2026-02-03'))).toContain(
       "uri = 'gs://b/reports/DAILY_REPORT_2026-02-03_*.csv'",
     );

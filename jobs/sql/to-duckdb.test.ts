@@ -80,6 +80,8 @@ describe('toDuckDb', () => {
         'delete_daily_report',
         'count_daily_report',
         'meetings_of_day',
+        'count_webhook_events',
+        'webhook_event_ids',
       ]) {
         const prepared = await c.prepare(toDuckDb(readSql(`queries/${q}.sql`)));
         expect(prepared.parameterCount, q).toBeGreaterThan(0);

@@ -13,7 +13,7 @@ import { DAY, MEETING, iso } from './event-rows.ts';
 
 export async function reportRows(
   events: RawEventRow[],
-  opts: { qos?: CameraMinuteRow[]; date?: string; timeZone?: string } = {},
+  opts: { qos?: CameraMinuteRow[]; date?: string; timeZone?: string; now?: string } = {},
 ): Promise<Row[]> {
   const dir = await mkdtemp(join(tmpdir(), 'report-test-'));
   const engine = await createDuckDbEngine({ path: ':memory:', archive: createFileArchive(dir) });
@@ -28,7 +28,8 @@ export async function reportRows(
         opts.qos,
       );
     }
-    const params = reportParams(dayWindow(opts.date ?? DAY, opts.timeZone ?? 'UTC'));
+    const window = dayWindow(opts.date ?? DAY, opts.timeZone ?? 'UTC');
+    const params = reportParams(window, opts.now ? Date.parse(iso(opts.now)) : window.endMs);
     const { rows } = await engine.query(
       `${readSql('queries/daily_report.sql')}\nORDER BY meeting_uuid, participant_key, room_number`,
       params,
@@ -44,7 +45,9 @@ function hms(v: unknown): string {
   return typeof v === 'string' ? v.slice(11, 19) : '-';
 }
 
-/** `key room#n from-to dur on/off pct next | meeting from-to dur | source`. */
+const orDash = (v: unknown): string => (v === null || v === undefined ? '-' : String(v));
+
+/** `key room#n from-to dur on/off pct next | meeting from-to dur | camera source [| meeting_start]`. */
 export function line(r: Row): string {
   const room =
     r['room_number'] == null
@@ -53,10 +56,11 @@ export function line(r: Row): string {
   return [
     String(r['participant_key']),
     room,
-    `on=${String(r['camera_on_mins'])} off=${String(r['camera_off_mins'])} pct=${String(r['camera_percentage'])}`,
+    `on=${orDash(r['camera_on_mins'])} off=${orDash(r['camera_off_mins'])} pct=${orDash(r['camera_percentage'])}`,
     `next=${String(r['next_room'] ?? '-')}`,
     `| ${hms(r['meeting_join_time'])}-${hms(r['meeting_leave_time'])} ${String(r['meeting_duration_mins'])}`,
     `| ${String(r['camera_source'])}`,
+    ...(r['join_time_source'] === 'meeting_start' ? ['| meeting_start'] : []),
   ].join(' ');
 }
 

@@ -1,4 +1,4 @@
--- The CSV export of one day of daily_reports (DESIGN §4 columns, in order). Every value is
+-- The CSV export of one day of daily_reports (the report's columns, in order; sql/README.md). Every value is
 -- rendered to text here, in integer arithmetic, so BigQuery EXPORT DATA and DuckDB COPY write the
 -- same bytes: timestamps ISO 8601 UTC to the second, minutes with 2 decimals, percentage with 1;
 -- empty values are NULL (both engines write NULL as an empty field; `||` keeps NULL NULL). Parameter: @report_date.
@@ -17,7 +17,9 @@ r AS (
       IF(REGEXP_CONTAINS(meeting_id, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || meeting_id AS meeting_id,
       IF(REGEXP_CONTAINS(meeting_uuid, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || meeting_uuid AS meeting_uuid,
       IF(REGEXP_CONTAINS(participant_key, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || participant_key AS participant_key,
-      IF(REGEXP_CONTAINS(camera_source, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || camera_source AS camera_source
+      IF(REGEXP_CONTAINS(camera_source, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || camera_source AS camera_source,
+      IF(REGEXP_CONTAINS(join_time_source, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || join_time_source AS join_time_source,
+      IF(REGEXP_CONTAINS(meeting_topic, '^[-=+@\t\r]'), CODE_POINTS_TO_STRING([39]), '') || meeting_topic AS meeting_topic
     ),
     CAST(ROUND(meeting_duration_mins * 100) AS INT64) AS dur_h,
     CAST(ROUND(room_duration_mins * 100) AS INT64) AS room_h,
@@ -47,6 +49,8 @@ SELECT
   meeting_id,
   meeting_uuid,
   participant_key,
-  camera_source
+  camera_source,
+  join_time_source,
+  meeting_topic
 FROM r
 ORDER BY meeting_id, meeting_uuid, r.meeting_join_time, participant_key, r.room_number NULLS FIRST

@@ -37,7 +37,8 @@ export async function buildFixtureDay(dataDir: string): Promise<number> {
   const warehouse = await createDuckDbWarehouse(path, log);
   await warehouse.insertEvents(await fixtureRtmsRows(fixturePath('rtms.json'), FIXTURE_MEETING));
   await warehouse.close();
-  const engine = await createDuckDbEngine({ path, archive: createFileArchive(join(dataDir, 'gcs')) });
+  const archive = createFileArchive(join(dataDir, 'gcs'));
+  const engine = await createDuckDbEngine({ path, archive });
   try {
     const qos = await json<{ participant_key: string; at: string; kbps: number | null }[]>('qos.json');
     await engine.replaceCameraMinutes(
@@ -45,7 +46,7 @@ export async function buildFixtureDay(dataDir: string): Promise<number> {
       [FIXTURE_DATE],
       qos.map((q) => qosMinute(q.participant_key, q.at, q.kbps, FIXTURE_MEETING)),
     );
-    await runReport({ engine, log, timeZone: 'UTC' }, { date: FIXTURE_DATE });
+    await runReport({ engine, archive, log, timeZone: 'UTC' }, { date: FIXTURE_DATE });
     await runExport({ engine, log, timeZone: 'UTC' }, { date: FIXTURE_DATE });
   } finally {
     await engine.close();
