@@ -331,7 +331,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('daily report rules (DESIGN §4)', () => {
+describe('daily report rules (sql/README.md)', () => {
   it.each(cases.map((c) => [c.rule, c] as const))('%s', async (_rule, c) => {
     const rows = await reportRows(c.events, c.qos ? { qos: c.qos } : {});
     expect(rows.map(line)).toEqual(c.expected);

@@ -1,4 +1,4 @@
-// The rtms-worker HTTP app, built without listening (STYLE 2): `POST /pubsub/push` takes the RTMS
+// The rtms-worker HTTP app, built without listening: `POST /pubsub/push` takes the RTMS
 // start/stop/interrupt messages and answers in milliseconds; captures run on in the instance.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Config } from '../core/config.ts';

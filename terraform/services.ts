@@ -1,5 +1,5 @@
 // The two Cloud Run services: the webhook (the only public endpoint) and the private rtms-worker that
-// Pub/Sub pushes to, with the settings each needs and the env both read (DESIGN §3).
+// Pub/Sub pushes to, with the settings each needs and the env both read (core/config.ts).
 import type { Construct } from 'constructs';
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';

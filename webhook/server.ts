@@ -1,4 +1,4 @@
-// The webhook service's HTTP app, built without listening (STYLE 2): POST /webhook, GET /health,
+// The webhook service's HTTP app, built without listening: POST /webhook, GET /health,
 // the live-state API and the dashboard. main.ts and the Functions Framework target serve it.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';

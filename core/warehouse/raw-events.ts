@@ -1,4 +1,4 @@
-// The raw_events row (DESIGN §3): one per accepted event, whatever its source. The column list
+// The raw_events row (sql/ddl/raw_events.sql): one per accepted event, whatever its source. The column list
 // here is the single source for the DuckDB DDL, the BigQuery schema and the Terraform table.
 
 export type EventSource = 'webhook' | 'rtms' | 'qos';

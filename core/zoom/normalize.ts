@@ -19,7 +19,7 @@ interface EventKind {
   shape: 'meeting' | 'participant' | 'rtms' | 'any';
 }
 
-/** Every real event of reference §2 that the tracker understands. Anything else is kept as OTHER. */
+/** Every Zoom event the tracker understands (core/zoom/README.md). Anything else is kept as OTHER. */
 export const EVENT_KINDS: Readonly<Record<string, EventKind>> = {
   'meeting.started': { action: 'MEETING_START', shape: 'meeting' },
   'meeting.ended': { action: 'MEETING_END', shape: 'meeting' },
@@ -190,7 +190,7 @@ function participantFields(p: Participant, object: MeetingObject): Partial<State
 }
 
 function normalizeRtms(envelope: Envelope, base: BaseRow): Normalized {
-  // The payload is flat (reference §2.11); some secondary docs nest it under payload.object.
+  // The payload is flat (core/zoom/README.md, RTMS webhooks); some secondary docs nest it under payload.object.
   const source =
     'meeting_uuid' in envelope.payload ? envelope.payload : (envelope.payload['object'] ?? envelope.payload);
   const parsed = rtmsPayloadSchema.safeParse(source);

@@ -1,4 +1,4 @@
-// Schemas of Zoom webhook bodies (reference §2): the source of the types; nothing downstream sees
+// Schemas of Zoom webhook bodies (core/zoom/README.md): the source of the types; nothing downstream sees
 // unchecked JSON. Lenient where Zoom is inconsistent (ids as numbers, empty time strings).
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-// Zoom webhook signatures (reference §1.2–1.3): verified on the raw bytes, constant-time, with a
+// Zoom webhook signatures (core/zoom/README.md, Delivery): verified on the raw bytes, constant-time, with a
 // timestamp window. Functions take strings and buffers, never a framework request.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidSignatureError } from '../errors.ts';

@@ -1,4 +1,4 @@
-// Dashboard "list meeting participants QoS" for past meetings (reference §4.3): double-encoded
+// Dashboard "list meeting participants QoS" for past meetings (jobs/backfill/README.md): double-encoded
 // UUID, type=past, page_size 10, every page; Heavy-rate limited, 429 honoured, errors typed by
 // what the backfill does next (skip the meeting, stop the run, retry).
 import { NonRetriableError, TransientUpstreamError } from '../../core/errors.ts';

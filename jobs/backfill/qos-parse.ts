@@ -1,4 +1,4 @@
-// Dashboard QoS answers (reference §4.3) → camera_minutes rows. Pure. Values are strings with
+// Dashboard QoS answers (jobs/backfill/README.md) → camera_minutes rows. Pure. Values are strings with
 // units ("27.15 kbps", "1.2 Mbps", "12 fps"); empty objects, "" and missing values mean no data.
 import { z } from 'zod';
 import type { CameraMinuteRow } from '../engine/sql-engine.ts';

@@ -1,4 +1,4 @@
-// Client-side limits for Zoom's Heavy calls (reference §4.6): requests spaced to a rate, a shared
+// Client-side limits for Zoom's Heavy calls (jobs/backfill/README.md): requests spaced to a rate, a shared
 // pause after a 429 (Retry-After), and a daily budget of calls. Clock and sleep are injected.
 
 export class BudgetExhaustedError extends Error {

@@ -1,4 +1,4 @@
-// Server-to-Server OAuth (reference §4.1): one cached token per run, fetched single-flight, renewed
+// Server-to-Server OAuth (jobs/backfill/README.md): one cached token per run, fetched single-flight, renewed
 // a minute before expiry, and refreshed once when Zoom says it is invalid (401 code 124) — never a
 // token per call, because a new token can invalidate the previous one.
 import { z } from 'zod';

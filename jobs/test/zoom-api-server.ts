@@ -79,7 +79,7 @@ export async function startZoomApiServer(
         return json(res, 401, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
       }
       const token = `tok-${++tokenSeq}`;
-      valid.clear(); // a new token invalidates the previous one (reference §4.1, devforum 72070)
+      valid.clear(); // a new token invalidates the previous one (jobs/backfill/README.md)
       valid.add(token);
       return json(res, 200, {
         access_token: token,

@@ -64,7 +64,7 @@ export interface Capture {
   stats(): CaptureStats;
   /** Flushes to disk and parks the partial capture where another worker can finish it. */
   handoff(): Promise<void>;
-  /** Stream ended: mux, upload to S3 keys of DESIGN §3, write manifest; returns the manifest. */
+  /** Stream ended: mux, upload under `<meeting-key>/<stream-id>/` (rtms-worker/README.md), write manifest; returns the manifest. */
   finish(info: { endedAt: number; stopReason?: number }): Promise<Manifest>;
   /** Stop reason 8 (revoked): delete everything stored for the stream. */
   discard(): Promise<void>;

@@ -1,4 +1,4 @@
-// Table tests of the pure RTMS decisions (reference §3.9–3.13).
+// Table tests of the pure RTMS decisions (rtms-worker/README.md, Protocol).
 import { describe, expect, it } from 'vitest';
 import {
   checkSocketUrl,

@@ -1,4 +1,4 @@
-// Pure RTMS decisions (reference §3.9–3.13): which URL to use, how long to back off, what a handshake
+// Pure RTMS decisions (rtms-worker/README.md, Protocol): which URL to use, how long to back off, what a handshake
 // status, a state update or a lost socket means. No clock, no sockets: the client loop only runs them.
 import { SESSION_STATE, STATUS, STOP_REASON, STREAM_STATE, type MediaSocketKind } from './messages.ts';
 

@@ -1,4 +1,4 @@
-// The RTMS wire protocol (reference §3): message numbers, enumerations, the schemas every incoming
+// The RTMS wire protocol (rtms-worker/README.md, Protocol): message numbers, enumerations, the schemas every incoming
 // frame is checked against, the outgoing messages we build, and the handshake signature.
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';

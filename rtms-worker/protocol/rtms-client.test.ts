@@ -1,4 +1,4 @@
-// The RTMS client state machine against fake sockets and vitest fake timers (STYLE 9, tier 1).
+// The RTMS client state machine against fake sockets and vitest fake timers (unit tier: no network).
 // The fake socket records what the client sends; the test plays the Zoom side message by message.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../core/log.ts';

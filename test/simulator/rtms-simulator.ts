@@ -1,4 +1,4 @@
-// A Zoom RTMS server on 127.0.0.1 speaking the real protocol (reference §3): signed handshakes with
+// A Zoom RTMS server on 127.0.0.1 speaking the real protocol (rtms-worker/README.md, Protocol): signed handshakes with
 // status codes, keep-alives it expects answered, paced media with RTMS timestamps, events, states,
 // failover and interruption on command. Shared by the worker tests, the demo and the benchmarks.
 import { createHmac } from 'node:crypto';

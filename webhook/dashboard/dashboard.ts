@@ -50,7 +50,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     reportTimeZone: deps.config.REPORT_TIMEZONE,
   });
   let engine: Promise<ReadEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
-  // Personal data never leaves an unauthenticated production service (DESIGN: IAP or a bearer token).
+  // Personal data never leaves an unauthenticated production service (webhook/dashboard/README.md: IAP or a bearer token).
   const locked = deps.config.BACKEND === 'gcp' && !deps.config.DASHBOARD_TOKEN;
 
   function send(

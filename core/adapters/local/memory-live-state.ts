@@ -33,7 +33,7 @@ interface MeetingEntry {
   folded?: { meeting: MeetingState; participants: ConnectionState[] };
 }
 
-/** Zoom retries a failed delivery up to about 85 minutes after the event (reference §1.4). */
+/** Zoom retries a failed delivery up to about 85 minutes after the event (core/zoom/README.md). */
 const COMPACT_AFTER_MS = 2 * 3_600_000;
 
 export interface MemoryLiveStateOptions {
