@@ -1,6 +1,8 @@
 // Attendance per roster member per meeting from the daily report rows (pure): Present, Late, Left
-// Early or Absent by the ATTENDANCE_* thresholds; participants not on the roster are guests.
+// Early or Absent by the ATTENDANCE_* thresholds, measured against the meeting's own start and end;
+// all the persons matched to a member count together; people who match no member are guests.
 import { toCsv as writeCsv } from '../../core/csv.ts';
+import { matchMembers } from './match-members.ts';
 import type { RosterMember } from './roster.ts';
 
 export interface PresenceRow {
@@ -12,6 +14,12 @@ export interface PresenceRow {
   meeting_join_time: string;
   meeting_leave_time: string;
   meeting_duration_mins: number;
+}
+
+/** A meeting's start and end on the day (already clipped to it), where its events tell them. */
+export interface MeetingSpan {
+  startMs?: number;
+  endMs?: number;
 }
 
 export interface Thresholds {
@@ -52,11 +60,16 @@ interface Person {
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * `spans`: each meeting's start (Late is measured from it) and end (Left Early to it); where a meeting
+ * has none, its first join and last leave of anyone stand in.
+ */
 export function computeAttendance(
   date: string,
   rows: readonly PresenceRow[],
   roster: readonly RosterMember[],
   t: Thresholds,
+  spans: ReadonlyMap<string, MeetingSpan> = new Map(),
 ): AttendanceRow[] {
   // The report has a row per visit; presence figures repeat on each: one person per key.
   const meetings = new Map<string, { id: string; people: Map<string, Person> }>();
@@ -72,13 +85,13 @@ export function computeAttendance(
       mins: Number(r.meeting_duration_mins),
     });
   }
-  const byEmail = new Map(roster.map((m) => [m.email.toLowerCase(), m]));
   const out: AttendanceRow[] = [];
   for (const [uuid, meeting] of [...meetings].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const people = [...meeting.people.values()];
-    const start = Math.min(...people.map((p) => p.join));
-    const end = Math.max(...people.map((p) => p.leave));
-    const lengthMins = (end - start) / 60_000;
+    const span = spans.get(uuid) ?? {};
+    const start = span.startMs ?? Math.min(...people.map((p) => p.join));
+    const end = span.endMs ?? Math.max(...people.map((p) => p.leave));
+    const lengthMins = Math.max(0, end - start) / 60_000;
     const base = {
       attendance_date: date,
       meeting_id: meeting.id,
@@ -86,10 +99,12 @@ export function computeAttendance(
       meeting_start_time: iso(start),
       meeting_end_time: iso(end),
     };
-    for (const member of roster) {
-      const mine = people.filter((p) => p.email?.toLowerCase() === member.email.toLowerCase());
+    const matched = matchMembers(people, roster);
+    roster.forEach((member, i) => {
+      const mine = people.filter((p) => matched.get(p.key)?.member === i);
       const join = Math.min(...mine.map((p) => p.join));
       const leave = Math.max(...mine.map((p) => p.leave));
+      // Persons of one member (e.g. a signed-in and a phone connection) add up, at most the meeting.
       const mins = Math.min(
         lengthMins,
         mine.reduce((s, p) => s + p.mins, 0),
@@ -116,9 +131,9 @@ export function computeAttendance(
         last_leave_time: mine.length ? iso(leave) : '',
         present_mins: mins.toFixed(2),
       });
-    }
+    });
     for (const p of people
-      .filter((x) => !x.email || !byEmail.has(x.email.toLowerCase()))
+      .filter((x) => !matched.has(x.key))
       .sort((a, b) => a.join - b.join || (a.key < b.key ? -1 : 1))) {
       out.push({
         ...base,

@@ -1,12 +1,16 @@
-// The roster CSV (email, first name, last name, id, department), with or without a header row.
-// Every bad row is reported by line number, all at once; emails compare case-insensitively.
+// The roster CSV (email, first name, last name, id, department; with a header also `name`, the display
+// name), with or without a header row. A member needs an email or a name (Zoom often sends no email:
+// such members are matched by display name). Every bad row is reported by line number, all at once.
 
 export interface RosterMember {
+  /** Empty for a member known by name only. */
   email: string;
   firstName: string;
   lastName: string;
   id: string;
   department: string;
+  /** The display name members are matched by: the `name` column, else "first last". */
+  name: string;
   line: number;
 }
 
@@ -66,6 +70,8 @@ const HEADER_NAMES: Record<string, keyof Omit<RosterMember, 'line'>> = {
   lastname: 'lastName',
   id: 'id',
   department: 'department',
+  name: 'name',
+  displayname: 'name',
 };
 const POSITIONAL: (keyof Omit<RosterMember, 'line'>)[] = [
   'email',
@@ -85,9 +91,9 @@ export function parseRoster(text: string): RosterMember[] {
         .toLowerCase()
         .replace(/[\s_-]/g, ''),
     ) ?? [];
-  const hasHeader = first.includes('email') || first.includes('emailaddress');
-  const order = hasHeader ? first.map((h) => HEADER_NAMES[h]) : POSITIONAL;
-  if (hasHeader && !order.includes('email')) throw new RosterError(['line 1: no email column']);
+  const known = first.map((h) => HEADER_NAMES[h]);
+  const hasHeader = known.includes('email') || known.includes('name') || known.includes('firstName');
+  const order = hasHeader ? known : POSITIONAL;
   const problems: string[] = [];
   const members: RosterMember[] = [];
   const seen = new Map<string, number>();
@@ -96,22 +102,35 @@ export function parseRoster(text: string): RosterMember[] {
       problems.push(`line ${line}: ${fields.length} columns, expected ${order.length}`);
       continue;
     }
-    const m: RosterMember = { email: '', firstName: '', lastName: '', id: '', department: '', line };
+    const m: RosterMember = {
+      email: '',
+      firstName: '',
+      lastName: '',
+      id: '',
+      department: '',
+      name: '',
+      line,
+    };
     fields.forEach((v, i) => {
       const key = order[i];
       if (key) m[key] = v.trim();
     });
-    if (!EMAIL.test(m.email)) {
+    m.name ||= `${m.firstName} ${m.lastName}`.trim();
+    if (m.email === '' && m.name === '') {
+      problems.push(`line ${line}: neither an email nor a name`);
+      continue;
+    }
+    if (m.email !== '' && !EMAIL.test(m.email)) {
       problems.push(`line ${line}: invalid email "${m.email}"`);
       continue;
     }
     const lower = m.email.toLowerCase();
-    const dup = seen.get(lower);
+    const dup = lower ? seen.get(lower) : undefined;
     if (dup !== undefined) {
       problems.push(`line ${line}: ${m.email} already on line ${dup}`);
       continue;
     }
-    seen.set(lower, line);
+    if (lower) seen.set(lower, line);
     members.push(m);
   }
   if (problems.length > 0) throw new RosterError(problems);

@@ -1,8 +1,10 @@
-// `attendance --date D --roster FILE`: the day's presence (the daily report query) matched to the
-// roster by email, written to reports/ATTENDANCE_YYYY-MM-DD.csv in the archive (and --out FILE).
+// `attendance --date D --roster FILE`: the day's presence (the daily report query, after the same
+// reconciliation with the archive) matched to the roster by email, else by display name, with each
+// meeting's start and end from its events; written to reports/ATTENDANCE_YYYY-MM-DD.csv (and --out FILE).
 import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
-import { dayWindow, reportParams } from '../day-window.ts';
+import { dayWindow, reportParams, windowDates } from '../day-window.ts';
+import { reconcileDays } from '../reconcile.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { readSql } from '../sql/sql-files.ts';
 import type { AttendanceTableRow } from '../engine/sql-engine.ts';
@@ -10,6 +12,7 @@ import {
   computeAttendance,
   toCsv,
   type AttendanceRow,
+  type MeetingSpan,
   type PresenceRow,
   type Thresholds,
 } from './attendance.ts';
@@ -33,11 +36,30 @@ export async function runAttendance(deps: AttendanceDeps, opts: { date: string; 
   const now = deps.now ?? Date.now;
   const started = now();
   const roster = parseRoster(opts.rosterCsv);
+  const window = dayWindow(opts.date, deps.timeZone);
+  await reconcileDays(deps, windowDates(window));
+  const params = reportParams(window, started);
   const { rows, bytesProcessed } = await deps.engine.query<PresenceRow & Record<string, unknown>>(
     readSql('queries/daily_report.sql', deps.dataset),
-    reportParams(dayWindow(opts.date, deps.timeZone)),
+    params,
   );
-  const result = computeAttendance(opts.date, rows, roster, deps.thresholds);
+  const bounds = await deps.engine.query<{
+    meeting_uuid: string;
+    start_ms: number | null;
+    end_ms: number | null;
+  }>(readSql('queries/meeting_bounds.sql', deps.dataset), params);
+  // Clipped to the day as the presence is: a meeting that began the day before starts at 00:00.
+  const cut = Math.min(window.endMs, Math.max(started, window.startMs));
+  const spans = new Map<string, MeetingSpan>(
+    bounds.rows.map((b) => [
+      b.meeting_uuid,
+      {
+        ...(b.start_ms !== null && { startMs: Math.max(Number(b.start_ms), window.startMs) }),
+        ...(b.end_ms !== null && { endMs: Math.min(Number(b.end_ms), cut) }),
+      },
+    ]),
+  );
+  const result = computeAttendance(opts.date, rows, roster, deps.thresholds, spans);
   const csv = toCsv(result);
   const key = attendanceKey(opts.date);
   await deps.archive.put(key, Buffer.from(csv), 'text/csv');

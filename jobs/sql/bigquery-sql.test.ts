@@ -110,6 +110,7 @@ describe('ZetaSQL analysis', () => {
     expect(await v.analyze(readSql('queries/webhook_event_ids.sql'), { event_date: 'STRING' })).toMatch(
       /Query/,
     );
+    expect(await v.analyze(readSql('queries/meeting_bounds.sql'), REPORT_PARAMS)).toMatch(/Query/);
     expect(
       await v.analyze(deleteCameraMinutesSql('zoom_tracker'), { meeting_uuid: 'STRING', dates: 'STRING' }),
     ).toMatch(/Delete/);

@@ -82,6 +82,7 @@ describe('toDuckDb', () => {
         'meetings_of_day',
         'count_webhook_events',
         'webhook_event_ids',
+        'meeting_bounds',
       ]) {
         const prepared = await c.prepare(toDuckDb(readSql(`queries/${q}.sql`)));
         expect(prepared.parameterCount, q).toBeGreaterThan(0);
