@@ -134,7 +134,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const date = localDate(Date.parse(demo.meeting.startTime), config.REPORT_TIMEZONE);
   const rosterFile = join(dataDir, 'roster.csv');
   await writeFile(rosterFile, demo.rosterCsv);
-  const ctx = { config, log, env: opts.env };
+  // The jobs run on the demo's clock: a report of a day in progress ends at its "now", which is
+  // meeting time here (ahead of the wall clock by the compressed minutes).
+  const ctx = { config, log, env: opts.env, now: clock.now };
   for (const [name, argv] of [
     ['report', ['--date', date]],
     ['export', ['--date', date]],
