@@ -105,7 +105,7 @@ export function buildPerson(
 
   const sessions = ordered
     .flatMap((c) => c.sessions.map((s) => sessionView(s, c.state.key, ctx)))
-    .sort((a, b) => a.joinedAt.localeCompare(b.joinedAt) || byKey(a.connection, b.connection));
+    .sort((a, b) => byKey(a.joinedAt, b.joinedAt) || byKey(a.connection, b.connection));
   const first = ordered.flatMap((c) => c.sessions).sort((a, b) => a.joinedAt - b.joinedAt)[0];
   const union = unionOf(ordered, ctx);
   const total = union.reduce((sum, i) => sum + (i.to - i.from), 0);
