@@ -75,6 +75,7 @@ export async function startLocalJobs(deps: {
           env: {},
           now: clock.now,
           progress: io.progress,
+          liveState: backends.liveState,
           adapters: async () => ({
             engine: await createDuckDbEngine({
               path: join(config.DATA_DIR, 'warehouse.duckdb'),

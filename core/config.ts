@@ -95,6 +95,8 @@ export const configSchema = z
     BACKFILL_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.BACKFILL_SCHEDULE),
     REPORT_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.REPORT_SCHEDULE),
     EXPORT_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.EXPORT_SCHEDULE),
+    /** Cron in REPORT_TIMEZONE of the retention job inside `serve` (embedded default only). */
+    RETENTION_SCHEDULE: schedule.default(SCHEDULE_DEFAULTS.RETENTION_SCHEDULE),
     FFMPEG_PATH: z.string().trim().min(1).default('ffmpeg'),
     FFPROBE_PATH: z.string().trim().min(1).default('ffprobe'),
 

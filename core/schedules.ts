@@ -6,15 +6,18 @@ export const SCHEDULE_DEFAULTS = {
   BACKFILL_SCHEDULE: '30 22 * * *',
   REPORT_SCHEDULE: '0 23 * * *',
   EXPORT_SCHEDULE: '30 23 * * *',
+  /** `serve` only: in production the platform's own rules enforce retention (README, "Personal data"). */
+  RETENTION_SCHEDULE: '15 3 * * *',
 } as const;
 
 export type ScheduleSetting = keyof typeof SCHEDULE_DEFAULTS;
 
-/** The scheduled jobs in the order one day's runs go: camera data, then the report, then its CSV. */
+/** The scheduled jobs in the order one day's runs go: camera data, the report, its CSV, then retention. */
 export const SCHEDULED_JOBS = [
   { command: 'backfill-camera', setting: 'BACKFILL_SCHEDULE' },
   { command: 'report', setting: 'REPORT_SCHEDULE' },
   { command: 'export', setting: 'EXPORT_SCHEDULE' },
+  { command: 'retention', setting: 'RETENTION_SCHEDULE' },
 ] as const satisfies readonly { command: string; setting: ScheduleSetting }[];
 
 export type ScheduledCommand = (typeof SCHEDULED_JOBS)[number]['command'];

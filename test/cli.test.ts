@@ -41,6 +41,7 @@ describe('zoom-tracker help', () => {
       'backfill-camera',
       'replay',
       'attendance',
+      'retention',
       'demo',
     ]);
   }, 60_000);
@@ -65,7 +66,7 @@ describe('zoom-tracker help', () => {
     const bad = await runCli(['reprot']);
     expect(bad.code).toBe(2);
     expect(lines(bad.stderr)).toEqual([
-      'zoom-tracker: unknown command "reprot" (commands: serve, worker, report, export, backfill-camera, replay, attendance, demo)',
+      'zoom-tracker: unknown command "reprot" (commands: serve, worker, report, export, backfill-camera, replay, attendance, retention, demo)',
     ]);
     const option = await runCli(['report', '--dat', '2026-02-03']);
     expect(option.code).toBe(2);

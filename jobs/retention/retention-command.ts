@@ -1,7 +1,7 @@
 // `zoom-tracker retention [--dry-run] [--date D]`: deletes what is past its RETENTION_* limit. `serve`
 // runs it daily on the embedded default (RETENTION_SCHEDULE); on Google Cloud it covers S3 recordings.
 import { openJobAdapters, type JobAdapters } from '../job-adapters.ts';
-import { normalizeJobArgv, parseJobArgs } from '../job-args.ts';
+import { normalizeJobArgv, parseJobArgs, UsageError } from '../job-args.ts';
 import { addDays, startOfDay } from '../day-window.ts';
 import type { JobCommand } from '../commands.ts';
 import { retentionDeps } from './retention-deps.ts';
@@ -23,8 +23,10 @@ options:
 On the embedded default a running \`zoom-tracker serve\` on the same DATA_DIR runs the job itself
 (this command hands it over and shows its progress); otherwise it runs here.`;
 
-/** `--dry-run` apart from the options every job shares. */
+/** `--dry-run` apart from the options every job shares (`--date`). */
 function splitDryRun(argv: readonly string[]): { rest: string[]; dryRun: boolean } {
+  const unknown = argv.find((a) => a.startsWith('-') && a !== '--dry-run' && !/^--date(=|$)/.test(a));
+  if (unknown !== undefined) throw new UsageError(`unknown option "${unknown}" (options: --date, --dry-run)`);
   return { rest: argv.filter((a) => a !== '--dry-run'), dryRun: argv.includes('--dry-run') };
 }
 

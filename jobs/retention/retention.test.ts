@@ -17,6 +17,7 @@ import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { enginePartitions } from './warehouse-partitions.ts';
+import { insertFilledRow } from '../test/fill-row.ts';
 import { runRetention, type RetentionDeps } from './run-retention.ts';
 
 const NOW = Date.parse('2026-06-15T12:00:00Z');
@@ -133,7 +134,8 @@ beforeEach(async () => {
   }
   engine = await createDuckDbEngine({ path: join(dir, 'warehouse.duckdb'), archive });
   for (const [table, days] of Object.entries(PARTITIONS))
-    for (const [date, rows] of days) for (let i = 0; i < rows; i++) await insertRow(table, date, i);
+    for (const [date, rows] of days)
+      for (let i = 0; i < rows; i++) await insertFilledRow(engine.connection, table, date, i);
   liveState = createMemoryLiveState({ now: () => now, ttlDays: 7 });
   const states = [...sampleMeeting(OLD_MEETING), zoom.meetingStarted(LIVE_MEETING, NOW - 3_600_000)].flatMap(
     (b) => normalizeEvent(b, { eventId: eventIdOf(b), gcsPath: '', insertedAt: '' }).state ?? [],
@@ -145,24 +147,6 @@ afterEach(async () => {
   await liveState.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** One row with every column filled by its type, dated `date` in the partition column. */
-async function insertRow(table: string, date: string, i: number): Promise<void> {
-  const reader = await engine.connection.runAndReadAll(
-    `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position`,
-    { t: table },
-  );
-  const values = reader.getRowObjects().map((c) => {
-    const type = String(c['data_type']);
-    if (type === 'DATE') return `DATE '${date}'`;
-    if (type.startsWith('TIMESTAMP')) return `TIMESTAMP '${date} 10:00:00'`;
-    if (type === 'BOOLEAN') return 'true';
-    if (type === 'JSON') return `'{}'::JSON`;
-    if (/INT|DOUBLE|FLOAT|DECIMAL/.test(type)) return String(i);
-    return `'${table}-${date}-${i}'`;
-  });
-  await engine.connection.run(`INSERT INTO ${table} VALUES (${values.join(', ')})`);
-}
 
 async function archiveKeys(): Promise<string[]> {
   const out: string[] = [];
