@@ -156,6 +156,7 @@ export const jobCommands: JobCommand[] = [
           engine: a.engine,
           archive: a.archive,
           log: ctx.log,
+          now: () => nowOf(ctx),
           timeZone: c.REPORT_TIMEZONE,
           thresholds: {
             lateAfterMins: c.ATTENDANCE_LATE_AFTER_MINS,
