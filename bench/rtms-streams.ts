@@ -22,7 +22,11 @@ const SECONDS = Number(args.get('seconds') ?? 20);
 const LOG = args.get('log')
   ? createLogger({ level: args.get('log')!, format: 'json' }, process.stderr)
   : silentLogger();
-const CLIENT = { ZM_CLIENT_ID: 'sim-client-id', ZM_CLIENT_SECRET: 'sim-client-secret' };
+const CLIENT = {
+  ZM_CLIENT_ID: 'sim-client-id',
+  ZM_CLIENT_SECRET: 'sim-client-secret',
+  RTMS_ALLOWED_HOSTS: '127.0.0.1',
+};
 
 /** RTMS events go nowhere here: the benchmark is about media. */
 const nullWarehouse: Warehouse = {

@@ -110,6 +110,21 @@ export const configSchema = z
     RTMS_VIDEO_FPS: z.coerce.number().int().min(6).max(30).default(25),
     RTMS_VIDEO_RESOLUTION: z.enum(['sd', 'hd', 'fhd']).default('hd'),
     RTMS_MAX_STREAMS: positiveInt.default(200),
+    /** Hosts RTMS sockets may open (`*.zoom.us` = any host under zoom.us); ws:// only to a listed loopback host. */
+    RTMS_ALLOWED_HOSTS: z
+      .string()
+      .default('*.zoom.us')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== ''),
+      )
+      .pipe(
+        z
+          .array(z.string().regex(/^(\*\.)?[a-z0-9.:[\]-]+$/, 'host names, IPs or *.domain, comma-separated'))
+          .min(1, 'must name at least one host'),
+      ),
     WORKER_PUSH_AUDIENCE: optionalString,
     WORKER_ID: optionalString,
     /** Shared secret a push to the worker must carry as `Authorization: Bearer …` (locally generated when unset). */

@@ -13,10 +13,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { createS3MediaStore } from '../core/adapters/s3-media-store.ts';
-import { meetingKeyOf } from '../core/zoom/event-id.ts';
+import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { startTestS3Server, type TestS3Server } from '../test/s3-server.ts';
 import { loadTestMedia } from '../test/simulator/media.ts';
-import { startRtmsSimulator, type RtmsSimulator } from '../test/simulator/rtms-simulator.ts';
+import {
+  SIM_ALLOWED_HOSTS,
+  startRtmsSimulator,
+  type RtmsSimulator,
+} from '../test/simulator/rtms-simulator.ts';
 import { ffprobe, postPush, SIM_CLIENT, startedMessage } from '../test/simulator/worker-harness.ts';
 
 let s3: TestS3Server;
@@ -61,6 +65,7 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
     WORKER_PUSH_SECRET: PUSH_SECRET,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    RTMS_ALLOWED_HOSTS: SIM_ALLOWED_HOSTS,
     S3_BUCKET: s3.bucket,
     S3_ENDPOINT: s3.endpoint,
     AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,

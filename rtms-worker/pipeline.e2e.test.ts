@@ -10,10 +10,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
-import { meetingKeyOf } from '../core/zoom/event-id.ts';
+import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { createWebhookService, type WebhookService } from '../webhook/main.ts';
 import { loadTestMedia } from '../test/simulator/media.ts';
-import { startRtmsSimulator, type RtmsSimulator } from '../test/simulator/rtms-simulator.ts';
+import {
+  SIM_ALLOWED_HOSTS,
+  startRtmsSimulator,
+  type RtmsSimulator,
+} from '../test/simulator/rtms-simulator.ts';
 import { createWebhookSender } from '../test/simulator/webhook-sender.ts';
 import { SIM_CLIENT } from '../test/simulator/worker-harness.ts';
 import { startRtmsWorker } from './main.ts';
@@ -32,6 +36,7 @@ beforeAll(async () => {
     ZOOM_WEBHOOK_SECRET_TOKEN: SECRET,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    RTMS_ALLOWED_HOSTS: SIM_ALLOWED_HOSTS,
   });
   const log = silentLogger();
   service = await createWebhookService(config, log);

@@ -1,12 +1,14 @@
 // Table tests: RTMS EVENT_UPDATE messages become raw_events rows (source rtms) and camera state events.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { recordsOfEvent, type StreamContext } from './rtms-events.ts';
+import { MAX_USERS, NameBook } from './capture/name-book.ts';
 
 const ctx = (): StreamContext => ({
   meetingUuid: 'abc+/==',
   meetingId: '93201235621',
   streamId: 's1',
-  names: new Map(),
+  names: new NameBook(),
 });
 const NOW = Date.UTC(2026, 1, 3, 9, 0, 0);
 const INS = '2026-02-03T09:00:01.000Z';
@@ -78,6 +80,37 @@ describe('recordsOfEvent', () => {
     expect(a).toEqual(b);
     expect(new Set(a).size).toBe(2);
     expect(recordsOfEvent(ctx(), { ...e, timestamp: NOW + 1 }, 0, INS).rows[0]!.event_id).not.toBe(a[0]);
+  });
+
+  it('event_id = first 32 hex of SHA-256("<stream>\\n<canonical event>\\n<user>"), per user of the event', () => {
+    const e = {
+      event_type: 3,
+      timestamp: NOW,
+      participants: [{ user_id: 7, user_name: 'A' }, { user_id: 8 }],
+    };
+    const want = (user: string) =>
+      createHash('sha256')
+        .update(
+          `s1\n{"event_type":3,"participants":[{"user_id":7,"user_name":"A"},{"user_id":8}],"timestamp":${NOW}}\n${user}`,
+        )
+        .digest('hex')
+        .slice(0, 32);
+    expect(recordsOfEvent(ctx(), e, 0, INS).rows.map((r) => r.event_id)).toEqual([want('7'), want('8')]);
+  });
+
+  it('a row keeps only its own participant in raw_payload, names cut to 128 characters, users capped per event', () => {
+    const participants = Array.from({ length: MAX_USERS + 3 }, (_, i) => ({
+      user_id: i,
+      user_name: 'n'.repeat(9000),
+    }));
+    const r = recordsOfEvent(ctx(), { event_type: 3, timestamp: NOW, participants }, 0, INS);
+    expect(r.rows).toHaveLength(MAX_USERS);
+    expect(r.droppedUsers).toBe(3);
+    expect(JSON.parse(r.rows[1]!.raw_payload)).toEqual({
+      msg_type: 6,
+      event: { event_type: 3, timestamp: NOW, participants: [{ user_id: 1, user_name: 'n'.repeat(128) }] },
+    });
+    expect(r.rows[1]!.participant_name).toBe('n'.repeat(128));
   });
 
   it('ignores first-packet, sharing and unknown events; uses receive time when the event has none', () => {

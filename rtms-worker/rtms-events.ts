@@ -5,6 +5,7 @@ import { canonicalJson } from '../core/zoom/event-id.ts';
 import type { StateEvent } from '../core/zoom/types.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
 import { EVENT, type RtmsEvent } from './protocol/messages.ts';
+import { MAX_USERS, boundName, type NameBook } from './capture/name-book.ts';
 
 const KINDS: Readonly<Record<number, { type: string; action: string }>> = {
   [EVENT.ACTIVE_SPEAKER_CHANGE]: { type: 'rtms.active_speaker_change', action: 'ACTIVE_SPEAKER' },
@@ -21,18 +22,20 @@ export interface StreamContext {
   meetingUuid: string;
   meetingId?: string;
   streamId: string;
-  /** user_id -> display name, learnt from joins and media frames (leave events carry ids only). */
-  names: Map<number, string>;
+  /** user_id -> display name, learnt from joins and media frames (leave events carry ids only); bounded. */
+  names: NameBook;
 }
 
 export interface EventRecords {
   rows: RawEventRow[];
   state: StateEvent[];
+  /** Users past MAX_USERS in one event: no row for them. */
+  droppedUsers?: number;
 }
 
 /** Users an event is about: `participants[]`, or a single `user_id` (both shapes occur, §3.7). */
 function usersOf(e: RtmsEvent): { user_id: number; user_name?: string | undefined }[] {
-  if (e.participants && e.participants.length > 0) return e.participants;
+  if (e.participants && e.participants.length > 0) return e.participants.slice(0, MAX_USERS);
   if (e.user_id !== undefined) return [{ user_id: e.user_id, user_name: e.user_name }];
   return [];
 }
@@ -59,13 +62,18 @@ export function recordsOfEvent(
   const iso = new Date(at).toISOString();
   const rows: RawEventRow[] = [];
   const state: StateEvent[] = [];
+  // The event is hashed once and the hash state copied per user: an event naming thousands of users
+  // stays linear (same ids as hashing `stream \n event \n user` whole each time).
+  const eventHash = createHash('sha256').update(`${ctx.streamId}\n${canonicalJson(e)}\n`);
+  const { participants, ...rest } = e;
   for (const u of usersOf(e)) {
     const userId = String(u.user_id);
-    const name = u.user_name ?? ctx.names.get(u.user_id) ?? null;
-    const eventId = createHash('sha256')
-      .update(`${ctx.streamId}\n${canonicalJson(e)}\n${userId}`)
-      .digest('hex')
-      .slice(0, 32);
+    const name = u.user_name !== undefined ? boundName(u.user_name) : (ctx.names.get(u.user_id) ?? null);
+    const eventId = eventHash.copy().update(userId).digest('hex').slice(0, 32);
+    // Each row keeps the event with its own participant only, so a row's size never grows with the event.
+    const rawEvent = participants
+      ? { ...rest, participants: [{ ...u, ...(u.user_name !== undefined && { user_name: name }) }] }
+      : e;
     rows.push({
       event_id: eventId,
       event_date: iso.slice(0, 10),
@@ -84,7 +92,7 @@ export function recordsOfEvent(
       action: kind.action,
       leave_reason: null,
       rtms_stream_id: ctx.streamId,
-      raw_payload: JSON.stringify({ msg_type: 6, event: e }),
+      raw_payload: JSON.stringify({ msg_type: 6, event: rawEvent }),
       gcs_path: '',
       source: 'rtms',
       inserted_at: insertedAt,
@@ -104,5 +112,6 @@ export function recordsOfEvent(
       });
     }
   }
-  return { rows, state };
+  const droppedUsers = (participants?.length ?? 0) - MAX_USERS;
+  return { rows, state, ...(droppedUsers > 0 && { droppedUsers }) };
 }

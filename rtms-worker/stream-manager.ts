@@ -4,9 +4,9 @@ import { statfs } from 'node:fs/promises';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { MediaStore, Queue } from '../core/ports.ts';
 import type { RtmsQueueMessage } from '../core/zoom/types.ts';
-import { streamPrefixOf } from './capture/capture.ts';
+import { logSafe, rtmsIdsProblem, streamPrefixOf } from '../core/zoom/identifiers.ts';
 import { PARTS_DIR } from './capture/park.ts';
-import { isRevoked } from './protocol/decisions.ts';
+import { chooseServerUrl, isRevoked } from './protocol/decisions.ts';
 import { judgeCapacity, planMessage, whenLeaseBusy, type Load } from './stream-plan.ts';
 import {
   StreamSession,
@@ -61,7 +61,17 @@ export class StreamManager {
 
   /** Handles one queue message; answers fast (lease check at most), captures run on in the instance. */
   async handle(m: RtmsQueueMessage): Promise<Reply> {
-    const log = this.deps.log.child({ streamId: m.rtmsStreamId, meetingUuid: m.meetingUuid, kind: m.kind });
+    const log = this.deps.log.child({
+      streamId: logSafe(m.rtmsStreamId),
+      meetingUuid: logSafe(m.meetingUuid),
+      kind: m.kind,
+    });
+    // The push decoder refuses these already; a message that reaches here anyway can never be stored.
+    const idsProblem = rtmsIdsProblem(m.meetingUuid, m.rtmsStreamId);
+    if (idsProblem) {
+      log.error({ why: idsProblem }, 'rtms message with identifiers that cannot be stored: dropped');
+      return 'ack';
+    }
     const here = this.sessions.get(m.rtmsStreamId);
     const plan = planMessage(m, here, this.stopping);
     switch (plan.do) {
@@ -80,7 +90,14 @@ export class StreamManager {
       case 'stop':
         here!.stopped(m.stopReason);
         return 'ack';
-      case 'claim':
+      case 'claim': {
+        const url = chooseServerUrl(m.serverUrls ?? '', this.s.allowedHosts);
+        if (!url.ok) {
+          log.error({ why: url.why }, 'rtms stream not claimed: no allowed server url');
+          return 'ack';
+        }
+        return this.claim(m, plan.do, log);
+      }
       case 'finalize':
         return this.claim(m, plan.do, log);
     }

@@ -8,6 +8,8 @@ import type { MediaOptions } from './protocol/messages.ts';
 import { RtmsClient, type RtmsEnd, type RtmsFrame } from './protocol/rtms-client.ts';
 import type { SocketFactory } from './protocol/socket.ts';
 import { recordsOfEvent, type StreamContext } from './rtms-events.ts';
+import { NameBook } from './capture/name-book.ts';
+import { logSafe } from '../core/zoom/identifiers.ts';
 
 export interface SessionDeps {
   leases: LeaseStore;
@@ -27,9 +29,12 @@ export interface SessionSettings {
   capturesDir: string;
   ffmpegPath: string;
   media: MediaOptions;
+  /** RTMS_ALLOWED_HOSTS: hosts the signaling and media sockets may be opened to. */
+  allowedHosts: readonly string[];
   leaseTtlMs: number;
   heartbeatMs: number;
   watchdogMs?: number;
+  handshakeTimeoutMs?: number;
   reconnectWindowMs?: number;
 }
 
@@ -73,10 +78,10 @@ export class StreamSession {
     this.ctx = {
       meetingUuid: start.meetingUuid,
       streamId: start.streamId,
-      names: new Map(),
+      names: new NameBook(),
       ...(start.meetingId !== undefined && { meetingId: start.meetingId }),
     };
-    this.log = deps.log.child({ meetingUuid: start.meetingUuid, streamId: start.streamId });
+    this.log = deps.log.child({ meetingUuid: logSafe(start.meetingUuid), streamId: logSafe(start.streamId) });
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
@@ -118,12 +123,14 @@ export class StreamSession {
       meetingUuid: this.meetingUuid,
       streamId: this.streamId,
       serverUrls: this.serverUrls,
+      allowedHosts: this.s.allowedHosts,
       clientId: this.s.clientId,
       clientSecret: this.s.clientSecret,
       media: this.s.media,
       socketFactory: this.deps.socketFactory,
       log: this.deps.log,
       ...(this.s.watchdogMs !== undefined && { watchdogMs: this.s.watchdogMs }),
+      ...(this.s.handshakeTimeoutMs !== undefined && { handshakeTimeoutMs: this.s.handshakeTimeoutMs }),
       ...(this.s.reconnectWindowMs !== undefined && { reconnectWindowMs: this.s.reconnectWindowMs }),
       handlers: {
         audio: (f) => this.toCapture('audio', f),
@@ -156,9 +163,13 @@ export class StreamSession {
     return this.done;
   }
 
+  /** The stream's user_id → name book (bounded: name-book.ts), for health and tests. */
+  get names(): NameBook {
+    return this.ctx.names;
+  }
+
   private toCapture(kind: 'audio' | 'video', f: RtmsFrame): void {
-    if (f.userName !== undefined && this.ctx.names.get(f.userId) !== f.userName)
-      this.ctx.names.set(f.userId, f.userName);
+    if (f.userName !== undefined) this.ctx.names.set(f.userId, f.userName);
     this.guard(() => (kind === 'audio' ? this.capture!.audio(f) : this.capture!.video(f)));
   }
 
@@ -173,7 +184,8 @@ export class StreamSession {
 
   private emit(e: Parameters<typeof recordsOfEvent>[1]): void {
     const now = this.deps.now();
-    const { rows, state } = recordsOfEvent(this.ctx, e, now, new Date(now).toISOString());
+    const { rows, state, droppedUsers } = recordsOfEvent(this.ctx, e, now, new Date(now).toISOString());
+    if (droppedUsers) this.log.warn({ droppedUsers }, 'rtms event names more users than kept per event');
     if (rows.length > 0) void this.retrying('warehouse insert', () => this.deps.warehouse.insertEvents(rows));
     if (state.length > 0) void this.retrying('live-state apply', () => this.deps.liveState.apply(state));
   }
@@ -211,6 +223,12 @@ export class StreamSession {
 
   private async onEnded(end: RtmsEnd): Promise<void> {
     clearInterval(this.heartbeat);
+    const { refused, truncated } = this.ctx.names.counts;
+    if (refused + truncated > 0)
+      this.log.warn(
+        { users: this.ctx.names.size, namesRefused: refused, namesTruncated: truncated },
+        'participant names beyond the per-stream bounds were not kept in full',
+      );
     const capture = this.capture!;
     let outcome: SessionOutcome;
     try {

@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { meetingKeyOf } from '../core/zoom/event-id.ts';
+import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { createMemoryLeaseStore } from '../core/adapters/local/memory-lease-store.ts';
 import { loadTestMedia, type TestMedia } from '../test/simulator/media.ts';
 import { startRtmsSimulator, type RtmsSimulator } from '../test/simulator/rtms-simulator.ts';

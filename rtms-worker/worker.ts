@@ -56,6 +56,7 @@ export function settingsFromConfig(
     capturesDir,
     ffmpegPath: config.FFMPEG_PATH,
     media: { videoFps: config.RTMS_VIDEO_FPS, resolution: config.RTMS_VIDEO_RESOLUTION },
+    allowedHosts: config.RTMS_ALLOWED_HOSTS,
     maxStreams: config.RTMS_MAX_STREAMS,
     leaseTtlMs: 30_000,
     heartbeatMs: 10_000,

@@ -14,6 +14,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { NonRetriableError, TransientUpstreamError, errorMessage } from '../errors.ts';
 import type { HealthStatus, MediaStore, StoredObjectInfo } from '../ports.ts';
+import { checkObjectKey, checkPrefix } from './object-keys.ts';
 
 export interface S3MediaStoreOptions {
   /** Explicit credentials (tests against a local server); otherwise the standard AWS chain. */
@@ -46,6 +47,7 @@ export function createS3MediaStore(
   const partSize = opts.partSize ?? 8 * 1024 * 1024;
 
   async function* listObjects(prefix: string): AsyncGenerator<StoredObjectInfo> {
+    checkPrefix(prefix);
     let token: string | undefined;
     do {
       const page = await client
@@ -69,6 +71,7 @@ export function createS3MediaStore(
 
   return {
     async upload(key, body, contentType) {
+      checkObjectKey(key);
       let bytes = 0;
       // pipeline (not pipe) so a failing source fails the upload instead of leaving it waiting.
       const counted =
@@ -103,6 +106,7 @@ export function createS3MediaStore(
     },
 
     async deletePrefix(prefix) {
+      checkPrefix(prefix, { forDelete: true });
       let batch: string[] = [];
       let deleted = 0;
       const flush = async (): Promise<void> => {
@@ -139,6 +143,7 @@ export function createS3MediaStore(
     listObjects,
 
     async get(key) {
+      checkObjectKey(key);
       try {
         const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return res.Body as Readable | undefined;

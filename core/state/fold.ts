@@ -2,7 +2,7 @@
 // the same state whatever the arrival order or the number of copies. This file folds the meeting;
 // connection.ts folds each connection and live-view.ts builds the persons' view from both.
 import { compareStateEvents, type StateEvent } from '../zoom/types.ts';
-import { meetingKeyOf } from '../zoom/event-id.ts';
+import { meetingKeyOf } from '../zoom/identifiers.ts';
 import type { MeetingSummary, RoomCounts } from './views.ts';
 
 export interface MeetingState {

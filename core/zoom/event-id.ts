@@ -20,8 +20,3 @@ export function eventIdOf(body: unknown): string {
 export function rawArchiveKey(eventDate: string, eventId: string): string {
   return `raw/${eventDate}/${eventId}.json`;
 }
-
-/** The meeting UUID in base64url (`+`→`-`, `/`→`_`), safe as a path segment or document id. */
-export function meetingKeyOf(meetingUuid: string): string {
-  return meetingUuid.replace(/\+/g, '-').replace(/\//g, '_');
-}

@@ -3,6 +3,7 @@
 import { MalformedEventError } from '../errors.ts';
 import { personKeyOf } from './person-key.ts';
 import type { RawEventRow } from '../warehouse/raw-events.ts';
+import { meetingUuidProblem, rtmsIdsProblem } from './identifiers.ts';
 import {
   describeIssues,
   envelopeSchema,
@@ -102,6 +103,9 @@ export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized
     );
   }
   const object = objectResult.data;
+  const uuidProblem = meetingUuidProblem(object.uuid);
+  if (uuidProblem)
+    throw new MalformedEventError(`invalid ${envelope.event}: payload.object.uuid ${uuidProblem}`);
   const participant = object.participant;
   if (kind.shape === 'participant' && !participant) {
     throw new MalformedEventError(`invalid ${envelope.event}: payload.object.participant: missing`);
@@ -197,6 +201,9 @@ function normalizeRtms(envelope: Envelope, base: BaseRow): Normalized {
   if (!parsed.success)
     throw new MalformedEventError(`invalid ${envelope.event}: ${describeIssues(parsed.error)}`);
   const p = parsed.data;
+  // Both become path segments, object keys and lease names (identifiers.ts): refuse what cannot.
+  const idsProblem = rtmsIdsProblem(p.meeting_uuid, p.rtms_stream_id);
+  if (idsProblem) throw new MalformedEventError(`invalid ${envelope.event}: payload.${idsProblem}`);
   const kind = envelope.event.endsWith('_started')
     ? 'started'
     : envelope.event.endsWith('_stopped')

@@ -1,6 +1,7 @@
 // The Pub/Sub push envelope that carries an RtmsQueueMessage to the rtms-worker. The in-process
 // queue delivers exactly this shape, so the worker has one code path for both backends.
 import { z } from 'zod';
+import { meetingUuidProblem, streamIdProblem } from './identifiers.ts';
 import type { RtmsQueueMessage } from './types.ts';
 
 export const pushEnvelopeSchema = z.object({
@@ -22,9 +23,10 @@ const rtmsMessageSchema = z.object({
   kind: z.enum(['started', 'stopped', 'interrupted']),
   eventId: z.string().min(1),
   eventTs: z.number(),
-  meetingUuid: z.string().min(1),
+  // Refused here too (not only at the webhook): the worker builds paths and keys from both.
+  meetingUuid: z.string().refine((s) => !meetingUuidProblem(s), 'is not a Zoom meeting UUID'),
   meetingId: z.string().optional(),
-  rtmsStreamId: z.string().min(1),
+  rtmsStreamId: z.string().refine((s) => !streamIdProblem(s), 'cannot be encoded as a stream key'),
   serverUrls: z.string().optional(),
   stopReason: z.number().optional(),
   operatorId: z.string().optional(),

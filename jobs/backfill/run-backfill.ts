@@ -5,7 +5,7 @@
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
-import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { logSafe, meetingKeyOf, meetingUuidProblem } from '../../core/zoom/identifiers.ts';
 import { dayWindow, reportParams } from '../day-window.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import { noProgress, type Progress } from '../progress.ts';
@@ -84,6 +84,13 @@ export async function runBackfill(
   let stop: Error | undefined;
   try {
     for (const m of meetings) {
+      if (meetingUuidProblem(m.meeting_uuid)) {
+        // Rows from before the webhook refused such UUIDs: no marker key can be made for them.
+        summary.notAvailable++;
+        deps.log.warn({ meetingUuid: logSafe(m.meeting_uuid) }, 'meeting skipped: not a Zoom meeting UUID');
+        progress.tick();
+        continue;
+      }
       const marker = markerKey(opts.date, m.meeting_uuid);
       if (!opts.force && (await deps.archive.get(marker))) {
         summary.alreadyComplete++;

@@ -76,6 +76,13 @@ export class WavTimeline {
         await this.flush();
         this.pendingStart = pos;
       }
+      if (data.length > this.pending.length) {
+        // Larger than the batch buffer (the capture drops such frames; old segments may hold one).
+        await this.fh.write(data, 0, data.length, WAV_HEADER_BYTES + pos);
+        this.pendingStart = pos + data.length;
+        this.head = pos + data.length;
+        return;
+      }
       data.copy(this.pending, this.pendingLen);
       this.pendingLen += data.length;
       this.head = pos + data.length;

@@ -10,6 +10,8 @@ import { VideoGate, type VideoTrackStats } from './video-track.ts';
 import { MkvMuxer } from './mkv-writer.ts';
 import { TranscriptBook } from './transcripts.ts';
 import { BufferedAppender } from './files.ts';
+import { isOversized, type FrameKind } from './frame-limits.ts';
+import { NameBook } from './name-book.ts';
 
 export interface Timeline {
   /** Zoom-server epoch ms of the recording's time zero (first audio or first usable video frame). */
@@ -65,6 +67,10 @@ export interface ScanResult {
   unusableVideoFrames: number;
   transcripts: TranscriptBook;
   names: Map<number, string>;
+  /** Records over their kind's size limit (frame-limits.ts), skipped here and when writing tracks. */
+  oversized: number;
+  /** Name records for users beyond the name book's bound. */
+  namesRefused: number;
   badTranscripts: number;
   report: ReadReport;
 }
@@ -73,13 +79,18 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
   const report = emptyReadReport();
   const gate = new VideoGate(frameMs);
   const transcripts = new TranscriptBook();
-  const names = new Map<number, string>();
+  const names = new NameBook();
+  let oversized = 0;
   let audioFirst = Infinity;
   let audioEnd = -Infinity;
   let badTranscripts = 0;
   const anchor = await timestampAnchor(files);
   const guard = new TimestampGuard(anchor);
   for await (const r of readSegments(files, report)) {
+    if (tooBig(r)) {
+      oversized++;
+      continue;
+    }
     if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
     if (r.kind === RecordKind.Audio) {
       if (r.timestamp < audioFirst) audioFirst = r.timestamp;
@@ -117,10 +128,24 @@ export async function scanSegments(files: readonly string[], frameMs: number): P
     outOfRange: guard.rejected,
     unusableVideoFrames,
     transcripts,
-    names,
+    names: new Map(names.entries()),
+    oversized,
+    namesRefused: names.counts.refused,
     badTranscripts,
     report,
   };
+}
+
+const KIND_OF: Partial<Record<RecordKind, FrameKind>> = {
+  [RecordKind.Audio]: 'audio',
+  [RecordKind.Video]: 'video',
+  [RecordKind.Transcript]: 'transcript',
+};
+
+/** Segments written before the limits existed (or by a broken writer) may hold oversized frames. */
+function tooBig(r: { kind: RecordKind; data: Buffer }): boolean {
+  const kind = KIND_OF[r.kind];
+  return kind !== undefined && isOversized(kind, r.data.length);
 }
 
 function parseTranscript(data: Buffer): TranscriptItem | undefined {
@@ -162,6 +187,7 @@ export async function writeTracks(
     const videoOut = video ? new BufferedAppender(video) : undefined;
     const guard = new TimestampGuard(timeline.anchor);
     for await (const r of readSegments(files, emptyReadReport())) {
+      if (tooBig(r)) continue;
       if ((r.kind === RecordKind.Audio || r.kind === RecordKind.Video) && !guard.ok(r.timestamp)) continue;
       if (r.kind === RecordKind.Audio) {
         await audio.put(r.userId, r.timestamp, r.data);

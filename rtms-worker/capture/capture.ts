@@ -1,11 +1,12 @@
 // The capture of one RTMS stream: frames stream to bounded segment files on disk as they arrive;
 // handoff parks them in the media store for another worker; finish muxes and uploads the recording.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
-import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { logSafe, meetingKeyOf, streamKeyOf, streamPrefixOf } from '../../core/zoom/identifiers.ts';
+import { removeWithin, within } from '../../core/remove-within.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { RecordKind, encodeRecord } from './segment-format.ts';
 import {
@@ -18,6 +19,8 @@ import { finalizeCapture, type Manifest } from './finalize.ts';
 import { parkSegment, parkSegments } from './park.ts';
 import { withRetry } from './retry.ts';
 import type { Limiter } from './limiter.ts';
+import { MAX_FRAME_BYTES, isOversized, type FrameKind } from './frame-limits.ts';
+import { NameBook, boundName } from './name-book.ts';
 
 export type { Manifest } from './finalize.ts';
 export type { SegmentIo } from './segment-writer.ts';
@@ -49,6 +52,10 @@ export interface CaptureStats {
   backlogBytes: number;
   /** Frames refused because the disk backlog was over its cap or the capture had failed. */
   droppedFrames: number;
+  /** Frames over their kind's size limit (frame-limits.ts), dropped. */
+  oversizedFrames: number;
+  /** Participant names not kept because the stream's name book was full (name-book.ts). */
+  namesRefused: number;
   /** Set once a disk write failed for good: the capture cannot be trusted to be complete. */
   failed?: string;
 }
@@ -113,18 +120,12 @@ export interface CaptureMeta {
 
 export const META_FILE = 'capture.json';
 
-/** `<rootDir>/<meeting-key>/<stream-id>/`, the local directory of one capture. */
+/**
+ * `<rootDir>/<meeting-key>/<stream-key>/`, the local directory of one capture (keys from
+ * identifiers.ts: never `.`/`..`, no separator; an identifier that cannot be encoded throws).
+ */
 export function captureDirOf(rootDir: string, meetingUuid: string, streamId: string): string {
-  return join(rootDir, meetingKeyOf(meetingUuid), safeName(streamId));
-}
-
-/** `<meeting-key>/<stream-id>/`, the media store prefix of one stream. */
-export function streamPrefixOf(meetingUuid: string, streamId: string): string {
-  return `${meetingKeyOf(meetingUuid)}/${streamId}/`;
-}
-
-export function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._=-]/g, '_');
+  return within(rootDir, join(rootDir, meetingKeyOf(meetingUuid), streamKeyOf(streamId)));
 }
 
 export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
@@ -138,8 +139,9 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     createdAt: Date.now(),
   };
   await writeFile(join(dir, META_FILE), JSON.stringify(meta));
-  const log = opts.log.child({ meetingUuid: opts.meetingUuid, streamId: opts.streamId });
-  const partId = `${Date.now().toString(36)}-${safeName(opts.owner).slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+  const log = opts.log.child({ meetingUuid: logSafe(opts.meetingUuid), streamId: logSafe(opts.streamId) });
+  const owner = opts.owner.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  const partId = `${Date.now().toString(36)}-${owner}-${randomBytes(3).toString('hex')}`;
   const retry = { baseMs: opts.retryBaseMs ?? 1000, attempts: opts.retryAttempts ?? 5 };
   const prefix = streamPrefixOf(opts.meetingUuid, opts.streamId);
   // Background parking, one upload at a time; a failure leaves the segment for handoff to retry.
@@ -150,7 +152,7 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
       parkSegment({ dir, prefix, name, media: opts.media, log, retry }).then(
         async () => {
           parked.add(name);
-          if (opts.dropParkedSegments !== false) await rm(join(dir, name), { force: true });
+          if (opts.dropParkedSegments !== false) await removeWithin(dir, join(dir, name));
         },
         (err: unknown) =>
           log.warn(
@@ -172,16 +174,27 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
     ...(opts.parkWhileCapturing !== false ? { onSegmentDone: parkInBackground } : {}),
   });
   const counts = { audio: 0, video: 0, transcript: 0 };
-  const names = new Map<number, string>();
+  const oversized = { audio: 0, video: 0, transcript: 0 };
+  const names = new NameBook();
   let closed: string | undefined;
 
   let lateFrames = 0;
 
   const nameOf = (userId: number, userName: string | undefined): void => {
-    if (userName === undefined || names.get(userId) === userName) return;
-    if (writer.append(encodeRecord(RecordKind.Name, userId, 0, Buffer.from(userName, 'utf8')))) {
-      names.set(userId, userName);
-    }
+    const name = userName === undefined ? undefined : names.changed(userId, userName);
+    if (name === undefined) return;
+    if (writer.append(encodeRecord(RecordKind.Name, userId, 0, Buffer.from(name, 'utf8'))))
+      names.set(userId, name);
+  };
+  /** A frame over its kind's limit (frame-limits.ts) is dropped and counted, never written. */
+  const tooBig = (kind: FrameKind, bytes: number): boolean => {
+    if (!isOversized(kind, bytes)) return false;
+    if (oversized[kind]++ === 0)
+      log.warn(
+        { kind, bytes, limit: MAX_FRAME_BYTES[kind] },
+        'oversized frame dropped (counted in the manifest)',
+      );
+    return true;
   };
   const accept = (what: string): boolean => {
     if (closed === undefined) return true;
@@ -203,19 +216,21 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
       return writer.saturated();
     },
     audio(f) {
-      if (!accept('audio')) return;
+      if (!accept('audio') || tooBig('audio', f.data.length)) return;
       nameOf(f.userId, f.userName);
       if (writer.append(encodeRecord(RecordKind.Audio, f.userId, f.timestamp, f.data))) counts.audio++;
     },
     video(f) {
-      if (!accept('video')) return;
+      if (!accept('video') || tooBig('video', f.data.length)) return;
       nameOf(f.userId, f.userName);
       if (writer.append(encodeRecord(RecordKind.Video, f.userId, f.timestamp, f.data))) counts.video++;
     },
     transcript(t) {
       if (!accept('transcript')) return;
+      const item = t.userName === undefined ? t : { ...t, userName: boundName(t.userName) };
+      const body = Buffer.from(JSON.stringify(item), 'utf8');
+      if (tooBig('transcript', body.length)) return;
       nameOf(t.userId, t.userName);
-      const body = Buffer.from(JSON.stringify(t), 'utf8');
       if (writer.append(encodeRecord(RecordKind.Transcript, t.userId, t.timestamp, body)))
         counts.transcript++;
     },
@@ -227,13 +242,15 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
         transcriptItems: counts.transcript,
         backlogBytes: writer.backlogBytes(),
         droppedFrames: writer.dropped(),
+        oversizedFrames: oversized.audio + oversized.video + oversized.transcript,
+        namesRefused: names.counts.refused,
         ...(failed !== undefined ? { failed } : {}),
       };
     },
     async handoff() {
       await closeWriter('handoff');
       await parkSegments({ dir, prefix, media: opts.media, log, retry, skip: parked });
-      await rm(dir, { recursive: true, force: true });
+      await removeWithin(opts.rootDir, dir);
       log.info({ counts }, 'capture parked for another worker');
     },
     async finish(info) {
@@ -251,6 +268,8 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
           ...(info.stopReason !== undefined ? { stopReason: info.stopReason } : {}),
           captureFailure: writer.failure(),
           droppedFrames: writer.dropped(),
+          oversizedFrames: oversized.audio + oversized.video + oversized.transcript,
+          namesRefused: names.counts.refused,
         });
       const manifest = await limiter.run(finalize).catch((err: unknown) => {
         log.error(
@@ -259,12 +278,12 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
         );
         throw err;
       });
-      await rm(dir, { recursive: true, force: true });
+      await removeWithin(opts.rootDir, dir);
       return manifest;
     },
     async discard() {
       await closeWriter('discarded');
-      await rm(dir, { recursive: true, force: true });
+      await removeWithin(opts.rootDir, dir);
       const n = await withRetry(() => opts.media.deletePrefix(prefix), {
         ...retry,
         log,

@@ -2,11 +2,12 @@
 // muxes recording.mp4 with ffmpeg (H.264 copied), writes the transcripts, uploads every file
 // (retried) and the manifest last, then deletes the parked parts.
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
-import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { meetingKeyOf, streamKeyOf, streamPrefixOf } from '../../core/zoom/identifiers.ts';
+import { removeWithin } from '../../core/remove-within.ts';
 import type { CaptureMeta } from './capture.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { PARTS_DIR, listSegmentFiles } from './park.ts';
@@ -31,6 +32,8 @@ export interface Manifest {
   meetingUuid: string;
   meetingKey: string;
   streamId: string;
+  /** The `<stream-key>` of the layout: the stream id itself, or `~` + base64url when it is not a plain name. */
+  streamKey: string;
   stopReason?: number;
   /** Recording start and end on the Zoom-server clock (RTMS timestamps), ISO 8601. */
   startedAt?: string;
@@ -51,6 +54,8 @@ export interface Manifest {
     durationMs: number;
   };
   transcript: { cues: number; unreadable: number };
+  /** Frames over their kind's size limit (capture/frame-limits.ts), dropped while capturing or finalizing. */
+  framesDropped: { oversized: number };
   participants: { userId: number; userName: string }[];
   capture: {
     segments: number;
@@ -58,6 +63,8 @@ export interface Manifest {
     unreadableSegments: string[];
     droppedFrames: number;
     outOfRangeFrames: number;
+    /** Participant names not kept: the stream named more users than its name book holds (name-book.ts). */
+    namesRefused: number;
   };
   files: ManifestFile[];
   createdAt: string;
@@ -83,12 +90,15 @@ export interface FinalizeOptions {
   stopReason?: number;
   captureFailure: string | undefined;
   droppedFrames: number;
+  /** Frames the capture dropped for their size (recovery after a crash does not know them: 0). */
+  oversizedFrames?: number;
+  namesRefused?: number;
 }
 
 export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> {
   const { dir, meta, log } = opts;
   const meetingKey = meetingKeyOf(meta.meetingUuid);
-  const prefix = `${meetingKey}/${meta.streamId}/`;
+  const prefix = streamPrefixOf(meta.meetingUuid, meta.streamId);
   const frameMs = 1000 / meta.videoFps;
   const started = Date.now();
   const phasesMs: Record<string, number> = {};
@@ -117,7 +127,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     );
   }
   const out = join(dir, 'out');
-  await rm(out, { recursive: true, force: true });
+  await removeWithin(dir, out);
   await mkdir(out, { recursive: true });
 
   const names = ['transcript.vtt', 'transcript.srt', 'transcript.txt'];
@@ -129,7 +139,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     tracks = await writeTracks(files, tl, frameMs, wavPath, videoPath);
     phase('tracks');
     // Segments also held in the store are not needed locally any more (a retry fetches them again).
-    for (const name of inStore) await rm(join(dir, name), { force: true });
+    for (const name of inStore) await removeWithin(dir, join(dir, name));
     await muxRecording({
       ffmpegPath: opts.ffmpegPath,
       ...(tl.hasVideo ? { videoPath } : {}),
@@ -137,7 +147,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       outPath: join(out, 'recording.mp4'),
     });
     phase('mux');
-    await rm(videoPath, { force: true });
+    await removeWithin(dir, videoPath);
     names.unshift('recording.mp4', 'audio.wav');
   }
   const items = scan.transcripts.values();
@@ -168,6 +178,8 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
   if (scan.unusableVideoFrames > 0) {
     problems.push(`${scan.unusableVideoFrames} video frames but no keyframe with SPS/PPS: no video track`);
   }
+  const oversized = (opts.oversizedFrames ?? 0) + scan.oversized;
+  if (oversized > 0) problems.push(`${oversized} frames over the size limits dropped`);
   if (scan.outOfRange > 0) problems.push(`${scan.outOfRange} frames dropped for an impossible timestamp`);
   if (scan.report.corrupt.length > 0) problems.push(`unreadable segments: ${scan.report.corrupt.join(', ')}`);
   const manifest: Manifest = {
@@ -177,6 +189,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
     meetingUuid: meta.meetingUuid,
     meetingKey,
     streamId: meta.streamId,
+    streamKey: streamKeyOf(meta.streamId),
     ...(opts.stopReason !== undefined ? { stopReason: opts.stopReason } : {}),
     ...(tl
       ? { startedAt: new Date(tl.t0).toISOString(), endedAt: new Date(tl.t0 + tl.durationMs).toISOString() }
@@ -208,6 +221,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
         }
       : {}),
     transcript: { cues: cues.length, unreadable: scan.badTranscripts },
+    framesDropped: { oversized },
     participants: [...scan.names].map(([userId, userName]) => ({ userId, userName })),
     capture: {
       segments: scan.report.segments,
@@ -215,6 +229,7 @@ export async function finalizeCapture(opts: FinalizeOptions): Promise<Manifest> 
       unreadableSegments: scan.report.corrupt,
       droppedFrames: opts.droppedFrames,
       outOfRangeFrames: scan.outOfRange,
+      namesRefused: (opts.namesRefused ?? 0) + scan.namesRefused,
     },
     files: described,
     createdAt: new Date().toISOString(),

@@ -1,11 +1,13 @@
 // At worker start: partial captures left on local disk by a crash are finalized (the stream is
 // over) or parked in the media store (another worker may be capturing it now), never lost.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { META_FILE, listCaptureDirs, streamPrefixOf, type CaptureMeta } from './capture.ts';
+import { removeWithin } from '../../core/remove-within.ts';
+import { logSafe, streamPrefixOf } from '../../core/zoom/identifiers.ts';
+import { META_FILE, listCaptureDirs, type CaptureMeta } from './capture.ts';
 import { finalizeCapture, type Manifest } from './finalize.ts';
 import { listSegmentFiles, parkSegments } from './park.ts';
 
@@ -47,7 +49,10 @@ export async function recoverCaptures(rootDir: string, opts: RecoverOptions): Pr
       opts.log.error({ dir, err: errorMessage(err) }, 'unreadable capture metadata: left in place');
       continue;
     }
-    const log = opts.log.child({ meetingUuid: meta.meetingUuid, streamId: meta.streamId });
+    const log = opts.log.child({
+      meetingUuid: logSafe(String(meta.meetingUuid)),
+      streamId: logSafe(String(meta.streamId)),
+    });
     try {
       const idleMs = now() - (await lastActivity(dir));
       const action = await decide(meta, idleMs);
@@ -60,7 +65,7 @@ export async function recoverCaptures(rootDir: string, opts: RecoverOptions): Pr
           log,
           retry,
         });
-        await rm(dir, { recursive: true, force: true });
+        await removeWithin(rootDir, dir);
         results.push({ meetingUuid: meta.meetingUuid, streamId: meta.streamId, action });
       } else {
         const manifest = await finalizeCapture({
@@ -74,7 +79,7 @@ export async function recoverCaptures(rootDir: string, opts: RecoverOptions): Pr
           captureFailure: undefined,
           droppedFrames: 0,
         });
-        await rm(dir, { recursive: true, force: true });
+        await removeWithin(rootDir, dir);
         results.push({ meetingUuid: meta.meetingUuid, streamId: meta.streamId, action, manifest });
       }
     } catch (err) {

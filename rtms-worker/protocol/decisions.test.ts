@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkSocketUrl,
+  chooseServerUrl,
   isSilent,
   judgeHandshake,
   onConnectionLost,
@@ -31,16 +32,52 @@ describe('urls', () => {
     ['', undefined],
   ])('pickServerUrl(%j) = %j', (given, want) => expect(pickServerUrl(given)).toBe(want));
 
+  const LOCAL = ['*.zoom.us', '127.0.0.1', 'localhost', '::1'];
   it.each([
     ['wss://rtms.zoom.us/a', true],
+    ['wss://rtms-sjc1.zoom.us/a', true],
+    ['wss://a.b.ZOOM.US./a', true],
     ['ws://127.0.0.1:8000/a', true],
     ['ws://localhost:8000/a', true],
     ['ws://[::1]:8000/a', true],
     ['ws://rtms.zoom.us/a', false],
     ['ws://10.0.0.1/a', false],
+    ['ws://127.0.0.2/a', false],
+    ['wss://zoom.us/a', false],
+    ['wss://evilzoom.us/a', false],
+    ['wss://rtms.zoom.us.evil.example/a', false],
+    ['wss://rtms.zoom.us@evil.example/a', false],
+    ['wss://evil.example/a', false],
     ['http://rtms.zoom.us/a', false],
     ['garbage', false],
-  ])('checkSocketUrl(%s) ok=%s', (url, ok) => expect(checkSocketUrl(url).ok).toBe(ok));
+  ])('checkSocketUrl(%s) with a local allow list: ok=%s', (url, ok) =>
+    expect(checkSocketUrl(url, LOCAL).ok).toBe(ok),
+  );
+
+  it.each([
+    ['wss://rtms-sjc1.zoom.us/a', true],
+    ['ws://127.0.0.1:8000/a', false],
+    ['wss://127.0.0.1:8000/a', false],
+    ['wss://rtms.example.com/a', false],
+  ])('checkSocketUrl(%s) with the default allow list *.zoom.us: ok=%s', (url, ok) =>
+    expect(checkSocketUrl(url, ['*.zoom.us']).ok).toBe(ok),
+  );
+
+  it('chooseServerUrl takes the first allowed url of server_urls, wss first, and says why none is', () => {
+    expect(chooseServerUrl('wss://evil.example/s, wss://rtms.zoom.us/s', ['*.zoom.us'])).toEqual({
+      ok: true,
+      url: 'wss://rtms.zoom.us/s',
+    });
+    expect(chooseServerUrl('ws://127.0.0.1:9/s,wss://a.zoom.us/s', ['*.zoom.us', '127.0.0.1'])).toEqual({
+      ok: true,
+      url: 'wss://a.zoom.us/s',
+    });
+    expect(chooseServerUrl('wss://evil.example/s', ['*.zoom.us'])).toEqual({
+      ok: false,
+      why: 'host evil.example is not in RTMS_ALLOWED_HOSTS (*.zoom.us)',
+    });
+    expect(chooseServerUrl(' , ', ['*.zoom.us'])).toEqual({ ok: false, why: 'no server url' });
+  });
 
   it('prefers the all socket, else one per requested type', () => {
     expect(pickMediaUrls({ all: 'wss://a', audio: 'wss://b' })).toEqual({ all: 'wss://a' });

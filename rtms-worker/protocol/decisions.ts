@@ -12,28 +12,72 @@ export function reconnectDelay(attempt: number): number {
 
 /** `server_urls` may list several URLs separated by commas: prefer the wss:// one (§2.11). */
 export function pickServerUrl(serverUrls: string): string | undefined {
-  const urls = serverUrls
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
+  const urls = splitUrls(serverUrls);
   return urls.find((u) => u.startsWith('wss://')) ?? urls.find((u) => u.startsWith('ws://')) ?? urls[0];
 }
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$/i;
+/** The first URL of `server_urls` that checkSocketUrl accepts, or why none is. */
+export function chooseServerUrl(
+  serverUrls: string,
+  allowedHosts: readonly string[],
+): { ok: true; url: string } | { ok: false; why: string } {
+  const urls = splitUrls(serverUrls);
+  if (urls.length === 0) return { ok: false, why: 'no server url' };
+  let why = '';
+  for (const url of [...urls.filter((u) => u.startsWith('wss://')), ...urls]) {
+    const check = checkSocketUrl(url, allowedHosts);
+    if (check.ok) return { ok: true, url };
+    why ||= check.why;
+  }
+  return { ok: false, why };
+}
 
-/** Only wss:// in production; plain ws:// is accepted for loopback hosts (the local simulator) alone. */
-export function checkSocketUrl(url: string): { ok: true } | { ok: false; why: string } {
+function splitUrls(serverUrls: string): string[] {
+  return serverUrls
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/i;
+
+/**
+ * Whether a host matches an RTMS_ALLOWED_HOSTS entry: `*.zoom.us` matches every host under
+ * zoom.us (not zoom.us itself, not evilzoom.us); any other entry matches that exact host name or IP.
+ */
+export function hostAllowed(host: string, allowedHosts: readonly string[]): boolean {
+  const h = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  return allowedHosts.some((entry) => {
+    const e = entry.toLowerCase().replace(/^\[|\]$/g, '');
+    return e.startsWith('*.') ? h.endsWith(e.slice(1)) : h === e;
+  });
+}
+
+/**
+ * Only `wss://` to a host in RTMS_ALLOWED_HOSTS (default `*.zoom.us`); plain `ws://` only to a
+ * loopback host that is itself in the list (the local simulator), never across a network.
+ */
+export function checkSocketUrl(
+  url: string,
+  allowedHosts: readonly string[],
+): { ok: true } | { ok: false; why: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return { ok: false, why: `not a URL: ${url.slice(0, 80)}` };
   }
-  if (parsed.protocol === 'wss:') return { ok: true };
-  if (parsed.protocol === 'ws:' && LOOPBACK.test(parsed.hostname)) return { ok: true };
-  if (parsed.protocol === 'ws:')
-    return { ok: false, why: `ws:// is only allowed to loopback hosts, not ${parsed.hostname}` };
-  return { ok: false, why: `unsupported scheme ${parsed.protocol}` };
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:')
+    return { ok: false, why: `unsupported scheme ${parsed.protocol}` };
+  if (parsed.protocol === 'ws:' && !LOOPBACK.test(host))
+    return { ok: false, why: `ws:// is only allowed to loopback hosts, not ${host}` };
+  if (!hostAllowed(host, allowedHosts))
+    return { ok: false, why: `host ${host} is not in RTMS_ALLOWED_HOSTS (${allowedHosts.join(',')})` };
+  return { ok: true };
 }
 
 export type MediaKind = MediaSocketKind;

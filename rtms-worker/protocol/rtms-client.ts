@@ -2,15 +2,16 @@
 // watchdogs, reconnection and close. Every decision comes from decisions.ts; this loop only runs them.
 import type { Logger } from '../../core/log.ts';
 import type { MediaFrame, TranscriptItem } from '../capture/capture.ts';
+import { logSafe } from '../../core/zoom/identifiers.ts';
 import {
   checkSocketUrl,
+  chooseServerUrl,
   isSilent,
   judgeHandshake,
   onConnectionLost,
   onSessionState,
   onStreamState,
   pickMediaUrls,
-  pickServerUrl,
   RECONNECT_WINDOW_MS,
   type MediaKind,
   type StateAction,
@@ -57,6 +58,8 @@ export interface RtmsClientOptions {
   meetingUuid: string;
   streamId: string;
   serverUrls: string;
+  /** RTMS_ALLOWED_HOSTS: the only hosts signaling and media sockets may be opened to. */
+  allowedHosts: readonly string[];
   clientId: string;
   clientSecret: string;
   media: MediaOptions;
@@ -65,6 +68,11 @@ export interface RtmsClientOptions {
   log: Logger;
   /** Silence on a socket (no message of any kind) after which it is redone (§3.12: 65 s). */
   watchdogMs?: number;
+  /**
+   * How long a socket may take from being opened to its handshake answer (msg 2 / msg 4), default
+   * 10 s: a server answering garbage or nothing is treated as a lost connection (backoff, give-up).
+   */
+  handshakeTimeoutMs?: number;
   reconnectWindowMs?: number;
   /** How long a graceful close waits for msg 22. */
   closeTimeoutMs?: number;
@@ -77,6 +85,8 @@ interface Conn {
   lastSeen: number;
   ready: boolean;
   closed: boolean;
+  /** Runs out when the handshake is not answered in time; cleared once ready or dropped. */
+  handshakeTimer?: NodeJS.Timeout | undefined;
 }
 
 type Phase = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'closing' | 'ended';
@@ -109,11 +119,12 @@ export class RtmsClient {
     reconnects: 0,
     badFrames: 0,
     staleFrames: 0,
+    handshakeTimeouts: 0,
   };
 
   constructor(private readonly o: RtmsClientOptions) {
     this.serverUrls = o.serverUrls;
-    this.log = o.log.child({ meetingUuid: o.meetingUuid, streamId: o.streamId });
+    this.log = o.log.child({ meetingUuid: logSafe(o.meetingUuid), streamId: logSafe(o.streamId) });
     this.ids = {
       meetingUuid: o.meetingUuid,
       streamId: o.streamId,
@@ -137,7 +148,11 @@ export class RtmsClient {
   /** A new `rtms_started` for this stream: Zoom failed over, reconnect at once to the (new) URLs. */
   failover(serverUrls: string | undefined): void {
     if (this.isOver()) return;
-    if (serverUrls) this.serverUrls = serverUrls;
+    if (serverUrls) {
+      const choice = chooseServerUrl(serverUrls, this.o.allowedHosts);
+      if (!choice.ok) return this.log.warn({ why: choice.why }, 'failover to a refused server url ignored');
+      this.serverUrls = serverUrls;
+    }
     this.log.info({ reason: 'rtms_started re-sent' }, 'failover: reconnecting to new server urls');
     this.attempt = 0;
     this.connectAll();
@@ -146,7 +161,11 @@ export class RtmsClient {
   /** `rtms_interrupted`: the signaling side broke; redo both sockets with backoff. */
   interrupted(serverUrls: string | undefined): void {
     if (this.isOver()) return;
-    if (serverUrls) this.serverUrls = serverUrls;
+    if (serverUrls) {
+      const choice = chooseServerUrl(serverUrls, this.o.allowedHosts);
+      if (choice.ok) this.serverUrls = serverUrls;
+      else this.log.warn({ why: choice.why }, 'refused server url ignored; reconnecting to the known one');
+    }
     this.lost('all', 'rtms_interrupted');
   }
 
@@ -205,25 +224,26 @@ export class RtmsClient {
     this.dropAll();
     const gen = ++this.gen;
     this.phase = 'connecting';
-    const url = pickServerUrl(this.serverUrls);
-    const check = url ? checkSocketUrl(url) : { ok: false as const, why: 'no server url' };
-    if (!url || !check.ok)
-      return this.end({ outcome: 'failed', detail: `refusing signaling url: ${check.ok ? '' : check.why}` });
-    this.log.debug({ url }, 'opening signaling socket');
-    const conn = this.open(url, gen, 'signaling');
+    const choice = chooseServerUrl(this.serverUrls, this.o.allowedHosts);
+    if (!choice.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${choice.why}` });
+    this.log.debug({ url: choice.url }, 'opening signaling socket');
+    const conn = this.open(choice.url, gen, 'signaling');
     this.signaling = conn;
     conn.socket.onOpen(() => gen === this.gen && this.send(conn, signalingHandshake(this.ids)));
   }
 
   private connectMedia(): void {
     const gen = this.gen;
-    for (const c of this.media.values()) c.socket.terminate();
+    for (const c of this.media.values()) {
+      clearTimeout(c.handshakeTimer);
+      c.socket.terminate();
+    }
     this.media.clear();
     const targets = Object.entries(this.mediaUrls) as [MediaKind, string][];
     if (targets.length === 0)
       return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
     for (const [kind, url] of targets) {
-      const check = checkSocketUrl(url);
+      const check = checkSocketUrl(url, this.o.allowedHosts);
       if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
       const conn = this.open(url, gen, kind);
       this.media.set(kind, conn);
@@ -241,17 +261,28 @@ export class RtmsClient {
     const conn: Conn = { socket, lastSeen: Date.now(), ready: false, closed: false };
     const current = () =>
       gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
+    const handshakeMs = this.o.handshakeTimeoutMs ?? 10_000;
+    conn.handshakeTimer = setTimeout(() => {
+      conn.handshakeTimer = undefined;
+      if (conn.ready || !current() || this.isOver()) return;
+      this.stats.handshakeTimeouts++;
+      this.lost(
+        role === 'signaling' ? 'all' : 'media',
+        `${role} handshake not answered within ${handshakeMs} ms`,
+      );
+    }, handshakeMs);
+    conn.handshakeTimer.unref?.();
     socket.onMessage((data) => {
       if (!current() || this.isOver()) {
         this.stats.staleFrames++;
         return;
       }
-      conn.lastSeen = Date.now();
       this.onFrame(role, conn, data);
     });
     socket.onError((err) => current() && this.log.warn({ role, err: err.message }, 'rtms socket error'));
     socket.onClose((code, reason) => {
       conn.closed = true;
+      clearTimeout(conn.handshakeTimer);
       if (!current() || this.isOver()) return;
       if (this.draining) {
         if ([...this.media.values()].every((c) => c.closed)) this.end(this.draining);
@@ -276,6 +307,8 @@ export class RtmsClient {
         );
       return;
     }
+    // Only a well-formed message is a sign of life: garbage must not keep a dead socket open.
+    conn.lastSeen = Date.now();
     const msg = parsed.msg;
     if (msg.msg_type === MSG.KEEP_ALIVE_REQ) {
       this.stats.keepAlives++;
@@ -290,6 +323,7 @@ export class RtmsClient {
       case MSG.SIGNALING_HAND_SHAKE_RESP: {
         if (!this.accepted('signaling', msg.status_code, msg.reason)) return;
         this.signaling!.ready = true;
+        clearTimeout(this.signaling!.handshakeTimer);
         this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
         this.send(this.signaling!, eventSubscription());
         return this.connectMedia();
@@ -322,6 +356,7 @@ export class RtmsClient {
       case MSG.DATA_HAND_SHAKE_RESP: {
         if (!this.accepted('media', msg.status_code, msg.reason)) return;
         conn.ready = true;
+        clearTimeout(conn.handshakeTimer);
         if (this.signaling) this.send(this.signaling, clientReadyAck(this.o.streamId));
         if ([...this.media.values()].every((c) => c.ready)) {
           if (this.phase !== 'streaming')
@@ -451,8 +486,11 @@ export class RtmsClient {
 
   private dropAll(): void {
     this.gen++;
-    if (this.signaling) this.signaling.socket.close(1000, 'reconnect');
-    for (const c of this.media.values()) c.socket.close(1000, 'reconnect');
+    for (const c of [this.signaling, ...this.media.values()]) {
+      if (!c) continue;
+      clearTimeout(c.handshakeTimer);
+      c.socket.close(1000, 'reconnect');
+    }
     this.signaling = undefined;
     this.media.clear();
   }

@@ -3,12 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFirestoreLeaseStore } from '../../core/adapters/gcp/firestore-lease-store.ts';
-import { parseConfig } from '../../core/config.ts';
+import { parseConfig, type Config } from '../../core/config.ts';
+import { createFirestore } from '../../core/adapters/gcp/firestore-client.ts';
 import { silentLogger } from '../../core/log.ts';
 import { startFirestoreEmulator, type Emulator } from '../emulators.ts';
 
 let emulator: Emulator;
 const stores: { close(): Promise<void> }[] = [];
+const configs: Config[] = [];
 
 beforeAll(async () => {
   emulator = await startFirestoreEmulator();
@@ -23,6 +25,7 @@ function twoInstances(now: () => number) {
     GCP_PROJECT_ID: `leases-${randomUUID()}`,
     FIRESTORE_EMULATOR_HOST: emulator.host,
   });
+  configs.push(config);
   const a = createFirestoreLeaseStore(config, silentLogger(), { now });
   const b = createFirestoreLeaseStore(config, silentLogger(), { now });
   stores.push(a, b);
@@ -50,6 +53,21 @@ describe('firestore lease store', () => {
     await b.release(stream, 'worker-b');
     expect(await a.acquire(stream, 'worker-a', 30_000)).toBe(true);
     expect(await b.renew('never-taken', 'worker-b', 30_000)).toBe(false);
+  });
+
+  it('lease documents are named by the stream key: "..", "." and "__x__" are leases like any other', async () => {
+    const [a, b] = twoInstances(Date.now);
+    for (const id of ['..', '.', '__x__', '../x']) {
+      expect(await a.acquire(id, 'worker-a', 30_000), id).toBe(true);
+      expect(await b.acquire(id, 'worker-b', 30_000), id).toBe(false);
+    }
+    const db = createFirestore(configs.at(-1)!);
+    try {
+      const ids = (await db.collection('leases').get()).docs.map((d) => d.id).sort();
+      expect(ids).toEqual(['~Lg', '~Li4', '~Li4veA', '~X194X18']);
+    } finally {
+      await db.terminate();
+    }
   });
 
   it('a race for a free lease has exactly one winner', async () => {

@@ -9,7 +9,7 @@ import { participantDocId } from '../../core/adapters/gcp/firestore-state-docs.t
 import { parseConfig } from '../../core/config.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
-import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { meetingKeyOf } from '../../core/zoom/identifiers.ts';
 import type { StateEvent } from '../../core/zoom/types.ts';
 import { seededShuffle as shuffle } from '../helpers/seeded-shuffle.ts';
 import { startFirestoreEmulator, type Emulator } from '../emulators.ts';

@@ -1,7 +1,7 @@
 // The two MediaStore adapters pass the same contract: S3 against s3rver in-process (real HTTP,
 // multipart), and local files under a temp dir. No mocks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { createS3MediaStore } from '../../core/adapters/s3-media-store.ts';
 import { createLocalMediaStore } from '../../core/adapters/local/local-media-store.ts';
+import { InvalidObjectKeyError } from '../../core/adapters/object-keys.ts';
 import { startTestS3Server, type TestS3Server } from '../s3-server.ts';
 
 async function readAll(r: Readable | undefined): Promise<Buffer | undefined> {
@@ -47,6 +48,20 @@ function contract(name: string, make: () => MediaStore): void {
       expect(await keys(store, 'm-key/s1/')).toEqual([]);
       expect(await keys(store, 'm-key/')).toEqual(['m-key/s2/c.txt']);
       expect((await store.health()).ok).toBe(true);
+    });
+
+    it('refuses keys that could leave the store and deletes that could reach all of it', async () => {
+      const store = make();
+      await store.upload('m-key/s9/keep.txt', Buffer.from('keep'), 'text/plain');
+      for (const key of ['../x', 'a/../b', '/a', 'a//b', 'a/./b', 'a/..', 'a\u0000b', '', 'a\\..\\b'])
+        await expect(store.upload(key, Buffer.from('x'), 'text/plain'), key).rejects.toThrow(
+          InvalidObjectKeyError,
+        );
+      await expect(store.get('../x')).rejects.toThrow(InvalidObjectKeyError);
+      for (const prefix of ['', 'm-key', '/', '../', 'm-key/../', 'm-key//'])
+        await expect(store.deletePrefix(prefix), prefix).rejects.toThrow(InvalidObjectKeyError);
+      await expect(keys(store, '../')).rejects.toThrow(InvalidObjectKeyError);
+      expect(await keys(store, 'm-key/s9/')).toEqual(['m-key/s9/keep.txt']);
     });
 
     it('a source stream that fails mid-upload fails the upload (no hang, no object)', async () => {
@@ -100,6 +115,21 @@ describe('failures', () => {
     );
     await expect(down.upload('k', Buffer.from('x'), 'text/plain')).rejects.toThrow(/S3 upload failed for k/);
     expect((await down.health()).ok).toBe(false);
+  });
+
+  it('local store: files next to its root survive every refused key and delete', async () => {
+    const base = join(dir, 'confined');
+    const store = createLocalMediaStore(join(base, 's3'));
+    await mkdir(join(base, 'gcs'), { recursive: true });
+    await writeFile(join(base, 'gcs', 'archive.json'), '{}');
+    await store.upload('k/s/a.txt', Buffer.from('a'), 'text/plain');
+    await expect(store.deletePrefix('../gcs/')).rejects.toThrow(InvalidObjectKeyError);
+    await expect(store.upload('../gcs/archive.json', Buffer.from('x'), 'text/plain')).rejects.toThrow(
+      InvalidObjectKeyError,
+    );
+    expect(await store.deletePrefix('k/s/')).toBe(1);
+    expect(await readFile(join(base, 'gcs', 'archive.json'), 'utf8')).toBe('{}');
+    expect(await readdir(join(base, 's3'))).toEqual([]);
   });
 
   it('local store leaves no temp file behind when the source stream fails', async () => {

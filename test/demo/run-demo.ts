@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseConfig, type Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
-import { meetingKeyOf } from '../../core/zoom/event-id.ts';
+import { meetingKeyOf } from '../../core/zoom/identifiers.ts';
 import { jobCommands } from '../../jobs/commands.ts';
 import { localDate } from '../../jobs/day-window.ts';
 import { startRtmsWorker } from '../../rtms-worker/main.ts';
 import { createWebhookService, listen, urlOf, type WebhookService } from '../../webhook/main.ts';
 import { loadTestMedia } from '../simulator/media.ts';
-import { startRtmsSimulator } from '../simulator/rtms-simulator.ts';
+import { SIM_ALLOWED_HOSTS, startRtmsSimulator } from '../simulator/rtms-simulator.ts';
 import { createWebhookSender, type WebhookSender } from '../simulator/webhook-sender.ts';
 import { SIM_CLIENT } from '../simulator/worker-harness.ts';
 import { createDemoClock, type DemoClock } from './demo-clock.ts';
@@ -105,6 +105,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     ZOOM_WEBHOOK_SECRET_TOKEN: DEMO_SECRET,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    RTMS_ALLOWED_HOSTS: SIM_ALLOWED_HOSTS,
     RTMS_VIDEO_FPS: '10',
     S3_BUCKET: '',
   });

@@ -56,6 +56,9 @@ export interface RtmsSimulator {
 
 type Json = Record<string, unknown>;
 
+/** The simulator listens on 127.0.0.1 (ws://): a worker talking to it needs RTMS_ALLOWED_HOSTS set to this. */
+export const SIM_ALLOWED_HOSTS = '127.0.0.1';
+
 export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<RtmsSimulator> {
   const keepAliveMs = opts.keepAliveIntervalMs ?? 10_000;
   const maxMissed = opts.keepAliveMaxMissed ?? 3;
@@ -131,6 +134,16 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     });
   }
 
+  /** A handshake answered with garbage every 200 ms (until the client gives up), or never answered. */
+  function brokenReply(ws: WebSocket, how: 'garbage' | 'silent'): void {
+    if (how === 'silent') return;
+    const junk = setInterval(() => {
+      if (ws.readyState !== 1) return clearInterval(junk);
+      ws.send('\u0000garbage{"msg_type":');
+    }, 200);
+    ws.send('not json at all');
+  }
+
   function onSignaling(ws: WebSocket, path: string, msg: Json): void {
     const link: Link = { ws, lastSent: Date.now(), pendingKeepAlives: 0 };
     if (msg.msg_type !== 1) return;
@@ -146,6 +159,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     if (msg.meeting_uuid !== s.o.meetingUuid || msg.signature !== sign(s.o.meetingUuid, s.o.streamId))
       return refuse(3, 'INVALID_SIGNATURE');
     if (s.o.signalingStatus !== undefined) return refuse(s.o.signalingStatus, 'configured refusal');
+    if (s.o.signalingReply) return brokenReply(ws, s.o.signalingReply);
     if ((s.o.duplicateSignal ?? 0) > 0) {
       s.o.duplicateSignal!--;
       return refuse(8, 'duplicate signal request');
@@ -154,7 +168,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     s.signaling = link;
     s.lostAt = undefined;
     (ws as WebSocket & { sim?: { s: SimStream; link: Link } }).sim = { s, link };
-    const media = `${base}/media/${encodeURIComponent(s.o.streamId)}`;
+    const media = s.o.mediaUrl ?? `${base}/media/${encodeURIComponent(s.o.streamId)}`;
     send(s, link, {
       msg_type: 2,
       protocol_version: 1,
@@ -176,6 +190,10 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     if (!s || s.over || !s.signaling) return refuse(2, 'INVALID_RTMS_STREAM_ID');
     if (msg.signature !== sign(s.o.meetingUuid, s.o.streamId)) return refuse(3, 'INVALID_SIGNATURE');
     if (s.o.mediaStatus !== undefined) return refuse(s.o.mediaStatus, 'configured refusal');
+    if (s.o.mediaReply) {
+      s.stats.mediaHandshakes++;
+      return brokenReply(ws, s.o.mediaReply);
+    }
     const params = (msg.media_params ?? {}) as { video?: { fps?: number; codec?: number } };
     const fps = params.video?.fps ?? 5;
     if (fps > 30) return refuse(30, 'INVALID_MEDIA_VIDEO_FPS');

@@ -33,6 +33,11 @@ export interface SimStreamOptions {
   /** Answer every signaling (or media) handshake with this status code. */
   signalingStatus?: number;
   mediaStatus?: number;
+  /** A broken server: answer every signaling (or media) handshake with garbage, or not at all. */
+  signalingReply?: 'garbage' | 'silent';
+  mediaReply?: 'garbage' | 'silent';
+  /** Offer this URL for media in msg 2 instead of the simulator's own (e.g. a host off the allow list). */
+  mediaUrl?: string;
   /** Extra latency before each media frame is sent. */
   delayMs?: number;
   /** How long the stream waits for a reconnection after an interruption before it ends (reason 19). */

@@ -20,6 +20,7 @@ import { encodePushEnvelope } from '../../core/zoom/push-envelope.ts';
 import type { RtmsQueueMessage } from '../../core/zoom/types.ts';
 import type { ManagerSettings } from '../../rtms-worker/stream-manager.ts';
 import { createRtmsWorker, type RtmsWorker, type RtmsWorkerDeps } from '../../rtms-worker/worker.ts';
+import { SIM_ALLOWED_HOSTS } from './rtms-simulator.ts';
 
 const run = promisify(execFile);
 
@@ -62,6 +63,7 @@ export async function startHarness(
     DATA_DIR: dir,
     ZM_CLIENT_ID: SIM_CLIENT.clientId,
     ZM_CLIENT_SECRET: SIM_CLIENT.clientSecret,
+    RTMS_ALLOWED_HOSTS: SIM_ALLOWED_HOSTS,
     WORKER_PUSH_SECRET: HARNESS_PUSH_SECRET,
     ...opts.env,
   });

@@ -7,6 +7,7 @@ import { TransientUpstreamError, errorMessage } from '../../errors.ts';
 import { canTake, type Lease } from '../local/memory-lease-store.ts';
 import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { isTransient } from './upstream-errors.ts';
+import { logSafe, streamKeyOf } from '../../zoom/identifiers.ts';
 
 export interface FirestoreLeaseStoreOptions {
   now?: () => number;
@@ -19,8 +20,8 @@ export function createFirestoreLeaseStore(
 ): LeaseStore & { close(): Promise<void> } {
   const db = createFirestore(config);
   const now = opts.now ?? Date.now;
-  // Stream ids are opaque strings; a document id may not contain '/'.
-  const ref = (streamId: string) => db.collection('leases').doc(encodeURIComponent(streamId));
+  // The stream key (identifiers.ts): never '/', '.', '..' or `__…__`, so always a valid document id.
+  const ref = (streamId: string) => db.collection('leases').doc(streamKeyOf(streamId));
   const leaseOf = (data: DocumentData | undefined): Lease | undefined =>
     data
       ? { owner: data['owner'] as string, expiresAt: (data['expireAt'] as Timestamp).toMillis() }
@@ -30,7 +31,10 @@ export function createFirestoreLeaseStore(
     try {
       return await db.runTransaction(fn, { maxAttempts: 5 });
     } catch (err) {
-      log.warn({ op, streamId, err: errorMessage(err) }, 'firestore lease transaction failed');
+      log.warn(
+        { op, streamId: logSafe(streamId), err: errorMessage(err) },
+        'firestore lease transaction failed',
+      );
       if (isTransient(err))
         throw new TransientUpstreamError(`lease ${op} failed: ${errorMessage(err)}`, { cause: err });
       throw err;

@@ -15,7 +15,7 @@ import { foldConnection, type ConnectionState } from '../../state/connection.ts'
 import { foldMeeting, isMeetingLevel, sightingOf } from '../../state/fold.ts';
 import { viewMeeting } from '../../state/live-view.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
-import { meetingKeyOf } from '../../zoom/event-id.ts';
+import { meetingKeyOf, meetingUuidProblem } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
@@ -264,8 +264,10 @@ export function createFirestoreLiveState(
     },
 
     async liveParticipants(meetingIdOrUuid) {
-      const direct = await meetings.doc(meetingKeyOf(meetingIdOrUuid)).get();
-      if (direct.exists && live(direct)) return viewOf(direct);
+      // Asked for by the dashboard: a string that cannot be a meeting key is simply not a UUID here.
+      const key = meetingUuidProblem(meetingIdOrUuid) ? undefined : meetingKeyOf(meetingIdOrUuid);
+      const direct = key ? await meetings.doc(key).get() : undefined;
+      if (direct?.exists && live(direct)) return viewOf(direct);
       const instances = await meetings.where('meetingId', '==', meetingIdOrUuid).get();
       const rank = (d: QueryDocumentSnapshot<DocumentData>): number =>
         (d.get('status') === 'ended' ? 0 : 1e15) +

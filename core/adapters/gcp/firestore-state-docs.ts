@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import { foldConnection, orderConnectionEvents } from '../../state/connection.ts';
 import { expiryOf, foldMeeting, orderEvents } from '../../state/fold.ts';
-import { meetingKeyOf } from '../../zoom/event-id.ts';
+import { meetingKeyOf } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
 const DAY = 86_400_000;

@@ -1,15 +1,18 @@
 // LeaseStore shared by several local worker processes: one JSON file per stream under
 // $DATA_DIR/leases/, changed under an exclusive lock file (O_EXCL), so two processes never both own a stream.
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LeaseStore } from '../../ports.ts';
+import { removeWithin } from '../../remove-within.ts';
+import { streamKeyOf } from '../../zoom/identifiers.ts';
 import { canTake, type Lease } from './memory-lease-store.ts';
 
 /** A lock file older than this was left by a crashed process and is broken. */
 const STALE_LOCK_MS = 5_000;
 
 export function createFileLeaseStore(dir: string, now: () => number = Date.now): LeaseStore {
-  const fileOf = (streamId: string) => join(dir, `${encodeURIComponent(streamId)}.json`);
+  // The stream key (identifiers.ts) is a plain file name; an id that cannot be encoded throws here.
+  const fileOf = (streamId: string) => join(dir, `${streamKeyOf(streamId)}.json`);
 
   async function withLock<T>(streamId: string, fn: () => Promise<T>): Promise<T> {
     await mkdir(dir, { recursive: true });
@@ -25,7 +28,7 @@ export function createFileLeaseStore(dir: string, now: () => number = Date.now):
           (s) => Date.now() - s.mtimeMs,
           () => 0,
         );
-        if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+        if (age > STALE_LOCK_MS) await removeWithin(dir, lock);
         else if (i > 500) throw new Error(`lease lock ${lock} busy`);
         else await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
       }
@@ -33,7 +36,7 @@ export function createFileLeaseStore(dir: string, now: () => number = Date.now):
     try {
       return await fn();
     } finally {
-      await rm(lock, { force: true });
+      await removeWithin(dir, lock);
     }
   }
 
@@ -69,7 +72,7 @@ export function createFileLeaseStore(dir: string, now: () => number = Date.now):
       }),
     release: (streamId, owner) =>
       withLock(streamId, async () => {
-        if ((await read(streamId))?.owner === owner) await rm(fileOf(streamId), { force: true });
+        if ((await read(streamId))?.owner === owner) await removeWithin(dir, fileOf(streamId));
       }),
   };
 }

@@ -2,24 +2,24 @@
 // Writes are atomic (temp file, then rename), so a reader never sees a half-written recording.
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TransientUpstreamError } from '../../errors.ts';
 import type { HealthStatus, MediaStore } from '../../ports.ts';
+import { removeEmptyDirWithin, removeWithin, within } from '../../remove-within.ts';
+import { checkObjectKey, checkPrefix } from '../object-keys.ts';
 import { walkFiles } from './walk-files.ts';
 
 export function createLocalMediaStore(rootDir: string): MediaStore {
   function pathOf(key: string): string {
-    if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '' || part === '.')) {
-      throw new Error(`invalid object key: ${key}`);
-    }
-    return join(rootDir, ...key.split('/'));
+    return within(rootDir, join(rootDir, ...checkObjectKey(key).split('/')));
   }
 
   async function* keysUnder(prefix: string): AsyncGenerator<string> {
+    checkPrefix(prefix);
     const slash = prefix.lastIndexOf('/');
     const baseKey = slash >= 0 ? prefix.slice(0, slash) : '';
     const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
@@ -51,15 +51,16 @@ export function createLocalMediaStore(rootDir: string): MediaStore {
       } catch (err) {
         // The file may still be opening when the source fails: remove it only once the stream closed.
         if (out && !out.closed) await once(out, 'close').catch(() => undefined);
-        await rm(tmp, { force: true });
+        await removeWithin(rootDir, tmp);
         throw new TransientUpstreamError(`media store write failed for ${key}`, { cause: err });
       }
     },
 
     async deletePrefix(prefix) {
+      checkPrefix(prefix, { forDelete: true });
       const keys: string[] = [];
       for await (const key of keysUnder(prefix)) keys.push(key);
-      for (const key of keys) await rm(pathOf(key), { force: true });
+      for (const key of keys) await removeWithin(rootDir, pathOf(key));
       await pruneEmptyDirs(rootDir, prefix);
       return keys.length;
     },
@@ -98,14 +99,16 @@ export function createLocalMediaStore(rootDir: string): MediaStore {
   };
 }
 
-/** Removes the now-empty directories along a deleted prefix (best effort). */
+/**
+ * Removes the now-empty directories along a deleted prefix (best effort). rmdir, never a recursive
+ * delete: an upload landing in one of them meanwhile keeps it (and its file).
+ */
 async function pruneEmptyDirs(rootDir: string, prefix: string): Promise<void> {
   const parts = prefix.split('/').filter((p) => p !== '');
   for (let n = parts.length; n > 0; n--) {
     const dir = join(rootDir, ...parts.slice(0, n));
     const entries = await readdir(dir).catch(() => undefined);
     if (entries === undefined) continue;
-    if (entries.length > 0) return;
-    await rm(dir, { recursive: true, force: true });
+    if (entries.length > 0 || !(await removeEmptyDirWithin(rootDir, dir))) return;
   }
 }
