@@ -9,7 +9,6 @@ import {
   onSessionState,
   onStreamState,
   pickMediaUrls,
-  pickServerUrl,
   reconnectDelay,
 } from './decisions.ts';
 
@@ -26,11 +25,13 @@ describe('reconnectDelay', () => {
 
 describe('urls', () => {
   it.each([
-    ['wss://a/x', 'wss://a/x'],
-    ['https://a/x, wss://b/y', 'wss://b/y'],
+    ['wss://a.zoom.us/x', 'wss://a.zoom.us/x'],
+    ['https://a.zoom.us/x, wss://b.zoom.us/y', 'wss://b.zoom.us/y'],
+    ['ws://127.0.0.1:5/x, wss://c.zoom.us/z', 'wss://c.zoom.us/z'],
     ['ws://127.0.0.1:5/x', 'ws://127.0.0.1:5/x'],
-    ['', undefined],
-  ])('pickServerUrl(%j) = %j', (given, want) => expect(pickServerUrl(given)).toBe(want));
+  ])('chooseServerUrl(%j) = %j', (given, want) =>
+    expect(chooseServerUrl(given, ['*.zoom.us', '127.0.0.1'])).toEqual({ ok: true, url: want }),
+  );
 
   const LOCAL = ['*.zoom.us', '127.0.0.1', 'localhost', '::1'];
   it.each([

@@ -10,13 +10,10 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, Math.min(attempt, 10)));
 }
 
-/** `server_urls` may list several URLs separated by commas: prefer the wss:// one (§2.11). */
-export function pickServerUrl(serverUrls: string): string | undefined {
-  const urls = splitUrls(serverUrls);
-  return urls.find((u) => u.startsWith('wss://')) ?? urls.find((u) => u.startsWith('ws://')) ?? urls[0];
-}
-
-/** The first URL of `server_urls` that checkSocketUrl accepts, or why none is. */
+/**
+ * `server_urls` may list several URLs separated by commas: the first one checkSocketUrl accepts,
+ * wss:// ones first, or why none is.
+ */
 export function chooseServerUrl(
   serverUrls: string,
   allowedHosts: readonly string[],
