@@ -15,6 +15,16 @@ export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
 
+/** Too many bytes of request bodies in flight: 503 with Retry-After (never 429: Zoom does not retry 4xx). */
+export class OverloadedError extends Error {
+  override name = 'OverloadedError';
+}
+
+/** The body did not arrive before its deadline: 408, connection closed. */
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError';
+}
+
 /** Wrong content type: 415. */
 export class UnsupportedMediaTypeError extends Error {
   override name = 'UnsupportedMediaTypeError';
@@ -38,4 +48,17 @@ export class NonRetriableError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A warehouse refused some rows (named here); the other rows of the same call were written. */
+export class RowsRejectedError extends NonRetriableError {
+  override name = 'RowsRejectedError';
+  constructor(readonly rejected: { eventId: string; reason: string }[]) {
+    super(
+      `warehouse rejected ${rejected.length} row(s): ${rejected
+        .slice(0, 5)
+        .map((r) => `${r.eventId} (${r.reason})`)
+        .join('; ')}`,
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NonRetriableError, RowsRejectedError, TransientUpstreamError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import type { Warehouse } from '../ports.ts';
 import { createBatchedWarehouse } from './batched-warehouse.ts';
@@ -69,5 +70,60 @@ describe('createBatchedWarehouse', () => {
     await wh.insertEvents([row('1'), row('2')]);
     await wh.insertEvents([row('3'), row('4')]); // over maxBuffered: waits for the flush
     expect(inner.batches.flat()).toContain('3');
+  });
+
+  it('writes the rest of a batch the warehouse refuses whole for one row, without retrying it', async () => {
+    const stored: string[] = [];
+    let calls = 0;
+    const picky: Warehouse = {
+      async insertEvents(rows) {
+        calls++;
+        if (rows.some((r) => r.event_id === 'bad')) throw new NonRetriableError('invalid row in request');
+        stored.push(...rows.map((r) => r.event_id));
+      },
+      health: async () => ({ ok: true, backend: 'picky' }),
+      close: async () => undefined,
+    };
+    const wh = createBatchedWarehouse(picky, silentLogger(), { maxRows: 8, maxDelayMs: 1, retries: 3 });
+    const ids = ['a', 'b', 'c', 'bad', 'd', 'e', 'f', 'g'];
+    await Promise.all(ids.map((id) => wh.insertEvents([row(id)])));
+    await wh.flush();
+    expect(stored.sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(wh.stats()).toEqual({ queued: 0, written: 7, failed: 1 });
+    // Halving 8 rows down to the bad one: 1 + 2 + 2 + 2 requests, no backoff retries.
+    expect(calls).toBe(7);
+  });
+
+  it('counts rows the warehouse names as refused, and the rest as written', async () => {
+    const named: Warehouse = {
+      async insertEvents(rows) {
+        const bad = rows.filter((r) => r.event_id.startsWith('x'));
+        if (bad.length > 0)
+          throw new RowsRejectedError(bad.map((r) => ({ eventId: r.event_id, reason: 'invalid' })));
+      },
+      health: async () => ({ ok: true, backend: 'named' }),
+      close: async () => undefined,
+    };
+    const wh = createBatchedWarehouse(named, silentLogger(), { maxDelayMs: 1 });
+    await wh.insertEvents([row('a'), row('x1'), row('b'), row('x2')]);
+    await wh.flush();
+    expect(wh.stats()).toEqual({ queued: 0, written: 2, failed: 2 });
+  });
+
+  it('retries an outage whole (no splitting) and counts the batch failed when it lasts', async () => {
+    let calls = 0;
+    const down: Warehouse = {
+      async insertEvents() {
+        calls++;
+        throw new TransientUpstreamError('unavailable');
+      },
+      health: async () => ({ ok: false, backend: 'down' }),
+      close: async () => undefined,
+    };
+    const wh = createBatchedWarehouse(down, silentLogger(), { maxDelayMs: 1, retries: 1 });
+    await wh.insertEvents([row('a'), row('b'), row('c')]);
+    await wh.flush();
+    expect(calls).toBe(2);
+    expect(wh.stats()).toEqual({ queued: 0, written: 0, failed: 3 });
   });
 });

@@ -5,6 +5,13 @@
 import type { Logger } from '../log.ts';
 import type { HealthStatus, Warehouse } from '../ports.ts';
 import type { RawEventRow } from './raw-events.ts';
+import { NonRetriableError } from '../errors.ts';
+import { writeIsolating } from './isolate-rows.ts';
+
+/** A refusal of what was sent (worth splitting the batch), not an outage (worth retrying it whole). */
+function isDataRefusal(err: unknown): boolean {
+  return err instanceof NonRetriableError;
+}
 
 export interface BatchedWarehouse extends Warehouse {
   /** Resolves when every queued row has been written (or failed and been logged). */
@@ -41,9 +48,17 @@ export function createBatchedWarehouse(
   async function writeWithRetry(rows: RawEventRow[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await inner.insertEvents(rows);
-        written += rows.length;
+        // Rows refused for their data are isolated (the inner warehouse names them, or halves of a
+        // batch it refuses whole are retried): the rest of the batch is written, never dropped.
+        const rejected = await writeIsolating(rows, (r) => inner.insertEvents(r), isDataRefusal);
+        written += rows.length - rejected.length;
+        failed += rejected.length;
         pending -= rows.length;
+        if (rejected.length > 0)
+          log.error(
+            { rejected: rejected.slice(0, 20), count: rejected.length, rows: rows.length },
+            'warehouse refused rows; the rest of their batch was written',
+          );
         return;
       } catch (err) {
         if (attempt > retries) {

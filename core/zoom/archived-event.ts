@@ -14,7 +14,12 @@ export function normalizeArchived(key: string, bytes: Uint8Array, insertedAt: st
   } catch (err) {
     return { ok: false, reason: `archived body is not JSON: ${errorMessage(err)}` };
   }
-  const eventId = eventIdOf(parsed);
+  let eventId: string;
+  try {
+    eventId = eventIdOf(parsed);
+  } catch (err) {
+    return { ok: false, reason: `archived body has no event id: ${errorMessage(err)}` };
+  }
   const expected = key.slice(key.lastIndexOf('/') + 1, -'.json'.length);
   if (eventId !== expected)
     return { ok: false, reason: `event id ${eventId} of the body differs from its file name` };

@@ -1,14 +1,25 @@
 // Deterministic event ids: the SHA-256 of the body's canonical JSON (keys sorted, no whitespace), so a
 // redelivered event, however it is re-serialised, maps to the same id and archive key.
 import { createHash } from 'node:crypto';
+import { MalformedEventError } from '../errors.ts';
 
+/** Zoom's bodies nest about 5 levels; deeper JSON is refused (400) instead of overflowing the stack. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Keys sorted, no whitespace; throws MalformedEventError past MAX_JSON_DEPTH instead of overflowing the stack. */
 export function canonicalJson(value: unknown): string {
+  return canonical(value, 0);
+}
+
+function canonical(value: unknown, depth: number): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (depth >= MAX_JSON_DEPTH)
+    throw new MalformedEventError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v, depth + 1)}`).join(',')}}`;
 }
 
 /** 32 hex characters (128 bits) of SHA-256 over the canonical JSON. */

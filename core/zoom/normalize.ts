@@ -2,6 +2,7 @@
 // and (for RTMS events) the queue message. Pure: no clock, no I/O; unknown events are kept as rows.
 import { MalformedEventError } from '../errors.ts';
 import { personKeyOf } from './person-key.ts';
+import { wellFormedJson } from '../well-formed.ts';
 import type { RawEventRow } from '../warehouse/raw-events.ts';
 import { meetingUuidProblem, rtmsIdsProblem } from './identifiers.ts';
 import {
@@ -78,10 +79,11 @@ export function parseEnvelope(body: unknown): Envelope {
   return parsed.data;
 }
 
-export function normalizeEvent(body: unknown, ctx: NormalizeContext): Normalized {
+export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalized {
+  // Every string downstream (row, raw_payload, state, queue) is well formed: lone surrogates -> U+FFFD.
+  const { value: body, json: rawPayload } = wellFormedJson(input);
   const envelope = parseEnvelope(body);
   const kind = EVENT_KINDS[envelope.event] ?? { action: 'OTHER', shape: 'any' };
-  const rawPayload = JSON.stringify(body);
   const base = {
     event_id: ctx.eventId,
     event_type: envelope.event,
@@ -285,7 +287,13 @@ const EMPTY: Omit<RawEventRow, keyof BaseRow | 'event_date' | 'event_timestamp'>
   rtms_stream_id: null,
 };
 
+/** 0001-01-01 to 9999-12-31 UTC: the instants both warehouses (and ISO 8601 without a sign) can hold. */
+const MIN_TIME_MS = -62_135_596_800_000;
+const MAX_TIME_MS = 253_402_300_799_999;
+
 function fillRow(base: BaseRow, atMs: number, fields: Partial<RawEventRow>): RawEventRow {
+  if (!Number.isFinite(atMs) || atMs < MIN_TIME_MS || atMs > MAX_TIME_MS)
+    throw new MalformedEventError(`invalid ${base.event_type}: its time ${atMs} is not a date in 0001-9999`);
   const iso = new Date(atMs).toISOString();
   return { ...EMPTY, ...base, ...fields, event_timestamp: iso, event_date: iso.slice(0, 10) };
 }

@@ -63,7 +63,8 @@ export const rtmsPayloadSchema = z.looseObject({
 
 export const envelopeSchema = z.looseObject({
   event: z.string().min(1, 'must be a non-empty string'),
-  event_ts: z.number().int().nonnegative(),
+  // Epoch ms up to 9999-12-31T23:59:59.999Z: the last instant a warehouse TIMESTAMP holds.
+  event_ts: z.number().int().nonnegative().max(253_402_300_799_999, 'must be epoch ms before year 10000'),
   payload: z.record(z.string(), z.unknown()).default({}),
 });
 

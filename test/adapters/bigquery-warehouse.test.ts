@@ -21,6 +21,7 @@ beforeEach(() => {
   server.tables.clear();
   server.requests.length = 0;
   server.fail(0);
+  server.refuseRequestsWith(undefined);
 });
 
 function warehouse(opts: Parameters<typeof createBigQueryWarehouse>[2] = {}) {
@@ -113,5 +114,36 @@ describe('bigquery warehouse', () => {
     server.fail(1, 503);
     await warehouse({ maxRetries: 2 }).insertEvents([row(1), row(2)]);
     expect(server.tables.get(TABLE)?.size).toBe(2);
+  });
+
+  it('sends a lone surrogate as U+FFFD, so the request carrying it and its neighbours land', async () => {
+    const payload = JSON.stringify({ payload: { object: { participant: { user_name: 'Ana \ud83d' } } } });
+    const ana = { ...row(3, payload), participant_name: 'Ana \ud83d' };
+    await warehouse().insertEvents([row(1), row(2), ana, row(4)]);
+    const stored = server.tables.get(TABLE);
+    expect(stored?.size).toBe(4);
+    expect(stored?.get(ana.event_id)).toMatchObject({
+      participant_name: 'Ana \uFFFD',
+      raw_payload: '{"payload":{"object":{"participant":{"user_name":"Ana \uFFFD"}}}}',
+    });
+  });
+
+  it('splits a request BigQuery refuses whole until the one row it refuses stands alone', async () => {
+    server.refuseRequestsWith('poison-row');
+    const rows = Array.from({ length: 10 }, (_, i) => row(20 + i));
+    const poison = { ...row(26), leave_reason: 'poison-row' };
+    rows[6] = poison;
+    const err = await warehouse()
+      .insertEvents(rows)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RowsRejectedError);
+    expect((err as RowsRejectedError).rejected).toEqual([
+      { eventId: poison.event_id, reason: expect.stringContaining('Invalid JSON payload') as string },
+    ]);
+    expect([...(server.tables.get(TABLE)?.keys() ?? [])].sort()).toEqual(
+      rows.filter((r) => r !== poison).map((r) => r.event_id),
+    );
+    // Accepted requests: rows 0-4; of 5-9 (refused) 5-7 (refused), 5-6 (refused), 5; 6 alone is refused; 7; 8-9.
+    expect(server.requests.map((r) => r.rows.length)).toEqual([5, 1, 1, 2]);
   });
 });

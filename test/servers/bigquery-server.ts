@@ -1,6 +1,9 @@
 // A mock, not an emulator: BigQuery has no local emulator, so this tiny in-process server speaks the
 // streaming-insert slice of the BigQuery v2 REST API (tabledata.insertAll with insertId dedupe,
 // per-row validation against RAW_EVENT_COLUMNS, skipInvalidRows) plus tables.get, with a 5xx knob.
+// A request carrying text that is not valid Unicode (a lone UTF-16 surrogate escape) is refused whole
+// with 400, as a JSON front end that decodes to UTF-8 before looking at rows does; so is one carrying
+// the text given to `refuseRequestsWith` (a test knob for whole-request refusals).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RAW_EVENT_COLUMNS } from '../../core/warehouse/raw-events.ts';
 import {
@@ -26,6 +29,8 @@ export interface BigQueryTestServer {
   requests: InsertAllRequest[];
   /** Answer the next `count` requests with `status`; Infinity to stay down. */
   fail(count: number, status?: number): void;
+  /** Refuse with 400 every insertAll whose body contains `text` (undefined: stop). */
+  refuseRequestsWith(text: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -56,10 +61,17 @@ function invalid(row: Record<string, unknown>): { field: string; message: string
   return extra ? { field: extra, message: `no such field: ${extra}.` } : undefined;
 }
 
+/** Every string in a parsed JSON value (keys too) is well-formed UTF-16, i.e. encodable as UTF-8. */
+function wellFormed(v: unknown): boolean {
+  if (typeof v === 'string') return (v as unknown as { isWellFormed(): boolean }).isWellFormed();
+  if (typeof v !== 'object' || v === null) return true;
+  return Object.entries(v).every(([k, x]) => wellFormed(k) && wellFormed(x));
+}
+
+/** Valid JSON whose strings are valid Unicode (a JSON column refuses `"\\ud83d"` alone). */
 function isJson(s: string): boolean {
   try {
-    JSON.parse(s);
-    return true;
+    return wellFormed(JSON.parse(s));
   } catch {
     return false;
   }
@@ -70,6 +82,7 @@ export async function startBigQueryServer(): Promise<BigQueryTestServer> {
   const requests: InsertAllRequest[] = [];
   const failures = failureSwitch();
   let anonymous = 0;
+  let refuseText: string | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
@@ -94,6 +107,13 @@ export async function startBigQueryServer(): Promise<BigQueryTestServer> {
       rows?: InsertAllRequest['rows'];
       skipInvalidRows?: boolean;
     };
+    if (!wellFormed(parsed) || (refuseText !== undefined && body.toString('utf8').includes(refuseText)))
+      return sendGoogleError(
+        res,
+        400,
+        'invalid',
+        'Invalid JSON payload received. Invalid UTF-8 or refused text.',
+      );
     const rows = parsed.rows ?? [];
     const skipInvalidRows = parsed.skipInvalidRows === true;
     requests.push({ table, rows, bytes: body.length, skipInvalidRows });
@@ -129,6 +149,9 @@ export async function startBigQueryServer(): Promise<BigQueryTestServer> {
     tables,
     requests,
     fail: failures.fail,
+    refuseRequestsWith: (text) => {
+      refuseText = text;
+    },
     close: server.close,
   };
 }

@@ -1,13 +1,15 @@
 // The event warehouse on BigQuery: raw_events rows by streaming insert (insertAll) with insertId =
 // event_id for best-effort dedupe (the views in sql/ dedupe by event_id exactly), batched by rows and
-// bytes; rows BigQuery rejects are named in the error, other rows still land.
+// bytes; rows BigQuery rejects are named in the error, other rows still land (a request refused
+// whole is split until the refused row stands alone).
 import { BigQuery } from '@google-cloud/bigquery';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { HealthStatus, Warehouse } from '../../ports.ts';
-import { NonRetriableError, TransientUpstreamError, errorMessage } from '../../errors.ts';
+import { NonRetriableError, RowsRejectedError, TransientUpstreamError, errorMessage } from '../../errors.ts';
 import type { RawEventRow } from '../../warehouse/raw-events.ts';
-import { isTransient } from './upstream-errors.ts';
+import { wellFormedRow } from '../../well-formed.ts';
+import { httpStatusOf, isTransient } from './upstream-errors.ts';
 
 type WarehouseConfig = Pick<
   Config,
@@ -35,17 +37,7 @@ interface RowFailure {
 }
 
 /** Thrown when BigQuery refused some rows; `rejected` names them (the others were inserted). */
-export class RowsRejectedError extends NonRetriableError {
-  override name = 'RowsRejectedError';
-  constructor(readonly rejected: { eventId: string; reason: string }[]) {
-    super(
-      `bigquery rejected ${rejected.length} row(s): ${rejected
-        .slice(0, 5)
-        .map((r) => `${r.eventId} (${r.reason})`)
-        .join('; ')}`,
-    );
-  }
-}
+export { RowsRejectedError };
 
 export function createBigQueryWarehouse(
   config: WarehouseConfig,
@@ -86,11 +78,25 @@ export function createBigQueryWarehouse(
     }
   }
 
+  /** A request refused whole for what it carries (400) is split in halves, down to the one bad row. */
+  async function insertSplitting(batch: InsertRow[]): Promise<{ eventId: string; reason: string }[]> {
+    try {
+      return await insertBatch(batch);
+    } catch (err) {
+      // 400 is about the request's content; 403/404 (no table, no access) would refuse every half too.
+      if (!(err instanceof NonRetriableError) || httpStatusOf(err.cause) !== 400) throw err;
+      if (batch.length === 1) return [{ eventId: batch[0]?.insertId ?? '?', reason: errorMessage(err) }];
+      const mid = Math.ceil(batch.length / 2);
+      const first = await insertSplitting(batch.slice(0, mid));
+      return [...first, ...(await insertSplitting(batch.slice(mid)))];
+    }
+  }
+
   return {
     async insertEvents(rows) {
       const rejected: { eventId: string; reason: string }[] = [];
       for (const batch of batches(rows.map(toInsertRow), maxRows, maxBytes)) {
-        rejected.push(...(await insertBatch(batch)));
+        rejected.push(...(await insertSplitting(batch)));
       }
       if (rejected.length > 0) {
         log.warn({ rejected: rejected.slice(0, 20), count: rejected.length }, 'bigquery rejected rows');
@@ -113,9 +119,9 @@ export function createBigQueryWarehouse(
   };
 }
 
-/** raw_payload is a JSON column: streamed as the JSON text itself. */
+/** raw_payload is a JSON column: streamed as the JSON text itself; every string well formed. */
 function toInsertRow(row: RawEventRow): InsertRow {
-  return { insertId: row.event_id, json: { ...row } };
+  return { insertId: row.event_id, json: { ...wellFormedRow(row, ['raw_payload']) } };
 }
 
 /** Splits rows into requests of at most `maxRows` rows and about `maxBytes` bytes (a larger row goes alone). */
