@@ -7,7 +7,11 @@ import type { Logger } from '../core/log.ts';
 import type { Archive, LiveState, Queue, Warehouse } from '../core/ports.ts';
 import { eventIdOf, rawArchiveKey } from '../core/zoom/event-id.ts';
 import { normalizeEvent, type Normalized } from '../core/zoom/normalize.ts';
-import { answerUrlValidation, verifyWebhookSignature } from '../core/zoom/signature.ts';
+import {
+  answerUrlValidation,
+  checkSignatureHeaders,
+  verifyWebhookSignature,
+} from '../core/zoom/signature.ts';
 
 export interface IngestDeps {
   archive: Archive;
@@ -40,6 +44,14 @@ export type IngestResult =
     };
 
 /**
+ * The checks that need no body (401 before a byte of it is read): signature headers present and
+ * shaped right, timestamp inside the window.
+ */
+export function precheckDelivery(deps: IngestDeps, d: Omit<Delivery, 'body'>): void {
+  checkSignatureHeaders(d, deps.now(), deps.toleranceSeconds);
+}
+
+/**
  * Throws InvalidSignatureError (401), UnsupportedMediaTypeError (415), MalformedEventError (400,
  * after quarantining the body) or TransientUpstreamError (503, archive unavailable).
  */
@@ -69,9 +81,10 @@ export async function ingestDelivery(deps: IngestDeps, d: Delivery): Promise<Ing
   if (validation !== undefined)
     return { kind: 'validation', body: answerUrlValidation(deps.secret, validation) };
 
-  const eventId = eventIdOf(body);
+  let eventId: string;
   let normalized: Normalized;
   try {
+    eventId = eventIdOf(body); // refuses JSON nested too deep to hash
     normalized = normalizeEvent(body, {
       eventId,
       gcsPath: '',

@@ -12,11 +12,13 @@ import type { Logger } from '../core/log.ts';
 import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
 import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
+import { SERVER_TIMEOUTS } from '../core/http.ts';
 import { withDashboardAuth } from './dashboard/auth.ts';
 import { createDashboard, type DashboardDeps } from './dashboard/dashboard.ts';
 import { loadRosterKeys } from './roster-keys.ts';
 import { resolveWebhookSecret } from './secret.ts';
 import { createServer, type WebhookServerDeps } from './server.ts';
+import type { RecoveryReport } from './health.ts';
 
 export interface WebhookService {
   backends: Backends;
@@ -38,16 +40,18 @@ export async function createWebhookService(
 ): Promise<WebhookService> {
   const backends = await createBackends(config, log, now);
   const { secret, source } = await resolveWebhookSecret(config);
+  let recovery: RecoveryReport | undefined;
   if (config.BACKEND === 'local') {
     log.info({ secretFile: source }, 'webhook secret for local signing');
     const started = performance.now();
-    const events = await recoverFromArchive(backends.archive, backends, {
+    const summary = await recoverFromArchive(backends.archive, backends, {
       now: now(),
       days: config.STATE_TTL_DAYS,
       log,
     });
-    log.info(
-      { events, ms: Math.round(performance.now() - started) },
+    recovery = { ok: summary.skipped === 0 && summary.lastError === undefined, ...summary };
+    log[recovery.ok ? 'info' : 'warn'](
+      { ...summary, ms: Math.round(performance.now() - started) },
       'live state and warehouse recovered from the archive',
     );
   }
@@ -78,6 +82,7 @@ export async function createWebhookService(
     toleranceSeconds: config.WEBHOOK_TIMESTAMP_TOLERANCE_S,
     downstreamTimeoutMs: 2000,
     extraRoutes: dashboard.routes,
+    recovery: () => recovery,
   };
   const roster = config.ROSTER_FILE ? await loadRosterKeys(config.ROSTER_FILE) : undefined;
   if (roster) log.info({ members: roster.size }, 'roster loaded for live matching');
@@ -110,7 +115,11 @@ export async function listen(
   host?: string,
   log?: Logger,
 ): Promise<Server> {
-  const server = createHttpServer({ keepAliveTimeout: 65_000 }, neverCrash(listener, log));
+  // Zoom's 3 s deadline: slow headers or bodies are cut off (core/http.ts SERVER_TIMEOUTS).
+  const server = createHttpServer(
+    { keepAliveTimeout: 65_000, ...SERVER_TIMEOUTS },
+    neverCrash(listener, log),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

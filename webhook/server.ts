@@ -5,20 +5,24 @@ import { timingSafeEqual } from 'node:crypto';
 import {
   InvalidSignatureError,
   MalformedEventError,
+  OverloadedError,
   PayloadTooLargeError,
+  RequestTimeoutError,
   TransientUpstreamError,
   UnsupportedMediaTypeError,
   errorMessage,
 } from '../core/errors.ts';
-import type { HealthStatus } from '../core/ports.ts';
-import { header, readBody, sendJson } from '../core/http.ts';
+import { createByteBudget, header, readBody, sendJson } from '../core/http.ts';
 import { markRoster } from '../core/state/person-view.ts';
-import { ingestDelivery, type IngestDeps } from './ingest.ts';
+import { createHealthCheck, type RecoveryReport } from './health.ts';
+import { ingestDelivery, precheckDelivery, type IngestDeps } from './ingest.ts';
 import { parseRequestTarget } from '../core/request-target.ts';
 
 export interface WebhookServerDeps extends IngestDeps {
   /** Extra routes (dashboard pages, server-sent events); return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+  /** What start-up recovery skipped, for /health (embedded default). */
+  recovery?: () => RecoveryReport | undefined;
 }
 
 export interface WebhookServerOptions {
@@ -28,12 +32,21 @@ export interface WebhookServerOptions {
   roster?: ReadonlySet<string>;
   /** Refuse /api/* outright (production without a token: names and e-mails are personal data). */
   apiClosed?: boolean;
+  /** Webhook body bytes all requests may hold at once; beyond it 503 + Retry-After (default 32 MiB). */
+  maxBytesInFlight?: number;
+  /** A webhook body must be complete this long after its headers (default 3 s, Zoom's deadline). */
+  bodyDeadlineMs?: number;
 }
+
+export const MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+export const BODY_DEADLINE_MS = 3_000;
 
 /** Maps each error type to the status Zoom should see; never 429 (Zoom does not retry 4xx). */
 export function statusOf(err: unknown): number {
   if (err instanceof InvalidSignatureError) return 401;
   if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof RequestTimeoutError) return 408;
+  if (err instanceof OverloadedError) return 503;
   if (err instanceof UnsupportedMediaTypeError) return 415;
   if (err instanceof MalformedEventError) return 400;
   if (err instanceof TransientUpstreamError) return 503;
@@ -42,17 +55,27 @@ export function statusOf(err: unknown): number {
 
 export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions = {}): RequestListener {
   const { log } = deps;
+  const budget = createByteBudget(opts.maxBytesInFlight ?? MAX_BYTES_IN_FLIGHT);
+  const health = createHealthCheck(deps);
 
   async function handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    const hold = budget.open();
+    let bodyRead = false;
     try {
-      const body = await readBody(req);
-      const result = await ingestDelivery(deps, {
-        body,
+      const delivery = {
         contentType: header(req, 'content-type'),
         signature: header(req, 'x-zm-signature'),
         timestamp: header(req, 'x-zm-request-timestamp'),
+      };
+      // Unsigned or stale: 401 before a byte of the body is read or held.
+      precheckDelivery(deps, delivery);
+      const body = await readBody(req, undefined, {
+        hold,
+        deadlineMs: opts.bodyDeadlineMs ?? BODY_DEADLINE_MS,
       });
+      bodyRead = true;
+      const result = await ingestDelivery(deps, { ...delivery, body });
       if (result.kind === 'validation') {
         log.info('answered endpoint.url_validation');
         sendJson(res, 200, result.body);
@@ -75,28 +98,26 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
         { status, error: errorMessage(err), requestId: header(req, 'x-zm-request-id') },
         'webhook refused',
       );
-      const headers: Record<string, string> = status === 503 ? { 'retry-after': '30' } : {};
+      const headers: Record<string, string> =
+        err instanceof OverloadedError
+          ? { 'retry-after': '5' }
+          : status === 503
+            ? { 'retry-after': '30' }
+            : {};
+      // A body left unread is not waited for: the connection closes once the answer is sent (an
+      // oversized body is drained instead, so the client reads its 413).
+      if (!bodyRead && !req.complete && !(err instanceof PayloadTooLargeError))
+        headers['connection'] = 'close';
       sendJson(res, status, { error: status === 500 ? 'internal error' : errorMessage(err) }, headers);
+    } finally {
+      hold.release();
     }
   }
 
   async function handleHealth(res: ServerResponse): Promise<void> {
-    const safe = (name: string, p: Promise<HealthStatus>) =>
-      p.catch((err: unknown): HealthStatus => ({ ok: false, backend: name, detail: errorMessage(err) }));
-    const [archive, warehouse, liveState, queue] = await Promise.all([
-      safe('archive', deps.archive.health()),
-      safe('warehouse', deps.warehouse.health()),
-      safe('liveState', deps.liveState.health()),
-      safe('queue', deps.queue.health()),
-    ]);
-    // Only the archive decides readiness: it is what makes a webhook durable.
-    sendJson(res, archive.ok ? 200 : 503, {
-      status: archive.ok ? 'ok' : 'degraded',
-      archive,
-      warehouse,
-      liveState,
-      queue,
-    });
+    // Only the archive decides readiness (it is what makes a webhook durable); the rest is named.
+    const { status, body } = await health();
+    sendJson(res, status, body);
   }
 
   function authorized(req: IncomingMessage): boolean {
@@ -122,7 +143,12 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
     }
     const m = /^\/api\/meetings\/([^/]+)\/live-participants$/.exec(url.pathname);
     if (m?.[1]) {
-      const view = await deps.liveState.liveParticipants(decodeURIComponent(m[1]));
+      const meeting = decodeSegment(m[1]);
+      if (meeting === undefined) {
+        sendJson(res, 400, { error: 'meeting id is not valid percent-encoded UTF-8' });
+        return;
+      }
+      const view = await deps.liveState.liveParticipants(meeting);
       const roster = opts.roster;
       if (view && roster) markRoster(view.participants, roster);
       if (view) sendJson(res, 200, view);
@@ -153,4 +179,13 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
       else res.destroy();
     });
   };
+}
+
+/** A percent-decoded path segment, or undefined when it is not valid UTF-8 (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }

@@ -26,6 +26,23 @@ export function verifyWebhookSignature(
   nowMs: number,
   toleranceSeconds: number,
 ): void {
+  const { signature, timestamp } = checkSignatureHeaders(headers, nowMs, toleranceSeconds);
+  const expected = Buffer.from(computeSignature(secret, timestamp, rawBody));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidSignatureError('signature does not match');
+  }
+}
+
+/**
+ * What can be checked before the body is read: both headers present, the signature shaped like
+ * `v0=<64 hex>`, the timestamp Unix seconds within the window. Throws InvalidSignatureError.
+ */
+export function checkSignatureHeaders(
+  headers: SignatureHeaders,
+  nowMs: number,
+  toleranceSeconds: number,
+): { signature: string; timestamp: string } {
   const { signature, timestamp } = headers;
   if (!timestamp) throw new InvalidSignatureError('missing x-zm-request-timestamp');
   if (!signature) throw new InvalidSignatureError('missing x-zm-signature');
@@ -34,11 +51,8 @@ export function verifyWebhookSignature(
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
   if (skew > toleranceSeconds)
     throw new InvalidSignatureError(`timestamp outside the ${toleranceSeconds}s window`);
-  const expected = Buffer.from(computeSignature(secret, timestamp, rawBody));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidSignatureError('signature does not match');
-  }
+  if (!/^v0=[0-9a-f]{64}$/.test(signature)) throw new InvalidSignatureError('signature does not match');
+  return { signature, timestamp };
 }
 
 /** The answer to `endpoint.url_validation`: hex HMAC-SHA256 of the plain token. */

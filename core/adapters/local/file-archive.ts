@@ -1,22 +1,33 @@
 // The embedded archive: objects as files under a root (`$DATA_DIR/gcs/`) with the GCS keys.
-// Create-only writes open with O_EXCL and sync before returning; a key found incomplete (a crash
-// mid-write) is replaced atomically by the complete copy.
-import { close, createWriteStream, fdatasync, open as openCallback, write, type WriteStream } from 'node:fs';
-import { promisify } from 'node:util';
+// Every write is all-or-nothing (durable-file.ts): bytes to a synced temporary file, then the final
+// name (create-only link, or rename), then a directory sync; a final key only ever holds complete
+// bytes. Health reports the last failed write until a later write succeeds.
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TransientUpstreamError } from '../../errors.ts';
+import { TransientUpstreamError, errorMessage } from '../../errors.ts';
 import type { Archive, HealthStatus } from '../../ports.ts';
 import { canonicalJson } from '../../zoom/event-id.ts';
+import { createDurableFiles, tempPathFor, TEMP_SUFFIX, type FileIo } from './durable-file.ts';
 import { walkFiles } from './walk-files.ts';
 
-export function createFileArchive(rootDir: string): Archive {
+/** A temporary file older than this is a crash's leftover (a live write holds one for milliseconds). */
+const STALE_TEMP_MS = 10 * 60_000;
+
+export interface FileArchiveOptions {
+  /** Test seam: the write system call (e.g. to fail with ENOSPC). */
+  io?: Partial<FileIo>;
+}
+
+export function createFileArchive(rootDir: string, opts: FileArchiveOptions = {}): Archive {
   const knownDirs = new Set<string>();
   const writing = new Map<string, Promise<'created' | 'exists'>>();
+  const files = createDurableFiles(opts.io);
+  /** The last failed write, until a later one succeeds (what /health reports). */
+  let lastWriteFailure: { at: string; error: string } | undefined;
 
   function pathOf(key: string): string {
     if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '')) {
@@ -31,47 +42,73 @@ export function createFileArchive(rootDir: string): Archive {
     knownDirs.add(dir);
   }
 
-  function tempPath(path: string): string {
-    return `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  /** A synced temporary copy next to `path`; a directory found gone (deleted to free space) is re-made once. */
+  async function writeTemp(path: string, body: Uint8Array): Promise<string> {
+    const dir = dirname(path);
+    await ensureDir(dir);
+    try {
+      return await files.writeTemp(path, body);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      knownDirs.delete(dir);
+      await ensureDir(dir);
+      return files.writeTemp(path, body);
+    }
   }
 
-  /** Create-only write, synced; plain descriptors are cheaper than FileHandle objects on this hot path. */
-  async function writeDurably(path: string, body: Uint8Array): Promise<void> {
-    const fd = await openFd(path, 'wx');
+  /** Runs a write, recording its outcome for health; failures become TransientUpstreamError. */
+  async function tracked<T>(key: string, write: () => Promise<T>): Promise<T> {
     try {
-      let offset = 0;
-      while (offset < body.length) offset += await writeFd(fd, body, offset);
-      await fdatasyncFd(fd);
-    } finally {
-      await closeFd(fd);
+      const result = await write();
+      lastWriteFailure = undefined;
+      return result;
+    } catch (err) {
+      lastWriteFailure = { at: new Date().toISOString(), error: errorMessage(err) };
+      throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
     }
   }
 
   async function createOnce(key: string, body: Uint8Array): Promise<'created' | 'exists'> {
     const path = pathOf(key);
-    try {
-      await ensureDir(dirname(path));
-      try {
-        // Fast path: create-only open; the bytes are synced before we report them durable.
-        await writeDurably(path, body);
+    return tracked(key, async () => {
+      const tmp = await writeTemp(path, body);
+      if ((await files.publishIfAbsent(tmp, path)) === 'created') {
+        await files.syncDir(dirname(path));
         return 'created';
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash or a
-      // concurrent writer, which is replaced atomically by a complete one.
+      // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash of an
+      // older version that wrote final names directly, which is replaced atomically by a complete one.
       const existing = await readFile(path).catch(() => undefined);
       if (existing && (Buffer.compare(existing, body) === 0 || sameJson(existing, body))) return 'exists';
-      const tmp = tempPath(path);
-      try {
-        await writeDurably(tmp, body);
-        await rename(tmp, path);
-      } finally {
-        await rm(tmp, { force: true });
-      }
+      await files.publishReplacing(await writeTemp(path, body), path);
+      await files.syncDir(dirname(path));
       return 'created';
+    });
+  }
+
+  /** Streams to a temporary file next to `path` (exports; not synced file by file). */
+  async function streamToTemp(path: string, body: Readable): Promise<string> {
+    await mkdir(dirname(path), { recursive: true }); // not cached: exports are rare
+    const tmp = tempPathFor(path);
+    let out: WriteStream | undefined;
+    try {
+      out = createWriteStream(tmp, { flags: 'wx' });
+      await pipeline(body, out);
+      return tmp;
     } catch (err) {
-      throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
+      // The file may still be opening when the source fails: remove it only once the stream closed.
+      if (out && !out.closed) await once(out, 'close').catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Removes a crash's temporary leftover (best effort); a live write's temp is never this old. */
+  async function removeIfStale(file: string): Promise<void> {
+    try {
+      if (Date.now() - (await stat(file)).mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
+    } catch {
+      // gone already, or not ours to remove: listing goes on
     }
   }
 
@@ -98,23 +135,11 @@ export function createFileArchive(rootDir: string): Archive {
 
     async put(key, body) {
       const path = pathOf(key);
-      await ensureDir(dirname(path));
-      const tmp = tempPath(path);
-      let out: WriteStream | undefined;
-      try {
-        if (body instanceof Readable) {
-          out = createWriteStream(tmp, { flags: 'wx' });
-          await pipeline(body, out);
-        } else {
-          await writeDurably(tmp, body);
-        }
-        await rename(tmp, path);
-      } catch (err) {
-        // The file may still be opening when the source fails: remove it only once the stream closed.
-        if (out && !out.closed) await once(out, 'close').catch(() => undefined);
-        await rm(tmp, { force: true });
-        throw new TransientUpstreamError(`archive write failed for ${key}`, { cause: err });
-      }
+      await tracked(key, async () => {
+        if (body instanceof Readable) await files.publishReplacing(await streamToTemp(path, body), path);
+        else await files.publishReplacing(await writeTemp(path, body), path);
+        await files.syncDir(dirname(path));
+      });
     },
 
     async get(key) {
@@ -133,7 +158,8 @@ export function createFileArchive(rootDir: string): Archive {
       const baseDir = baseKey ? join(rootDir, ...baseKey.split('/')) : rootDir;
       for await (const file of walkFiles(baseDir)) {
         const key = relative(rootDir, file).split(sep).join('/');
-        if (key.startsWith(prefix) && !key.endsWith('.tmp')) yield key;
+        if (key.endsWith(TEMP_SUFFIX)) await removeIfStale(file);
+        else if (key.startsWith(prefix)) yield key;
       }
     },
 
@@ -160,23 +186,20 @@ export function createFileArchive(rootDir: string): Archive {
 
     async health(): Promise<HealthStatus> {
       try {
-        await ensureDir(rootDir);
+        await mkdir(rootDir, { recursive: true });
         await stat(rootDir);
-        return { ok: true, backend: 'files', detail: rootDir };
       } catch (err) {
-        return { ok: false, backend: 'files', detail: (err as Error).message };
+        return { ok: false, backend: 'files', detail: errorMessage(err) };
       }
+      if (lastWriteFailure)
+        return {
+          ok: false,
+          backend: 'files',
+          detail: `last write failed at ${lastWriteFailure.at}: ${lastWriteFailure.error}`,
+        };
+      return { ok: true, backend: 'files', detail: rootDir };
     },
   };
-}
-
-const openFd = promisify(openCallback);
-const fdatasyncFd = promisify(fdatasync);
-const closeFd = promisify(close);
-function writeFd(fd: number, buf: Uint8Array, offset: number): Promise<number> {
-  return new Promise((resolve, reject) =>
-    write(fd, buf, offset, buf.length - offset, null, (err, n) => (err ? reject(err) : resolve(n))),
-  );
 }
 
 /** Two complete JSON documents with the same canonical form are the same event. */
