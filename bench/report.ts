@@ -55,16 +55,28 @@ FROM (
   FROM range(${participants}) AS r(p), range(${PER_PARTICIPANT}) AS q(k)
 )`;
 
-/** Bytes BigQuery bills for the raw_events columns the report reads (STRING: 2 + UTF-8 bytes via strlen; 8 for INT64/TIMESTAMP/DATE). */
+/**
+ * Bytes BigQuery bills for the raw_events columns read (STRING: 2 + UTF-8 bytes via strlen; 8 for
+ * INT64/TIMESTAMP/DATE): `before` the 14 columns the report read before the person model, `after` the
+ * 17 it reads now (+ meeting_start_time, meeting_topic, person_match), `reconcile` the columns of the
+ * reconciliation count (event_date, event_id, source, person_match, participant_name, participant_email).
+ */
 const BYTES_SQL = `
-SELECT SUM(
-  8 + 8 + 8 + 8
-  + 2 + strlen(event_id) + 2 + strlen(action) + 2 + strlen(source)
-  + COALESCE(2 + strlen(meeting_uuid), 0) + COALESCE(2 + strlen(meeting_id), 0)
-  + COALESCE(2 + strlen(breakout_room_uuid), 0) + COALESCE(2 + strlen(participant_id), 0)
-  + COALESCE(2 + strlen(parent_participant_id), 0) + COALESCE(2 + strlen(participant_name), 0)
-  + COALESCE(2 + strlen(participant_email), 0) + COALESCE(2 + strlen(participant_uuid), 0)
-) AS bytes FROM raw_events`;
+SELECT
+  SUM(old_b) AS before_bytes,
+  SUM(old_b + 8 + COALESCE(2 + strlen(meeting_topic), 0) + COALESCE(2 + strlen(person_match), 0)) AS after_bytes,
+  SUM(8 + 2 + strlen(event_id) + 2 + strlen(source) + COALESCE(2 + strlen(person_match), 0)
+    + COALESCE(2 + strlen(participant_name), 0) + COALESCE(2 + strlen(participant_email), 0)) AS reconcile_bytes
+FROM (
+  SELECT *,
+    8 + 8 + 8 + 8
+    + 2 + strlen(event_id) + 2 + strlen(action) + 2 + strlen(source)
+    + COALESCE(2 + strlen(meeting_uuid), 0) + COALESCE(2 + strlen(meeting_id), 0)
+    + COALESCE(2 + strlen(breakout_room_uuid), 0) + COALESCE(2 + strlen(participant_id), 0)
+    + COALESCE(2 + strlen(parent_participant_id), 0) + COALESCE(2 + strlen(participant_name), 0)
+    + COALESCE(2 + strlen(participant_email), 0) + COALESCE(2 + strlen(participant_uuid), 0) AS old_b
+  FROM raw_events
+)`;
 
 async function main(): Promise<void> {
   const events = Number(process.argv[2] ?? 1_000_000);
@@ -77,7 +89,12 @@ async function main(): Promise<void> {
     let t = performance.now();
     await engine.connection.run(EVENTS_SQL(participants));
     const loadS = (performance.now() - t) / 1000;
-    const rawBytes = (await engine.query<{ bytes: number }>(BYTES_SQL, {})).rows[0]?.bytes ?? 0;
+    const bytes = (
+      await engine.query<{ before_bytes: number; after_bytes: number; reconcile_bytes: number }>(
+        BYTES_SQL,
+        {},
+      )
+    ).rows[0] ?? { before_bytes: 0, after_bytes: 0, reconcile_bytes: 0 };
 
     t = performance.now();
     const cpu = process.cpuUsage();
@@ -91,24 +108,31 @@ async function main(): Promise<void> {
     const peakMiB = process.resourceUsage().maxRSS / 1024;
 
     const eventsTotal = participants * PER_PARTICIPANT;
-    const perEvent = rawBytes / eventsTotal;
+    const per = (n: number): number => n / eventsTotal;
+    const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    // A report now reads its day and one day on each side: in a steady state three days of events.
+    const before = bytes.before_bytes;
+    const after = 3 * bytes.after_bytes;
+    const reconcile = 3 * bytes.reconcile_bytes;
     const tib = 2 ** 40;
-    const monthly = (perDay: number): string => {
-      // BigQuery bills at least 10 MB per table read: raw_events, and camera_minutes (no QoS rows here).
-      const billed = Math.max(perDay * perEvent, 10 * 2 ** 20) + 10 * 2 ** 20;
-      return `${((billed * 30) / 2 ** 30).toFixed(3)} GiB/month ≈ $${(((billed * 30) / tib) * 6.25).toFixed(4)}`;
-    };
+    const monthly = (perReport: number): string =>
+      `${((perReport * 30) / 2 ** 30).toFixed(3)} GiB/month ≈ $${(((perReport * 30) / tib) * 6.25).toFixed(4)}`;
+    // BigQuery bills at least 10 MB per table a query reads.
+    const billed = (scan: number, queries: number): number =>
+      Math.max(scan, 10 * 2 ** 20) + (queries - 1) * 10 * 2 ** 20;
     console.log(
       [
         `events: ${eventsTotal.toLocaleString('en-US')} (${participants.toLocaleString('en-US')} participants in ${Math.ceil(participants / PARTICIPANTS_PER_MEETING)} meetings)`,
         `load (SQL generator, not timed in the target): ${loadS.toFixed(2)} s`,
-        `report: ${reportS.toFixed(2)} s, ${report.rows.toLocaleString('en-US')} rows`,
+        `report: ${reportS.toFixed(2)} s, ${report.rows.toLocaleString('en-US')} rows (reconciliation included)`,
         `export: ${exportS.toFixed(2)} s, ${(exported.bytes / 2 ** 20).toFixed(1)} MiB CSV`,
         `report + export: ${(reportS + exportS).toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU on ${cpus().length} cores (target < 10 s)`,
         `load average during the run: ${loadavg()[0]?.toFixed(1)}`,
         `peak RSS of the process (generation included): ${peakMiB.toFixed(0)} MiB`,
-        `BigQuery bytes the report scans in raw_events: ${(rawBytes / 2 ** 20).toFixed(1)} MiB (${perEvent.toFixed(0)} B/event)`,
-        `on-demand cost at $6.25/TiB, 1 report a day: 1,000 events/day → ${monthly(1000)}; 1,000,000 events/day → ${monthly(1_000_000)}`,
+        `BigQuery bytes of raw_events per report, this day's events (${eventsTotal.toLocaleString('en-US')}/day):`,
+        `  before (14 columns, the day only): ${mib(before)} (${per(before).toFixed(0)} B/event)`,
+        `  after (17 columns, 3 days read): ${mib(after)} (${per(bytes.after_bytes).toFixed(0)} B/event/day read) + reconciliation count ${mib(reconcile)} (${per(bytes.reconcile_bytes).toFixed(0)} B/event/day read)`,
+        `  a month at 1 report a day: before ${monthly(billed(before, 1))}, after ${monthly(billed(after, 1) + billed(reconcile, 1))} (camera_minutes not included)`,
       ].join('\n'),
     );
   } finally {

@@ -1,5 +1,6 @@
 // The report view in headless Chromium on the fixture day (sql/fixtures/2026-02-03): the table
-// shows the hand-written expected CSV's numbers, the charts draw every participant and room, and
+// shows the hand-written expected CSV's values (room_number labelled as the visit order with its
+// room), the charts draw every person and room (unknown camera as unknown), and
 // the CSV download is that file byte for byte (UTF-8 with a byte-order mark). Screenshot in test-artifacts/browser/.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,16 @@ describe('report view of the fixture day', () => {
       ),
     );
     expect(await page.$$eval('#report thead th', (ths) => ths.map((th) => th.textContent))).toEqual(header);
-    expect(shown).toEqual(expected);
+    // room_number is the person's visit order: shown with its room so nobody reads it as the room.
+    const col = (name: string): number => (header ?? []).indexOf(name);
+    const labelled = expected.map((f) =>
+      f.map((v, i) => (i === col('room_number') && v ? `visit ${v} · ${f[col('room_name')]}` : v)),
+    );
+    expect(shown).toEqual(labelled);
+    expect(shown.map((r) => r[col('room_number')])).toContain('visit 1 · Room-2'); // Ken's first visit
+    expect(
+      await page.locator('#report thead th', { hasText: /^room_number$/ }).getAttribute('title'),
+    ).toMatch(/visit order .*not the room/);
 
     const meeting = page.locator(`section[data-meeting="${FIXTURE_MEETING}"]`);
     expect(await meeting.locator('svg.journey g[data-participant]').count()).toBe(4);
@@ -56,9 +66,24 @@ describe('report view of the fixture day', () => {
         .evaluateAll((ps) => ps.map((p) => p.getAttribute('data-series'))),
     ).toEqual(['in the meeting', 'Room-1', 'Room-2']);
     const kenRoom1 = await meeting
-      .locator('svg.journey g[data-participant="K3N-0001"] title')
+      .locator('svg.journey g[data-participant="ken@example.com"] title')
       .allTextContents();
-    expect(kenRoom1.join('\n')).toContain('Room-1 09:20–09:35, 15.00 min · camera on 15.00 min (100.0%)');
+    expect(kenRoom1.join('\n')).toContain(
+      'Ken: visit 2 · Room-1 09:20–09:35, 15.00 min · camera on 15.00 min (100.0%)',
+    );
+    // No camera data for Lee: unknown, never "camera off".
+    const lee = await meeting
+      .locator('svg.journey g[data-participant=\'Lee, "Phone"\'] title')
+      .allTextContents();
+    expect(lee.join('\n')).toContain('Lee, "Phone": main session · camera unknown (no camera data)');
+    expect(await meeting.locator('[data-topic]').textContent()).toBe('Weekly sync');
+    // Mo's join was never received: the lane says presence counts from the meeting's start.
+    const mo = page.locator(
+      'section[data-meeting="mid/night=="] svg.journey g[data-participant="mo@example.com"] title',
+    );
+    expect((await mo.allTextContents()).join('\n')).toContain(
+      "from the meeting's start: the join was never received",
+    );
     await chrome.screenshot(page, 'report-view-2026-02-03');
   });
 

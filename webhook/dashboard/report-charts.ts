@@ -1,5 +1,5 @@
-// Inline SVG charts of one meeting from its daily_reports rows (pure): each participant's journey
-// through the rooms with the camera-on share shaded, and room occupancy over time.
+// Inline SVG charts of one meeting from its daily_reports rows (pure): each person's journey through
+// the rooms (labelled by visit order and room) with the camera-on share shaded, and room occupancy.
 import { esc, PALETTE } from './html.ts';
 import type { ReportRow } from './report-data.ts';
 
@@ -73,7 +73,11 @@ export function journeyChart(rows: readonly ReportRow[]): string {
     const join = ms(first.meeting_join_time) ?? d.from;
     const leave = ms(first.meeting_leave_time) ?? d.to;
     body += `<g data-participant="${esc(key)}"><text x="4" y="${y + 14}">${esc(who.length > 28 ? `${who.slice(0, 27)}…` : who)}</text>`;
-    body += `<rect x="${x(join).toFixed(1)}" y="${y + 8}" width="${Math.max(1, x(leave) - x(join)).toFixed(1)}" height="4" fill="#b9bec9"><title>${esc(`${who}: in the meeting ${hhmm(join)}–${hhmm(leave)}, ${first.meeting_duration_mins ?? '0'} min`)}</title></rect>`;
+    const since =
+      first.join_time_source === 'meeting_start'
+        ? " (from the meeting's start: the join was never received)"
+        : '';
+    body += `<rect x="${x(join).toFixed(1)}" y="${y + 8}" width="${Math.max(1, x(leave) - x(join)).toFixed(1)}" height="4" fill="#b9bec9"><title>${esc(`${who}: in the meeting ${hhmm(join)}–${hhmm(leave)}${since}, ${first.meeting_duration_mins ?? '0'} min`)}</title></rect>`;
     const roomVisits = visits.filter((v) => v.room_name);
     if (roomVisits.length === 0)
       body += cameraBar(x, y, join, leave, '#6b7280', first, `${who}: main session`);
@@ -87,7 +91,7 @@ export function journeyChart(rows: readonly ReportRow[]): string {
         to,
         colors.get(v.room_name ?? '') ?? '#888',
         v,
-        `${who}: ${v.room_name} ${hhmm(from)}–${hhmm(to)}, ${v.room_duration_mins} min`,
+        `${who}: visit ${v.room_number} · ${v.room_name} ${hhmm(from)}–${hhmm(to)}, ${v.room_duration_mins} min`,
       );
     }
     body += '</g>';
@@ -106,8 +110,12 @@ function cameraBar(
 ): string {
   const x0 = x(from);
   const w = Math.max(1, x(to) - x0);
-  const share = Math.min(1, Math.max(0, Number(r.camera_percentage ?? 0) / 100));
-  const title = `${label} · camera on ${r.camera_on_mins ?? '0'} min (${r.camera_percentage ?? '0'}%)`;
+  // No camera data (camera_source none): unknown, not "off".
+  const known = r.camera_percentage !== null && r.camera_source !== 'none';
+  const share = known ? Math.min(1, Math.max(0, Number(r.camera_percentage) / 100)) : 0;
+  const title = known
+    ? `${label} · camera on ${r.camera_on_mins ?? '0'} min (${r.camera_percentage}%)`
+    : `${label} · camera unknown (no camera data)`;
   return (
     `<g><title>${esc(title)}</title><rect x="${x0.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="14" rx="2" fill="${color}" fill-opacity="0.3"/>` +
     (share > 0
@@ -124,7 +132,7 @@ function legend(colors: Map<string, string>, camera: boolean): string {
   );
   if (camera)
     items.push(
-      '<span class="muted">solid part of a bar: camera-on share of that visit; pale: camera off</span>',
+      '<span class="muted">solid part of a bar: camera-on share of that visit; pale: camera off or unknown (hover for which); Room-?: a room Zoom did not name</span>',
     );
   else
     items.unshift(

@@ -1,5 +1,6 @@
 // The report view of one day (pure HTML from a ReportDay): summary, per-meeting journey and
-// occupancy charts, the attendance summary when a roster was run, and the daily report table.
+// occupancy charts, the attendance summary when a roster was run, and the daily report table
+// (room_number shown as the visit order with its room: "visit 1 · Room-2").
 import { addDays } from '../../jobs/day-window.ts';
 import { REPORT_COLUMNS } from '../../jobs/report.ts';
 import { esc, page } from './html.ts';
@@ -27,7 +28,8 @@ export function renderReportPage(day: ReportDay, note?: string): string {
   body += `<p class="stats" id="summary"><span><b data-stat="rows">${rows.length}</b> ${plural(rows.length, 'row')}</span><span><b data-stat="meetings">${meetings.size}</b> ${plural(meetings.size, 'meeting')}</span><span><b data-stat="participants">${participants}</b> ${plural(participants, 'participant')}</span></p>`;
   for (const [uuid, mrows] of meetings) {
     const id = mrows[0]?.meeting_id ?? '';
-    body += `<section class="meeting" data-meeting="${esc(uuid)}"><h3>Meeting ${esc(id)} <span class="muted">${esc(uuid)}</span></h3>`;
+    const topic = mrows[0]?.meeting_topic;
+    body += `<section class="meeting" data-meeting="${esc(uuid)}"><h3>Meeting ${esc(id)}${topic ? ` · <span data-topic>${esc(topic)}</span>` : ''} <span class="muted">${esc(uuid)}</span></h3>`;
     body += `<h3>Journeys through rooms</h3>${journeyChart(mrows)}<h3>Room occupancy</h3>${occupancyChart(mrows)}</section>`;
   }
   if (day.attendance) body += attendanceSection(day.attendance);
@@ -37,13 +39,28 @@ export function renderReportPage(day: ReportDay, note?: string): string {
 
 const plural = (n: number, word: string): string => (n === 1 ? word : `${word}s`);
 
+/** What a cell shows: the CSV value, except room_number, which is a visit order and not a room. */
+export function cellText(r: ReportRow, c: (typeof REPORT_COLUMNS)[number]): string {
+  if (c === 'room_number' && r.room_number) return `visit ${r.room_number} · ${r.room_name ?? ''}`;
+  return r[c] ?? '';
+}
+
+const HEADER_TITLES: Partial<Record<(typeof REPORT_COLUMNS)[number], string>> = {
+  room_number: "the person's visit order that day (1, 2, …), not the room: the room is room_name",
+  room_name: 'Room-K: K = the order in which the room was first entered; Room-? = a room Zoom did not name',
+  camera_source: 'none: no camera data, the camera figures are empty (unknown)',
+  join_time_source: "meeting_start: the join was never received; presence counts from the meeting's start",
+};
+
 function reportTable(rows: readonly ReportRow[]): string {
   if (rows.length === 0) return '<p class="muted">No rows.</p>';
-  const head = REPORT_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('');
+  const head = REPORT_COLUMNS.map(
+    (c) => `<th${HEADER_TITLES[c] ? ` title="${esc(HEADER_TITLES[c])}"` : ''}>${esc(c)}</th>`,
+  ).join('');
   const body = rows
     .map(
       (r) =>
-        `<tr>${REPORT_COLUMNS.map((c) => `<td data-col="${c}"${NUMERIC.has(c) ? ' class="num"' : ''}>${esc(r[c] ?? '')}</td>`).join('')}</tr>`,
+        `<tr>${REPORT_COLUMNS.map((c) => `<td data-col="${c}"${NUMERIC.has(c) ? ' class="num"' : ''}>${esc(cellText(r, c))}</td>`).join('')}</tr>`,
     )
     .join('\n');
   return `<div style="overflow-x:auto"><table id="report"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
