@@ -1,14 +1,17 @@
 // The whole webhook handler in-process over real HTTP, on the embedded default (files, DuckDB,
 // in-process state and queue) in a temp DATA_DIR.
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientUpstreamError } from '../core/errors.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { decodePushEnvelope, type PushEnvelope } from '../core/zoom/push-envelope.ts';
-import { computeSignature } from '../core/zoom/signature.ts';
+import { computeSignature, signedHeaders } from '../core/zoom/signature.ts';
 import { MEETING, PEOPLE, zoom } from '../test/fixtures/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
+import { listen, urlOf } from './main.ts';
+import { createServer } from './server.ts';
 
 const t0 = Date.parse(MEETING.startTime);
 const [ana, bjorn] = PEOPLE as [(typeof PEOPLE)[0], (typeof PEOPLE)[0]];
@@ -210,11 +213,22 @@ describe('bad input', () => {
   });
 
   it('quarantines signed bodies it cannot parse, once per content', async () => {
-    await hook.post('{"event": "meeting.started", "event_ts": ', { raw: true });
-    await hook.post('{"event": "meeting.started", "event_ts": ', { raw: true });
-    const files = await filesUnder('quarantine');
-    expect(files.length).toBeGreaterThan(0);
-    expect(new Set(files).size).toBe(files.length);
+    const a = '{"event": "meeting.started", "event_ts": ';
+    const b = '{"event": "meeting.ended", "event_ts": ';
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const day = new Date(now()).toISOString().slice(0, 10);
+    const before = await filesUnder('quarantine');
+    expect((await hook.post(a, { raw: true })).status).toBe(400);
+    expect((await hook.post(a, { raw: true })).status).toBe(400);
+    const afterSame = await filesUnder('quarantine');
+    // Two deliveries of the same bytes: exactly one new file, named by the SHA-256 of the body.
+    expect(afterSame.filter((f) => !before.includes(f))).toEqual([join(day, `${sha(a)}.bin`)]);
+    expect(await readFile(join(hook.dataDir, 'gcs', 'quarantine', day, `${sha(a)}.bin`), 'utf8')).toBe(a);
+    expect((await hook.post(b, { raw: true })).status).toBe(400);
+    const afterOther = await filesUnder('quarantine');
+    expect(afterOther.filter((f) => !before.includes(f))).toEqual(
+      [join(day, `${sha(a)}.bin`), join(day, `${sha(b)}.bin`)].sort(),
+    );
   });
 
   it('answers 503 when the archive is down, so Zoom retries, and writes nothing downstream', async () => {
@@ -245,9 +259,58 @@ describe('bad input', () => {
     }
   });
 
-  it('never answers 429, and other methods get 405', async () => {
+  it('never answers 429: in-flight budget exhausted, archive down and a burst get 503 or 200', async () => {
+    const statuses: number[] = [];
+    const postTo = async (base: string, body: unknown): Promise<number> => {
+      const raw = Buffer.from(JSON.stringify(body));
+      const res = await fetch(`${base}/webhook`, {
+        method: 'POST',
+        headers: signedHeaders(TEST_SECRET, raw, now()),
+        body: raw,
+      });
+      await res.arrayBuffer();
+      statuses.push(res.status);
+      return res.status;
+    };
+    const burst = (base: string, from: number) =>
+      Promise.all(
+        Array.from({ length: 32 }, (_, i) =>
+          postTo(base, { ...zoom.joined(MEETING, ana, t0 + from + i), pad: 'p'.repeat(2048) }),
+        ),
+      );
+    // 1. A burst of 32 concurrent deliveries on the service as configured: every one is accepted.
+    expect(new Set(await burst(hook.url, 500_000))).toEqual(new Set([200]));
+    // 2. The same burst against an in-flight budget that holds two bodies: the rest are 503.
+    const tight = await listen(
+      createServer(hook.service.deps, { maxBytesInFlight: 6 * 1024 }),
+      0,
+      '127.0.0.1',
+    );
+    try {
+      const answers = await burst(urlOf(tight), 600_000);
+      expect(answers).toContain(503);
+      expect(answers.every((s) => s === 200 || s === 503)).toBe(true);
+    } finally {
+      tight.closeAllConnections();
+      await new Promise((r) => tight.close(r));
+    }
+    // 3. The archive is down: 503 so that Zoom retries.
+    const { deps } = hook.service;
+    const original = deps.archive.putIfAbsent;
+    deps.archive.putIfAbsent = () => Promise.reject(new TransientUpstreamError('disk gone'));
+    try {
+      expect(await postTo(hook.url, zoom.joined(MEETING, ana, t0 + 700_000))).toBe(503);
+    } finally {
+      deps.archive.putIfAbsent = original;
+    }
+    expect(statuses).not.toContain(429);
+    expect(new Set(statuses)).toEqual(new Set([200, 503]));
+  });
+
+  it('answers other methods on /webhook with 405', async () => {
     const res = await fetch(`${hook.url}/webhook`);
     expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
   });
 });
 
