@@ -149,6 +149,8 @@ export const incomingSchema = z.discriminatedUnion('msg_type', [
   z.looseObject({ msg_type: z.literal(22), status_code: num, reason: z.string().optional() }),
 ]);
 export type Incoming = z.output<typeof incomingSchema>;
+export type MediaContent = z.output<typeof mediaContentSchema>;
+export type TranscriptContent = z.output<typeof transcriptContentSchema>;
 
 export type ParseResult =
   | { ok: true; msg: Incoming }

@@ -1,14 +1,14 @@
 // The RTMS client for one stream: signaling + media sockets, handshakes, keep-alive answers,
-// watchdogs, reconnection and close. Every decision comes from decisions.ts; this loop only runs them.
+// watchdogs and close. Every decision comes from decisions.ts, frames are translated in
+// translate-frame.ts, backoff runs in reconnect-timer.ts; this loop only runs them.
 import type { Logger } from '../../core/log.ts';
-import type { MediaFrame, TranscriptItem } from '../capture/capture.ts';
+import type { MediaFrame, TranscriptItem } from '../frames.ts';
 import { logSafe } from '../../core/zoom/identifiers.ts';
 import {
   checkSocketUrl,
   chooseServerUrl,
   isSilent,
   judgeHandshake,
-  onConnectionLost,
   onSessionState,
   onStreamState,
   pickMediaUrls,
@@ -18,7 +18,6 @@ import {
 } from './decisions.ts';
 import {
   clientReadyAck,
-  decodeBase64,
   EVENT,
   eventSubscription,
   keepAliveResponse,
@@ -35,6 +34,9 @@ import {
   type RtmsEvent,
 } from './messages.ts';
 import type { RtmsSocket, SocketFactory } from './socket.ts';
+import { systemClock, type Clock, type TimerHandle } from './clock.ts';
+import { ReconnectTimer } from './reconnect-timer.ts';
+import { toMediaFrame, toTranscriptItem } from './translate-frame.ts';
 
 /** Frames and transcript lines are handed over in the capture's own shapes. */
 export type RtmsFrame = MediaFrame;
@@ -66,6 +68,8 @@ export interface RtmsClientOptions {
   socketFactory: SocketFactory;
   handlers: RtmsHandlers;
   log: Logger;
+  /** Time source and timers; the system clock unless a test injects one. */
+  clock?: Clock;
   /** Silence on a socket (no message of any kind) after which it is redone (§3.12: 65 s). */
   watchdogMs?: number;
   /**
@@ -86,7 +90,7 @@ interface Conn {
   ready: boolean;
   closed: boolean;
   /** Runs out when the handshake is not answered in time; cleared once ready or dropped. */
-  handshakeTimer?: NodeJS.Timeout | undefined;
+  handshakeTimer?: TimerHandle | undefined;
 }
 
 type Phase = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'closing' | 'ended';
@@ -99,16 +103,14 @@ export class RtmsClient {
   private serverUrls: string;
   private readonly ids: HandshakeIds;
   private gen = 0;
-  private attempt = 0;
   private duplicateRetries = 0;
-  private lostSince: number | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
+  private readonly reconnect: ReconnectTimer;
+  private closeTimer: TimerHandle | undefined;
   private draining: RtmsEnd | undefined;
-  private readonly watchdog: NodeJS.Timeout;
+  private readonly watchdog: TimerHandle;
   private readonly log: Logger;
+  private readonly clock: Clock;
   private readonly watchdogMs: number;
-  private readonly windowMs: number;
   private badFrames = 0;
   readonly stats = {
     audio: 0,
@@ -122,17 +124,22 @@ export class RtmsClient {
     handshakeTimeouts: 0,
   };
 
-  constructor(private readonly o: RtmsClientOptions) {
-    this.serverUrls = o.serverUrls;
-    this.log = o.log.child({ meetingUuid: logSafe(o.meetingUuid), streamId: logSafe(o.streamId) });
+  constructor(private readonly options: RtmsClientOptions) {
+    const { meetingUuid, streamId } = options;
+    this.serverUrls = options.serverUrls;
+    this.log = options.log.child({ meetingUuid: logSafe(meetingUuid), streamId: logSafe(streamId) });
     this.ids = {
-      meetingUuid: o.meetingUuid,
-      streamId: o.streamId,
-      signature: rtmsSignature(o.clientId, o.clientSecret, o.meetingUuid, o.streamId),
+      meetingUuid,
+      streamId,
+      signature: rtmsSignature(options.clientId, options.clientSecret, meetingUuid, streamId),
     };
-    this.watchdogMs = o.watchdogMs ?? 65_000;
-    this.windowMs = o.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
-    this.watchdog = setInterval(() => this.checkWatchdog(), Math.max(250, Math.floor(this.watchdogMs / 4)));
+    this.clock = options.clock ?? systemClock;
+    this.watchdogMs = options.watchdogMs ?? 65_000;
+    this.reconnect = new ReconnectTimer(this.clock, options.reconnectWindowMs ?? RECONNECT_WINDOW_MS);
+    this.watchdog = this.clock.setInterval(
+      () => this.checkWatchdog(),
+      Math.max(250, Math.floor(this.watchdogMs / 4)),
+    );
     this.watchdog.unref?.();
   }
 
@@ -149,12 +156,12 @@ export class RtmsClient {
   failover(serverUrls: string | undefined): void {
     if (this.isOver()) return;
     if (serverUrls) {
-      const choice = chooseServerUrl(serverUrls, this.o.allowedHosts);
+      const choice = chooseServerUrl(serverUrls, this.options.allowedHosts);
       if (!choice.ok) return this.log.warn({ why: choice.why }, 'failover to a refused server url ignored');
       this.serverUrls = serverUrls;
     }
     this.log.info({ reason: 'rtms_started re-sent' }, 'failover: reconnecting to new server urls');
-    this.attempt = 0;
+    this.reconnect.restartAttempts();
     this.connectAll();
   }
 
@@ -162,7 +169,7 @@ export class RtmsClient {
   interrupted(serverUrls: string | undefined): void {
     if (this.isOver()) return;
     if (serverUrls) {
-      const choice = chooseServerUrl(serverUrls, this.o.allowedHosts);
+      const choice = chooseServerUrl(serverUrls, this.options.allowedHosts);
       if (choice.ok) this.serverUrls = serverUrls;
       else this.log.warn({ why: choice.why }, 'refused server url ignored; reconnecting to the known one');
     }
@@ -194,8 +201,11 @@ export class RtmsClient {
     }
     if (end.stopReason === STOP_REASON.STREAM_REVOKED || this.phase !== 'streaming') return this.end(end);
     this.draining = end;
-    this.clearRetry();
-    this.closeTimer = setTimeout(() => this.end(this.draining!), this.o.stopGraceMs ?? 2_000);
+    this.reconnect.cancel();
+    this.closeTimer = this.clock.setTimeout(
+      () => this.end(this.draining!),
+      this.options.stopGraceMs ?? 2_000,
+    );
   }
 
   /** Ends the stream at Zoom with msg 21 and waits for msg 22 (or a timeout). */
@@ -203,10 +213,10 @@ export class RtmsClient {
     if (this.isOver() || this.phase === 'closing') return;
     if (!this.signaling?.ready) return this.end({ outcome: 'stopped', detail: 'closed before streaming' });
     this.phase = 'closing';
-    this.send(this.signaling, streamCloseRequest(this.o.streamId));
-    this.closeTimer = setTimeout(
+    this.send(this.signaling, streamCloseRequest(this.options.streamId));
+    this.closeTimer = this.clock.setTimeout(
       () => this.end({ outcome: 'stopped', detail: 'close timed out without msg 22' }),
-      this.o.closeTimeoutMs ?? 5_000,
+      this.options.closeTimeoutMs ?? 5_000,
     );
   }
 
@@ -220,11 +230,11 @@ export class RtmsClient {
   }
 
   private connectAll(): void {
-    this.clearRetry();
+    this.reconnect.cancel();
     this.dropAll();
     const gen = ++this.gen;
     this.phase = 'connecting';
-    const choice = chooseServerUrl(this.serverUrls, this.o.allowedHosts);
+    const choice = chooseServerUrl(this.serverUrls, this.options.allowedHosts);
     if (!choice.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${choice.why}` });
     this.log.debug({ url: choice.url }, 'opening signaling socket');
     const conn = this.open(choice.url, gen, 'signaling');
@@ -235,7 +245,7 @@ export class RtmsClient {
   private connectMedia(): void {
     const gen = this.gen;
     for (const c of this.media.values()) {
-      clearTimeout(c.handshakeTimer);
+      this.clock.clearTimeout(c.handshakeTimer);
       c.socket.terminate();
     }
     this.media.clear();
@@ -243,7 +253,7 @@ export class RtmsClient {
     if (targets.length === 0)
       return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
     for (const [kind, url] of targets) {
-      const check = checkSocketUrl(url, this.o.allowedHosts);
+      const check = checkSocketUrl(url, this.options.allowedHosts);
       if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
       const conn = this.open(url, gen, kind);
       this.media.set(kind, conn);
@@ -251,18 +261,18 @@ export class RtmsClient {
         () =>
           gen === this.gen &&
           this.media.get(kind) === conn &&
-          this.send(conn, mediaHandshake(this.ids, this.o.media, kind)),
+          this.send(conn, mediaHandshake(this.ids, this.options.media, kind)),
       );
     }
   }
 
   private open(url: string, gen: number, role: 'signaling' | MediaKind): Conn {
-    const socket = this.o.socketFactory(url);
-    const conn: Conn = { socket, lastSeen: Date.now(), ready: false, closed: false };
+    const socket = this.options.socketFactory(url);
+    const conn: Conn = { socket, lastSeen: this.clock.now(), ready: false, closed: false };
     const current = () =>
       gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
-    const handshakeMs = this.o.handshakeTimeoutMs ?? 10_000;
-    conn.handshakeTimer = setTimeout(() => {
+    const handshakeMs = this.options.handshakeTimeoutMs ?? 10_000;
+    conn.handshakeTimer = this.clock.setTimeout(() => {
       conn.handshakeTimer = undefined;
       if (conn.ready || !current() || this.isOver()) return;
       this.stats.handshakeTimeouts++;
@@ -282,7 +292,7 @@ export class RtmsClient {
     socket.onError((err) => current() && this.log.warn({ role, err: err.message }, 'rtms socket error'));
     socket.onClose((code, reason) => {
       conn.closed = true;
-      clearTimeout(conn.handshakeTimer);
+      this.clock.clearTimeout(conn.handshakeTimer);
       if (!current() || this.isOver()) return;
       if (this.draining) {
         if ([...this.media.values()].every((c) => c.closed)) this.end(this.draining);
@@ -308,7 +318,7 @@ export class RtmsClient {
       return;
     }
     // Only a well-formed message is a sign of life: garbage must not keep a dead socket open.
-    conn.lastSeen = Date.now();
+    conn.lastSeen = this.clock.now();
     const msg = parsed.msg;
     if (msg.msg_type === MSG.KEEP_ALIVE_REQ) {
       this.stats.keepAlives++;
@@ -323,7 +333,7 @@ export class RtmsClient {
       case MSG.SIGNALING_HAND_SHAKE_RESP: {
         if (!this.accepted('signaling', msg.status_code, msg.reason)) return;
         this.signaling!.ready = true;
-        clearTimeout(this.signaling!.handshakeTimer);
+        this.clock.clearTimeout(this.signaling!.handshakeTimer);
         this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
         this.send(this.signaling!, eventSubscription());
         return this.connectMedia();
@@ -332,7 +342,7 @@ export class RtmsClient {
         if (msg.event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED)
           return this.lost('media', 'media connection interrupted (event 7)');
         this.stats.events++;
-        return this.o.handlers.event(msg.event);
+        return this.options.handlers.event(msg.event);
       case MSG.STREAM_STATE_UPDATE:
         return this.act(onStreamState(msg.state, msg.reason ?? msg.stop_reason), `stream state ${msg.state}`);
       case MSG.SESSION_STATE_UPDATE:
@@ -356,51 +366,33 @@ export class RtmsClient {
       case MSG.DATA_HAND_SHAKE_RESP: {
         if (!this.accepted('media', msg.status_code, msg.reason)) return;
         conn.ready = true;
-        clearTimeout(conn.handshakeTimer);
-        if (this.signaling) this.send(this.signaling, clientReadyAck(this.o.streamId));
+        this.clock.clearTimeout(conn.handshakeTimer);
+        if (this.signaling) this.send(this.signaling, clientReadyAck(this.options.streamId));
         if ([...this.media.values()].every((c) => c.ready)) {
           if (this.phase !== 'streaming')
             this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
           this.phase = 'streaming';
-          this.attempt = 0;
+          this.reconnect.recovered();
           this.duplicateRetries = 0;
-          this.lostSince = undefined;
         }
         return;
       }
       case MSG.MEDIA_DATA_AUDIO:
       case MSG.MEDIA_DATA_VIDEO: {
-        const bytes = decodeBase64(msg.content.data);
-        if (!bytes) return this.badPayload(msg.msg_type);
-        const frame: RtmsFrame = {
-          userId: msg.content.user_id,
-          timestamp: msg.content.timestamp,
-          data: bytes,
-          ...(msg.content.user_name !== undefined && { userName: msg.content.user_name }),
-        };
+        const frame = toMediaFrame(msg.content);
+        if (!frame) return this.badPayload(msg.msg_type);
         if (msg.msg_type === MSG.MEDIA_DATA_AUDIO) {
           this.stats.audio++;
-          this.o.handlers.audio(frame);
+          this.options.handlers.audio(frame);
         } else {
           this.stats.video++;
-          this.o.handlers.video(frame);
+          this.options.handlers.video(frame);
         }
         return;
       }
-      case MSG.MEDIA_DATA_TRANSCRIPT: {
-        const c = msg.content;
+      case MSG.MEDIA_DATA_TRANSCRIPT:
         this.stats.transcript++;
-        return this.o.handlers.transcript({
-          userId: c.user_id,
-          timestamp: c.timestamp,
-          text: c.data,
-          ...(c.user_name !== undefined && { userName: c.user_name }),
-          ...(c.start_time !== undefined && { startTime: c.start_time }),
-          ...(c.end_time !== undefined && { endTime: c.end_time }),
-          ...(c.language !== undefined && { language: c.language }),
-          ...(c.attribute !== undefined && { attribute: c.attribute }),
-        });
-      }
+        return this.options.handlers.transcript(toTranscriptItem(msg.content));
       default:
         return; // share and chat are not requested; anything else is ignored
     }
@@ -440,35 +432,32 @@ export class RtmsClient {
   /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
   private lost(scope: 'all' | 'media', why: string): void {
     if (this.isOver() || this.phase === 'closing' || this.draining) return;
-    const now = Date.now();
-    this.lostSince ??= now;
-    if (this.retryTimer) return; // a retry is already scheduled
-    const action = onConnectionLost(this.attempt, this.lostSince, now, this.windowMs);
+    const redoAll = scope === 'all' || !this.signaling?.ready;
+    const action = this.reconnect.schedule(() => this.retry(redoAll));
+    if (action === 'pending') return; // a retry is already scheduled
     if (action.kind === 'give-up') return this.end({ outcome: 'failed', detail: `${why}; ${action.why}` });
-    this.attempt = action.attempt;
     this.stats.reconnects++;
     this.phase = 'waiting';
-    const redoAll = scope === 'all' || !this.signaling?.ready;
     if (redoAll) this.dropAll();
     else for (const c of this.media.values()) c.ready = false;
     this.log.warn(
       { why, scope: redoAll ? 'all' : 'media', delayMs: action.delayMs, attempt: action.attempt },
       'rtms connection lost, reconnecting',
     );
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (this.isOver()) return;
-      if (redoAll || !this.signaling?.ready) this.connectAll();
-      else {
-        this.phase = 'connecting';
-        this.connectMedia();
-      }
-    }, action.delayMs);
+  }
+
+  private retry(redoAll: boolean): void {
+    if (this.isOver()) return;
+    if (redoAll || !this.signaling?.ready) this.connectAll();
+    else {
+      this.phase = 'connecting';
+      this.connectMedia();
+    }
   }
 
   private checkWatchdog(): void {
-    if (this.isOver() || this.retryTimer || this.phase === 'waiting' || this.draining) return;
-    const now = Date.now();
+    if (this.isOver() || this.reconnect.pending || this.phase === 'waiting' || this.draining) return;
+    const now = this.clock.now();
     if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs))
       return this.lost('all', 'signaling socket silent');
     for (const [kind, c] of this.media)
@@ -488,27 +477,22 @@ export class RtmsClient {
     this.gen++;
     for (const c of [this.signaling, ...this.media.values()]) {
       if (!c) continue;
-      clearTimeout(c.handshakeTimer);
+      this.clock.clearTimeout(c.handshakeTimer);
       c.socket.close(1000, 'reconnect');
     }
     this.signaling = undefined;
     this.media.clear();
   }
 
-  private clearRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-  }
-
   private end(end: RtmsEnd): void {
     if (this.isOver()) return;
     this.phase = 'ended';
-    this.clearRetry();
-    clearInterval(this.watchdog);
-    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.reconnect.cancel();
+    this.clock.clearInterval(this.watchdog);
+    this.clock.clearTimeout(this.closeTimer);
     this.dropAll();
     const level = end.outcome === 'failed' ? 'error' : 'info';
     this.log[level]({ ...end, stats: this.stats }, 'rtms stream ended');
-    this.o.handlers.ended(end);
+    this.options.handlers.ended(end);
   }
 }
