@@ -2,7 +2,7 @@
 // keyframe) and collects transcripts and names; the second writes audio.wav and video.mkv.
 // Memory stays bounded: media is never held beyond one read chunk and one write batch.
 import { open } from 'node:fs/promises';
-import type { TranscriptItem } from './capture.ts';
+import type { TranscriptItem } from '../frames.ts';
 import { RecordKind } from './segment-format.ts';
 import { emptyReadReport, readSegments, type ReadReport } from './segment-reader.ts';
 import { BYTES_PER_MS, WavTimeline, type AudioTrackStats } from './audio-track.ts';

@@ -21,28 +21,14 @@ import { withRetry } from './retry.ts';
 import type { Limiter } from './limiter.ts';
 import { MAX_FRAME_BYTES, isOversized, type FrameKind } from './frame-limits.ts';
 import { NameBook, boundName } from './name-book.ts';
+import type { MediaFrame, TranscriptItem } from '../frames.ts';
+import { META_FILE, type CaptureMeta } from './capture-meta.ts';
 
 export type { Manifest } from './finalize.ts';
 export type { SegmentIo } from './segment-writer.ts';
 export { createLimiter, type Limiter } from './limiter.ts';
-
-export interface MediaFrame {
-  userId: number;
-  userName?: string;
-  timestamp: number;
-  data: Buffer;
-}
-
-export interface TranscriptItem {
-  userId: number;
-  userName?: string;
-  timestamp: number;
-  startTime?: number;
-  endTime?: number;
-  text: string;
-  language?: number;
-  attribute?: number;
-}
+export type { MediaFrame, TranscriptItem } from '../frames.ts';
+export { META_FILE, type CaptureMeta } from './capture-meta.ts';
 
 export interface CaptureStats {
   audioFrames: number;
@@ -108,17 +94,6 @@ export interface OpenCaptureOptions {
   retryBaseMs?: number;
   retryAttempts?: number;
 }
-
-/** What a capture directory holds besides its segments, enough for any worker to finish it. */
-export interface CaptureMeta {
-  meetingUuid: string;
-  streamId: string;
-  owner: string;
-  videoFps: number;
-  createdAt: number;
-}
-
-export const META_FILE = 'capture.json';
 
 /**
  * `<rootDir>/<meeting-key>/<stream-key>/`, the local directory of one capture (keys from

@@ -8,7 +8,7 @@ import type { Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { meetingKeyOf, streamKeyOf, streamPrefixOf } from '../../core/zoom/identifiers.ts';
 import { removeWithin } from '../../core/remove-within.ts';
-import type { CaptureMeta } from './capture.ts';
+import type { CaptureMeta } from './capture-meta.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 import { PARTS_DIR, listSegmentFiles } from './park.ts';
 import { fetchParts, sha256Of, sizeOf } from './files.ts';

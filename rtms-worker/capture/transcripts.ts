@@ -1,6 +1,6 @@
 // Transcript items to WebVTT, SubRip and plain text (pure). Items are keyed by speaker and start
 // time so RTMS UPDATE replaces and DELETE removes a line, and a redelivered item is kept once.
-import type { TranscriptItem } from './capture.ts';
+import type { TranscriptItem } from '../frames.ts';
 
 export interface Cue {
   startMs: number;
