@@ -43,7 +43,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'bench/**', 'terraform/main.ts', 'test/**', 'jobs/progress.ts'],
+    files: ['bin/**', 'bench/**', 'terraform/main.ts', 'test/**', 'jobs/progress.ts', 'demo/commands.ts'],
     rules: { 'no-console': 'off' },
   },
 );

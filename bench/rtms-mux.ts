@@ -8,7 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../core/log.ts';
 import { createLocalMediaStore } from '../core/adapters/local/local-media-store.ts';
-import { loadTestMedia } from '../test/simulator/media.ts';
+import { loadTestMedia } from '../demo/simulator/media.ts';
 import { captureDirOf, openCapture } from '../rtms-worker/capture/capture.ts';
 import { listSegmentFiles } from '../rtms-worker/capture/park.ts';
 import { readSegments, emptyReadReport } from '../rtms-worker/capture/segment-reader.ts';

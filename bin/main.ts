@@ -85,7 +85,7 @@ async function loadCommands(): Promise<Command[]> {
   const commands = [...builtins];
   const optional: [string, string, boolean][] = [
     ['../jobs/commands.ts', 'jobCommands', true],
-    ['../test/demo/commands.ts', 'demoCommands', false],
+    ['../demo/commands.ts', 'demoCommands', false],
   ];
   for (const [path, name, job] of optional) {
     try {

@@ -15,13 +15,14 @@ import { silentLogger } from '../core/log.ts';
 import { createS3MediaStore } from '../core/adapters/s3-media-store.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { startTestS3Server, type TestS3Server } from '../test/s3-server.ts';
-import { loadTestMedia } from '../test/simulator/media.ts';
+import { loadTestMedia } from '../demo/simulator/media.ts';
 import {
   SIM_ALLOWED_HOSTS,
+  SIM_CLIENT,
   startRtmsSimulator,
   type RtmsSimulator,
-} from '../test/simulator/rtms-simulator.ts';
-import { ffprobe, postPush, SIM_CLIENT, startedMessage } from '../test/simulator/worker-harness.ts';
+} from '../demo/simulator/rtms-simulator.ts';
+import { ffprobe, postPush, startedMessage } from '../test/simulator/worker-harness.ts';
 
 let s3: TestS3Server;
 let sim: RtmsSimulator;

@@ -14,8 +14,8 @@ import { createLeaseStore, createMediaStore, dataPaths } from '../core/adapters/
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { decodePushEnvelope } from '../core/zoom/push-envelope.ts';
 import { createWebhookService, urlOf, type WebhookService } from '../webhook/main.ts';
-import { createWebhookSender, type WebhookSender } from '../test/simulator/webhook-sender.ts';
-import { SIM_CLIENT } from '../test/simulator/worker-harness.ts';
+import { createWebhookSender, type WebhookSender } from '../demo/simulator/webhook-sender.ts';
+import { SIM_CLIENT } from '../demo/simulator/rtms-simulator.ts';
 import { createRtmsWorker, type RtmsWorker } from './worker.ts';
 
 const SECRET = 'hostile-ids-secret';

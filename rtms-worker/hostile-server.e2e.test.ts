@@ -8,15 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createMemoryLeaseStore } from '../core/adapters/local/memory-lease-store.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
-import { loadTestMedia, type TestMedia } from '../test/simulator/media.ts';
-import { startRtmsSimulator, type RtmsSimulator } from '../test/simulator/rtms-simulator.ts';
-import {
-  ffprobe,
-  SIM_CLIENT,
-  startedMessage,
-  startHarness,
-  type Harness,
-} from '../test/simulator/worker-harness.ts';
+import { loadTestMedia, type TestMedia } from '../demo/simulator/media.ts';
+import { SIM_CLIENT, startRtmsSimulator, type RtmsSimulator } from '../demo/simulator/rtms-simulator.ts';
+import { ffprobe, startedMessage, startHarness, type Harness } from '../test/simulator/worker-harness.ts';
 
 const MEETING = 'h0stile+Server/abc==';
 const leases = createMemoryLeaseStore();

@@ -12,14 +12,14 @@ import { silentLogger } from '../core/log.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { createWebhookService, type WebhookService } from '../webhook/main.ts';
-import { loadTestMedia } from '../test/simulator/media.ts';
+import { loadTestMedia } from '../demo/simulator/media.ts';
 import {
   SIM_ALLOWED_HOSTS,
+  SIM_CLIENT,
   startRtmsSimulator,
   type RtmsSimulator,
-} from '../test/simulator/rtms-simulator.ts';
-import { createWebhookSender } from '../test/simulator/webhook-sender.ts';
-import { SIM_CLIENT } from '../test/simulator/worker-harness.ts';
+} from '../demo/simulator/rtms-simulator.ts';
+import { createWebhookSender } from '../demo/simulator/webhook-sender.ts';
 import { startRtmsWorker } from './main.ts';
 
 let dir: string;

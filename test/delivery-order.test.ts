@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import type { LiveParticipantsView } from '../core/state/views.ts';
-import { MEETING, sampleMeeting } from './fixtures/zoom-events.ts';
+import { MEETING, sampleMeeting } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
 import { seededShuffle } from './helpers/seeded-shuffle.ts';
 

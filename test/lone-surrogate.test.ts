@@ -10,7 +10,7 @@ import { runReplay } from '../jobs/replay.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../core/log.ts';
-import { MEETING, zoom, type Person } from './fixtures/zoom-events.ts';
+import { MEETING, zoom, type Person } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
 
 const t0 = Date.parse(MEETING.startTime);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '../core/zoom/signature.ts';
-import { MEETING, PEOPLE, zoom } from '../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 
 let dataDir: string;
 let server: Server;

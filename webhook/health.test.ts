@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { signedHeaders } from '../core/zoom/signature.ts';
-import { MEETING, PEOPLE, zoom } from '../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
 import { startBigQueryServer, type BigQueryTestServer } from '../test/servers/bigquery-server.ts';
 import { startGcsServer, type GcsTestServer } from '../test/servers/gcs-server.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_TIMEOUTS } from '../core/http.ts';
 import { signedHeaders } from '../core/zoom/signature.ts';
-import { MEETING, PEOPLE, zoom } from '../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
 import { listen } from './main.ts';
 import { createServer, type WebhookServerOptions } from './server.ts';

@@ -8,7 +8,7 @@ import { TransientUpstreamError } from '../core/errors.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { decodePushEnvelope, type PushEnvelope } from '../core/zoom/push-envelope.ts';
 import { computeSignature, signedHeaders } from '../core/zoom/signature.ts';
-import { MEETING, PEOPLE, zoom } from '../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
 import { listen, urlOf } from './main.ts';
 import { createServer } from './server.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { seededShuffle } from '../../test/helpers/seeded-shuffle.ts';
 import type { StateEvent } from '../zoom/types.ts';
 import { foldConnection, leaveKindOf, type ConnectionState } from './connection.ts';
-import { secs, stateEvents, type Conn } from './test-support.ts';
+import { secs, stateEvents, type Conn } from '../../test/helpers/state-events.ts';
 
 const ana: Conn = { uuid: 'AAAA0001-0000-0000-0000-000000000001', name: 'Ana García' };
 const ROOM = 'ROOM-1==';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../demo/simulator/zoom-events.ts';
 import { eventIdOf } from '../zoom/event-id.ts';
 import { normalizeEvent } from '../zoom/normalize.ts';
 import type { StateEvent } from '../zoom/types.ts';

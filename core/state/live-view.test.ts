@@ -8,7 +8,7 @@ import { foldConnection } from './connection.ts';
 import { foldMeeting, isMeetingLevel } from './fold.ts';
 import { viewMeeting, type ViewOptions } from './live-view.ts';
 import { MOVE_GRACE_MS } from './settle.ts';
-import { MEETING_UUID, stateEvents, T0, type Conn } from './test-support.ts';
+import { MEETING_UUID, stateEvents, T0, type Conn } from '../../test/helpers/state-events.ts';
 
 const s = (sec: number): number => T0 + sec * 1000;
 const iso = (sec: number): string => new Date(s(sec)).toISOString();

@@ -3,7 +3,7 @@
 // MalformedEventError (400 + quarantine at the webhook), never a queue message.
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../errors.ts';
-import { MEETING, PEOPLE, zoom } from '../../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../../demo/simulator/zoom-events.ts';
 import { normalizeEvent } from './normalize.ts';
 
 const ctx = { eventId: 'e1', gcsPath: 'raw/x.json', insertedAt: '2026-02-03T10:00:00.000Z' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../errors.ts';
-import { MEETING, PEOPLE, zoom } from '../../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../../demo/simulator/zoom-events.ts';
 import { eventIdOf } from './event-id.ts';
 import { normalizeEvent } from './normalize.ts';
 

@@ -12,7 +12,7 @@ import type { Archive, LiveState, MediaStore } from '../../core/ports.ts';
 import type { RetentionSettings } from '../../core/retention-settings.ts';
 import { eventIdOf } from '../../core/zoom/event-id.ts';
 import { normalizeEvent } from '../../core/zoom/normalize.ts';
-import { sampleMeeting, zoom, type MeetingRef } from '../../test/fixtures/zoom-events.ts';
+import { sampleMeeting, zoom, type MeetingRef } from '../../demo/simulator/zoom-events.ts';
 import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
 import type { SqlEngine } from '../engine/sql-engine.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';

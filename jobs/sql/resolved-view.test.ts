@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { eventIdOf } from '../../core/zoom/event-id.ts';
 import { normalizeEvent } from '../../core/zoom/normalize.ts';
-import { MEETING, PEOPLE, zoom } from '../../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, zoom } from '../../demo/simulator/zoom-events.ts';
 import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
 
 describe('raw_events_resolved', () => {

@@ -10,11 +10,11 @@ import { createLogger, type Logger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { createS3MediaStore } from '../../core/adapters/s3-media-store.ts';
 import { startTestS3Server, type TestS3Server } from '../../test/s3-server.ts';
-import { loadTestMedia, type TestMedia } from '../../test/simulator/media.ts';
+import { loadTestMedia, type TestMedia } from '../../demo/simulator/media.ts';
 import { captureDirOf, openCapture, type Capture, type SegmentIo } from './capture.ts';
 import { defaultSegmentIo } from './segment-writer.ts';
 import { recoverCaptures } from './recover.ts';
-import { feed, probeStreams, readStream, type FeedPlan } from './test-support.ts';
+import { feed, probeStreams, readStream, type FeedPlan } from '../../test/rtms-worker/capture-support.ts';
 
 const T0 = 1_700_000_000_000;
 const UUID = 'faults-meeting==';

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { silentLogger } from '../../core/log.ts';
 import { createLocalMediaStore } from '../../core/adapters/local/local-media-store.ts';
 import type { MediaStore } from '../../core/ports.ts';
-import { loadTestMedia, type TestMedia } from '../../test/simulator/media.ts';
+import { loadTestMedia, type TestMedia } from '../../demo/simulator/media.ts';
 import { captureDirOf, openCapture, type Capture } from './capture.ts';
 import { MAX_FRAME_BYTES } from './frame-limits.ts';
 import { MAX_NAME_CHARS, MAX_USERS } from './name-book.ts';
 import { recoverCaptures } from './recover.ts';
 import { RecordKind, encodeRecord } from './segment-format.ts';
-import { feed, probeStreams, type FeedPlan } from './test-support.ts';
+import { feed, probeStreams, type FeedPlan } from '../../test/rtms-worker/capture-support.ts';
 
 const T0 = 1_700_000_000_000;
 const UUID = 'limits+meeting/A==';

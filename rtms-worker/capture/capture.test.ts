@@ -10,7 +10,7 @@ import { silentLogger } from '../../core/log.ts';
 import type { MediaStore } from '../../core/ports.ts';
 import { createS3MediaStore } from '../../core/adapters/s3-media-store.ts';
 import { startTestS3Server, type TestS3Server } from '../../test/s3-server.ts';
-import { loadTestMedia, type TestMedia } from '../../test/simulator/media.ts';
+import { loadTestMedia, type TestMedia } from '../../demo/simulator/media.ts';
 import { captureDirOf, openCapture, type Capture, type OpenCaptureOptions } from './capture.ts';
 import type { Manifest } from './finalize.ts';
 import {
@@ -22,7 +22,7 @@ import {
   rms,
   videoPacketTimes,
   type FeedPlan,
-} from './test-support.ts';
+} from '../../test/rtms-worker/capture-support.ts';
 
 const T0 = 1_700_000_000_000;
 const UUID = 'AbC/dEf+gh==';

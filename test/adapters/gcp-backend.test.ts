@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zoom, sampleMeeting, MEETING, type MeetingRef } from '../fixtures/zoom-events.ts';
+import { zoom, sampleMeeting, MEETING, type MeetingRef } from '../../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from '../helpers/local-webhook.ts';
 import { seededShuffle as shuffle } from '../helpers/seeded-shuffle.ts';
 import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../emulators.ts';

@@ -3,7 +3,7 @@
 // late flag, notices, a reconnect once, report links; with DASHBOARD_TOKEN the page needs the token
 // once (then an HttpOnly cookie) and shows nothing before. Screenshots in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEOPLE, zoom, type MeetingRef, type Person } from '../fixtures/zoom-events.ts';
+import { PEOPLE, zoom, type MeetingRef, type Person } from '../../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, type LocalWebhook } from '../helpers/local-webhook.ts';
 import { launchChromium, type HeadlessChromium } from './chromium.ts';
 

@@ -1,7 +1,7 @@
 // The RTMS simulator in its own process, driven over IPC (benchmarks keep Zoom's side off the
 // worker's CPU): `{cmd:'streams'}` opens streams, `silence`, `stats`, `stop` act on all of them.
-import { loadTestMedia, type TestMedia } from './media.ts';
-import { startRtmsSimulator, type SimStreamHandle } from './rtms-simulator.ts';
+import { loadTestMedia, type TestMedia } from '../../demo/simulator/media.ts';
+import { startRtmsSimulator, type SimStreamHandle } from '../../demo/simulator/rtms-simulator.ts';
 
 export type SimCommand =
   | { cmd: 'streams'; prefix: string; count: number; meetingUuid: string; media: 'h264-720p25' | 'tiny' }

@@ -20,11 +20,10 @@ import { encodePushEnvelope } from '../../core/zoom/push-envelope.ts';
 import type { RtmsQueueMessage } from '../../core/zoom/types.ts';
 import type { ManagerSettings } from '../../rtms-worker/stream-manager.ts';
 import { createRtmsWorker, type RtmsWorker, type RtmsWorkerDeps } from '../../rtms-worker/worker.ts';
-import { SIM_ALLOWED_HOSTS } from './rtms-simulator.ts';
+import { SIM_ALLOWED_HOSTS, SIM_CLIENT } from '../../demo/simulator/rtms-simulator.ts';
 
 const run = promisify(execFile);
 
-export const SIM_CLIENT = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
 /** The harness worker's WORKER_PUSH_SECRET: every push carries it unless a test says otherwise. */
 export const HARNESS_PUSH_SECRET = 'harness-push-secret';
 

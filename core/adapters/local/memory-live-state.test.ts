@@ -1,12 +1,12 @@
 // The in-process live state: persons from connections through the store, its clock settling a
 // pending move, and retention (late events within Zoom's retry window, freeze, expiry).
 import { describe, expect, it } from 'vitest';
-import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../../test/fixtures/zoom-events.ts';
+import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../../demo/simulator/zoom-events.ts';
 import { eventIdOf } from '../../zoom/event-id.ts';
 import { normalizeEvent } from '../../zoom/normalize.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { MOVE_GRACE_MS } from '../../state/settle.ts';
-import { MEETING_ID, stateEvents, T0 } from '../../state/test-support.ts';
+import { MEETING_ID, stateEvents, T0 } from '../../../test/helpers/state-events.ts';
 import { createMemoryLiveState } from './memory-live-state.ts';
 
 const t0 = Date.parse(MEETING.startTime);

@@ -1,6 +1,6 @@
 // `zoom-tracker demo [--data-dir DIR] [--port N] [--speed X] [--exit]`: the offline demo as a CLI
 // command (loaded by bin/main.ts). Prints where everything is, then serves the dashboard until Ctrl-C.
-import { createLogger } from '../../core/log.ts';
+import { createLogger } from '../core/log.ts';
 import { runDemo } from './run-demo.ts';
 
 interface CommandContext {

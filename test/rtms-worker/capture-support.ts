@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
-import type { TestMedia } from '../../test/simulator/media.ts';
-import type { Capture } from './capture.ts';
+import type { TestMedia } from '../../demo/simulator/media.ts';
+import type { Capture } from '../../rtms-worker/capture/capture.ts';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 // Test-only builders of live-state events as normalisation produces them from Zoom's webhooks (times
 // in seconds after T0; event_ts 1.5 s after the event, as Zoom stamps it; reasons as Zoom words them).
-import type { StateEvent } from '../zoom/types.ts';
+import type { StateEvent } from '../../core/zoom/types.ts';
 
 export const T0 = Date.parse('2026-02-03T09:00:00Z');
 export const MEETING_UUID = 'State+Test/uuid==';

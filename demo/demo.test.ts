@@ -5,10 +5,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../core/log.ts';
-import type { LiveParticipantsView } from '../../core/state/views.ts';
-import { parseCsv } from '../../jobs/attendance/roster.ts';
-import { launchChromium, type HeadlessChromium } from '../browser/chromium.ts';
+import { silentLogger } from '../core/log.ts';
+import type { LiveParticipantsView } from '../core/state/views.ts';
+import { parseCsv } from '../jobs/attendance/roster.ts';
+import { launchChromium, type HeadlessChromium } from '../test/browser/chromium.ts';
 import { parseDemoArgs } from './commands.ts';
 import { createDemoClock } from './demo-clock.ts';
 import { runDemo, type DemoResult } from './run-demo.ts';

@@ -11,7 +11,7 @@ import {
   type MoveOpts,
   type Person,
   type Place,
-} from '../fixtures/zoom-events.ts';
+} from './simulator/zoom-events.ts';
 
 export interface Step {
   /** Meeting minute at which these deliveries are sent. */

@@ -56,6 +56,9 @@ export interface RtmsSimulator {
 
 type Json = Record<string, unknown>;
 
+/** The RTMS app credentials the demo and the tests give both the simulator and the worker. */
+export const SIM_CLIENT = { clientId: 'sim-client-id', clientSecret: 'sim-client-secret' };
+
 /** The simulator listens on 127.0.0.1 (ws://): a worker talking to it needs RTMS_ALLOWED_HOSTS set to this. */
 export const SIM_ALLOWED_HOSTS = '127.0.0.1';
 
