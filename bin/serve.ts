@@ -6,7 +6,7 @@ import { listen, createWebhookService, urlOf } from '../webhook/main.ts';
 import { exposureProblem, listenHost } from '../core/listen-address.ts';
 import type { Clock } from '../jobs/scheduler/clock.ts';
 import type { JobStatus } from '../jobs/scheduler/scheduler.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from '../core/command.ts';
 import { assertPortFree, portInUse } from './port-in-use.ts';
 import { claimDataDir, startLocalJobs, type LocalJobs } from './serve-local.ts';
 

@@ -2,15 +2,14 @@
 // backfill-camera, replay, attendance. Each checks its options, opens its adapters (BigQuery + Cloud
 // Storage, or DuckDB + files; inside `serve`, the service's own), runs, and logs what it did.
 import { readFile, writeFile } from 'node:fs/promises';
-import { requireSettings, type Config } from '../core/config.ts';
-import type { Logger } from '../core/log.ts';
-import type { LiveState } from '../core/ports.ts';
+import { requireSettings } from '../core/config.ts';
 import { runAttendance } from './attendance/run-attendance.ts';
 import { createQosClient } from './backfill/qos-client.ts';
 import { createRateLimiter } from './backfill/rate-limiter.ts';
 import { readBudgetUsed, runBackfill } from './backfill/run-backfill.ts';
 import { createTokenSource } from './backfill/zoom-token.ts';
 import { JOB_HELP } from './command-help.ts';
+import type { JobCommand, JobContext } from './job-command.ts';
 import { openJobAdapters, type JobAdapters } from './job-adapters.ts';
 import { normalizeJobArgv, oneDay, parseJobArgs, runDays, UsageError, type JobOption } from './job-args.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -19,30 +18,7 @@ import { runExport, runReport } from './report.ts';
 import { retentionCommand } from './retention/retention-command.ts';
 
 export { parseJobArgs, UsageError } from './job-args.ts';
-
-export interface JobContext {
-  config: Config;
-  log: Logger;
-  env: Readonly<Record<string, string | undefined>>;
-  /** The clock the default days are taken from (default Date.now). */
-  now?: () => number;
-  /** Progress display (default: a bar on a terminal's stderr; `serve` streams it to the CLI). */
-  progress?: () => Progress;
-  /** Adapters to run on (default: opened from config; `serve` lends its own DuckDB instance). */
-  adapters?: () => Promise<JobAdapters>;
-  /** The in-process live state, when `serve` runs the job (retention drops what expired). */
-  liveState?: LiveState;
-}
-
-export interface JobCommand {
-  name: string;
-  usage: string;
-  help: string;
-  options: readonly JobOption[];
-  /** Checks argv before anything starts; returns it with file paths made absolute. */
-  check(argv: readonly string[], cwd: string): string[];
-  run(argv: string[], ctx: JobContext): Promise<void>;
-}
+export type { JobCommand, JobContext } from './job-command.ts';
 
 async function withAdapters(ctx: JobContext, work: (a: JobAdapters) => Promise<void>): Promise<void> {
   const adapters = await (ctx.adapters ?? (() => openJobAdapters(ctx.config, ctx.log)))();

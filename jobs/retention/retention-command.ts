@@ -3,7 +3,7 @@
 import { openJobAdapters, type JobAdapters } from '../job-adapters.ts';
 import { normalizeJobArgv, parseJobArgs, UsageError } from '../job-args.ts';
 import { addDays, startOfDay } from '../day-window.ts';
-import type { JobCommand } from '../commands.ts';
+import type { JobCommand } from '../job-command.ts';
 import { retentionDeps } from './retention-deps.ts';
 import { runRetention } from './run-retention.ts';
 
