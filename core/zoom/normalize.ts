@@ -152,6 +152,7 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
   // meeting_id (they carry only the UUID): the warehouse views map it through the UUID->ID pairs
   // of the meeting's other events, so a row never depends on what arrived before it.
   if (kind.shape === 'any' || NO_STATE.has(action)) return { envelope, row };
+  // Assigned field by field: conditional spreads allocate an object per field on the hot path.
   const state: StateEvent = {
     eventId: ctx.eventId,
     type: envelope.event,
@@ -159,18 +160,18 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
     at,
     ts: envelope.event_ts,
     meetingUuid: object.uuid,
-    ...(object.id !== undefined && { meetingId: object.id }),
-    ...(object.topic !== undefined && { topic: object.topic }),
-    ...(object.host_id && { hostId: object.host_id }),
-    ...(object.type !== undefined && { meetingType: object.type }),
-    ...(object.start_time && { startTime: Date.parse(object.start_time) }),
-    ...(object.end_time && { endTime: Date.parse(object.end_time) }),
-    ...(participant && participantFields(participant, object)),
   };
+  if (object.id !== undefined) state.meetingId = object.id;
+  if (object.topic !== undefined) state.topic = object.topic;
+  if (object.host_id) state.hostId = object.host_id;
+  if (object.type !== undefined) state.meetingType = object.type;
+  if (object.start_time) state.startTime = Date.parse(object.start_time);
+  if (object.end_time) state.endTime = Date.parse(object.end_time);
+  if (participant) addParticipantFields(state, participant, object);
   return { envelope, row, state };
 }
 
-function participantFields(p: Participant, object: MeetingObject): Partial<StateEvent> {
+function addParticipantFields(state: StateEvent, p: Participant, object: MeetingObject): void {
   const uuid = p.participant_uuid?.trim() || undefined;
   const email = p.email?.trim() || undefined;
   const name = p.user_name?.trim() || undefined;
@@ -180,19 +181,17 @@ function participantFields(p: Participant, object: MeetingObject): Partial<State
   // without it but with a per-meeting id (sharing) are resolved by the state store through that id;
   // only events with neither (join before host) fall back to email, then name.
   const key = uuid ?? (userId === undefined ? (email ?? name) : undefined);
-  return {
-    ...(key !== undefined && { participantKey: key }),
-    ...(uuid && { participantUuid: uuid }),
-    ...(name && { name }),
-    ...(email && { email }),
-    ...(accountUserId && { accountUserId }),
-    ...(userId !== undefined && { userId }),
-    ...(p.parent_user_id !== undefined && { parentUserId: p.parent_user_id }),
-    ...(object.breakout_room_uuid && { roomUuid: object.breakout_room_uuid }),
-    ...(p.new_role && { role: p.new_role }),
-    ...(p.sharing_details?.content && { shareContent: p.sharing_details.content }),
-    ...(p.leave_reason && { leaveReason: p.leave_reason.trim() }),
-  };
+  if (key !== undefined) state.participantKey = key;
+  if (uuid) state.participantUuid = uuid;
+  if (name) state.name = name;
+  if (email) state.email = email;
+  if (accountUserId) state.accountUserId = accountUserId;
+  if (userId !== undefined) state.userId = userId;
+  if (p.parent_user_id !== undefined) state.parentUserId = p.parent_user_id;
+  if (object.breakout_room_uuid) state.roomUuid = object.breakout_room_uuid;
+  if (p.new_role) state.role = p.new_role;
+  if (p.sharing_details?.content) state.shareContent = p.sharing_details.content;
+  if (p.leave_reason) state.leaveReason = p.leave_reason.trim();
 }
 
 function normalizeRtms(envelope: Envelope, base: BaseRow): Normalized {
@@ -273,29 +272,43 @@ type BaseRow = Pick<
   'event_id' | 'event_type' | 'event_ts' | 'action' | 'raw_payload' | 'gcs_path' | 'source' | 'inserted_at'
 >;
 
-const EMPTY: Omit<RawEventRow, keyof BaseRow | 'event_date' | 'event_timestamp'> = {
-  meeting_id: null,
-  meeting_uuid: null,
-  participant_id: null,
-  participant_uuid: null,
-  parent_participant_id: null,
-  zoom_user_id: null,
-  participant_name: null,
-  participant_email: null,
-  breakout_room_uuid: null,
-  leave_reason: null,
-  rtms_stream_id: null,
-};
-
 /** 0001-01-01 to 9999-12-31 UTC: the instants both warehouses (and ISO 8601 without a sign) can hold. */
 const MIN_TIME_MS = -62_135_596_800_000;
 const MAX_TIME_MS = 253_402_300_799_999;
 
+/** The row: every column the event does not set is null (the narrow report columns only when given). */
 function fillRow(base: BaseRow, atMs: number, fields: Partial<RawEventRow>): RawEventRow {
   if (!Number.isFinite(atMs) || atMs < MIN_TIME_MS || atMs > MAX_TIME_MS)
     throw new MalformedEventError(`invalid ${base.event_type}: its time ${atMs} is not a date in 0001-9999`);
   const iso = new Date(atMs).toISOString();
-  return { ...EMPTY, ...base, ...fields, event_timestamp: iso, event_date: iso.slice(0, 10) };
+  // One literal of a fixed shape (a spread of three objects cost a quarter of the normalisation).
+  const row: RawEventRow = {
+    event_id: base.event_id,
+    event_date: iso.slice(0, 10),
+    event_type: base.event_type,
+    event_timestamp: iso,
+    event_ts: base.event_ts,
+    meeting_id: fields.meeting_id ?? null,
+    meeting_uuid: fields.meeting_uuid ?? null,
+    participant_id: fields.participant_id ?? null,
+    participant_uuid: fields.participant_uuid ?? null,
+    parent_participant_id: fields.parent_participant_id ?? null,
+    zoom_user_id: fields.zoom_user_id ?? null,
+    participant_name: fields.participant_name ?? null,
+    participant_email: fields.participant_email ?? null,
+    breakout_room_uuid: fields.breakout_room_uuid ?? null,
+    action: base.action,
+    leave_reason: fields.leave_reason ?? null,
+    rtms_stream_id: fields.rtms_stream_id ?? null,
+    raw_payload: base.raw_payload,
+    gcs_path: base.gcs_path,
+    source: base.source,
+    inserted_at: base.inserted_at,
+  };
+  if (fields.meeting_start_time !== undefined) row.meeting_start_time = fields.meeting_start_time;
+  if (fields.meeting_topic !== undefined) row.meeting_topic = fields.meeting_topic;
+  if (fields.person_match !== undefined) row.person_match = fields.person_match;
+  return row;
 }
 
 function prefixIssues<E extends { issues: { path: PropertyKey[] }[] }>(error: E): E {
