@@ -2,7 +2,8 @@
 // SIGTERM/SIGINT (Cloud Run sends SIGTERM before stopping an instance). On the embedded default
 // `serve` also holds DATA_DIR, runs the scheduled jobs and takes jobs from the CLI (serve-local.ts).
 import type { RequestListener, Server } from 'node:http';
-import { listen, createWebhookService, urlOf } from '../webhook/main.ts';
+import { createWebhookService } from '../webhook/create-webhook.ts';
+import { listen, urlOf, waitForSignal } from '../core/http-server.ts';
 import { exposureProblem, listenHost } from '../core/listen-address.ts';
 import type { Clock } from '../jobs/scheduler/clock.ts';
 import type { JobStatus } from '../jobs/scheduler/scheduler.ts';
@@ -24,14 +25,8 @@ export interface RunningServe {
 
 export async function serve(ctx: CommandContext, what: { webhook: boolean; worker: boolean }): Promise<void> {
   const running = await startServe(ctx, what);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      ctx.log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await waitForSignal();
+  ctx.log.info({ signal }, what.worker ? 'shutting down: handing streams over' : 'shutting down');
   await running.stop();
 }
 
@@ -125,6 +120,6 @@ async function startWorker(
   ctx: CommandContext,
   backends: Backends | undefined,
 ): Promise<{ listener?: RequestListener; stop(): Promise<void> }> {
-  const { startRtmsWorker } = await import('../rtms-worker/main.ts');
-  return startRtmsWorker(ctx.config, ctx.log, backends);
+  const { createRtmsWorkerService } = await import('../rtms-worker/create-rtms-worker.ts');
+  return createRtmsWorkerService(ctx.config, ctx.log, backends);
 }

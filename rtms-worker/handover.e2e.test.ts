@@ -1,5 +1,5 @@
-// SIGTERM mid-capture with takeover by a second worker process: two real `rtms-worker/main.ts`
-// processes (node --import tsx) with their own local disks, sharing the recordings store (s3rver,
+// SIGTERM mid-capture with takeover by a second worker process: two real `zoom-tracker worker`
+// processes (bin/zoom-tracker.js, the container's entry) with their own local disks, sharing the recordings store (s3rver,
 // in-process) and a file lease directory; the RTMS simulator plays Zoom. The stopping worker parks
 // its segments in S3, releases the lease and posts the handover to its peer (RTMS_HANDOVER_PUSH_URL),
 // authenticated by the shared WORKER_PUSH_SECRET both processes are given.
@@ -74,7 +74,8 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
     AWS_REGION: 'us-east-1',
     ...extraEnv,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'rtms-worker/main.ts'], {
+  // The entry Cloud Run runs (deploy/: `zoom-tracker worker`), not a test-only start.
+  const proc = spawn(process.execPath, ['bin/zoom-tracker.js', 'worker'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -94,7 +95,8 @@ async function startWorker(name: string, extraEnv: Record<string, string> = {}):
         try {
           const entry = JSON.parse(line) as Record<string, unknown>;
           logs.push(entry);
-          if (entry.message === 'rtms-worker listening') resolve(`http://127.0.0.1:${String(entry.port)}`);
+          if (entry.message === 'rtms-worker listening')
+            resolve(String(entry.url).replace(/\/pubsub\/push$/, ''));
         } catch {
           // not a log line
         }

@@ -11,7 +11,7 @@ import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
-import { createWebhookService, type WebhookService } from '../webhook/main.ts';
+import { createWebhookService, type WebhookService } from '../webhook/create-webhook.ts';
 import { loadTestMedia } from '../demo/simulator/media.ts';
 import {
   SIM_ALLOWED_HOSTS,
@@ -20,12 +20,12 @@ import {
   type RtmsSimulator,
 } from '../demo/simulator/rtms-simulator.ts';
 import { createWebhookSender } from '../demo/simulator/webhook-sender.ts';
-import { startRtmsWorker } from './main.ts';
+import { createRtmsWorkerService } from './create-rtms-worker.ts';
 
 let dir: string;
 let sim: RtmsSimulator;
 let service: WebhookService;
-let worker: Awaited<ReturnType<typeof startRtmsWorker>>;
+let worker: Awaited<ReturnType<typeof createRtmsWorkerService>>;
 let server: Server;
 const SECRET = 'pipeline-webhook-secret';
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   const log = silentLogger();
   service = await createWebhookService(config, log);
-  worker = await startRtmsWorker(config, log, service.backends);
+  worker = await createRtmsWorkerService(config, log, service.backends);
   server = createServer(service.listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   sim = await startRtmsSimulator({ ...SIM_CLIENT, keepAliveIntervalMs: 500 });

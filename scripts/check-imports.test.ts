@@ -48,12 +48,12 @@ describe('findCrossAppImports', () => {
   it('flags an app importing another app, never core/, bin/ or an import inside the same app', () => {
     const graph = new Map([
       ['webhook/server.ts', ['core/log.ts', 'webhook/ingest.ts', 'jobs/report.ts']],
-      ['terraform/schemas.ts', ['rtms-worker/main.ts']],
+      ['terraform/schemas.ts', ['rtms-worker/create-rtms-worker.ts']],
       ['bin/main.ts', ['webhook/main.ts', 'jobs/commands.ts']],
       ['core/x.ts', ['core/y.ts']],
     ]);
     expect(findCrossAppImports(graph)).toEqual([
-      'terraform/schemas.ts -> rtms-worker/main.ts',
+      'terraform/schemas.ts -> rtms-worker/create-rtms-worker.ts',
       'webhook/server.ts -> jobs/report.ts',
     ]);
   });

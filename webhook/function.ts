@@ -4,7 +4,7 @@ import { http } from '@google-cloud/functions-framework';
 import type { RequestListener } from 'node:http';
 import { parseConfig } from '../core/config.ts';
 import { createLogger } from '../core/log.ts';
-import { createWebhookService } from './main.ts';
+import { createWebhookService } from './create-webhook.ts';
 
 let app: Promise<RequestListener> | undefined;
 

@@ -13,7 +13,7 @@ import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
 import { startBigQueryServer, type BigQueryTestServer } from '../test/servers/bigquery-server.ts';
 import { startGcsServer, type GcsTestServer } from '../test/servers/gcs-server.ts';
-import { listen, urlOf } from './main.ts';
+import { listen, urlOf } from '../core/http-server.ts';
 import { createServer } from './server.ts';
 
 interface Health {

@@ -12,7 +12,7 @@ import { SERVER_TIMEOUTS } from '../core/http.ts';
 import { signedHeaders } from '../core/zoom/signature.ts';
 import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
-import { listen } from './main.ts';
+import { listen } from '../core/http-server.ts';
 import { createServer, type WebhookServerOptions } from './server.ts';
 
 let hook: LocalWebhook;

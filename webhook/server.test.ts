@@ -10,7 +10,7 @@ import { decodePushEnvelope, type PushEnvelope } from '../core/zoom/push-envelop
 import { computeSignature, signedHeaders } from '../core/zoom/signature.ts';
 import { MEETING, PEOPLE, zoom } from '../demo/simulator/zoom-events.ts';
 import { startLocalWebhook, TEST_SECRET, type LocalWebhook } from '../test/helpers/local-webhook.ts';
-import { listen, urlOf } from './main.ts';
+import { listen, urlOf } from '../core/http-server.ts';
 import { createServer } from './server.ts';
 
 const t0 = Date.parse(MEETING.startTime);
@@ -378,7 +378,7 @@ describe('production secret', () => {
 describe('live-state API in production', () => {
   it('is refused with 403 when no DASHBOARD_TOKEN is set', async () => {
     const { createServer } = await import('./server.ts');
-    const { listen, urlOf } = await import('./main.ts');
+    const { listen, urlOf } = await import('../core/http-server.ts');
     const server = await listen(createServer(hook.service.deps, { apiClosed: true }), 0, '127.0.0.1');
     try {
       const res = await fetch(`${urlOf(server)}/api/meetings`);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parseConfig, type Config } from '../../core/config.ts';
 import { silentLogger } from '../../core/log.ts';
 import { signedHeaders } from '../../core/zoom/signature.ts';
-import { createWebhookService, listen, urlOf, type WebhookService } from '../../webhook/main.ts';
+import { createWebhookService, type WebhookService } from '../../webhook/create-webhook.ts';
+import { listen, urlOf } from '../../core/http-server.ts';
 
 export const TEST_SECRET = 'test-webhook-secret';
 

@@ -1,18 +1,11 @@
-// Starts the webhook service: config -> backends -> app -> listen. The only webhook module that
-// listens; the CLI (`zoom-tracker serve`) and the container call it.
-import {
-  createServer as createHttpServer,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Wires the webhook service without listening: config -> backends -> recovery -> dashboard ->
+// HTTP handler (server.ts). `zoom-tracker serve` (bin/serve.ts) listens with it; tests drive it in-process.
+import type { RequestListener } from 'node:http';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
 import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
-import { SERVER_TIMEOUTS } from '../core/http.ts';
 import { withDashboardAuth } from './dashboard/auth.ts';
 import { createDashboard, type DashboardDeps } from './dashboard/dashboard.ts';
 import { loadRosterKeys } from './roster-keys.ts';
@@ -107,46 +100,4 @@ export async function createWebhookService(
 function dashboardOptions(config: Config): { dashboardToken?: string; apiClosed?: boolean } {
   if (config.DASHBOARD_TOKEN) return { dashboardToken: config.DASHBOARD_TOKEN };
   return config.BACKEND === 'gcp' ? { apiClosed: true } : {};
-}
-
-export async function listen(
-  listener: RequestListener,
-  port: number,
-  host?: string,
-  log?: Logger,
-): Promise<Server> {
-  // Zoom's 3 s deadline: slow headers or bodies are cut off (core/http.ts SERVER_TIMEOUTS).
-  const server = createHttpServer(
-    { keepAliveTimeout: 65_000, ...SERVER_TIMEOUTS },
-    neverCrash(listener, log),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
-}
-
-/** A URL of the server for logs and tests: the loopback address when it listens on every interface. */
-export function urlOf(server: Server): string {
-  const { port, address } = server.address() as AddressInfo;
-  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/** No request can take the process down: a throw or rejection in a handler becomes a 500 for that request. */
-export function neverCrash(listener: RequestListener, log?: Logger): RequestListener {
-  const fail = (err: unknown, res: ServerResponse): void => {
-    log?.error({ err }, 'request handler threw');
-    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
-    else res.destroy();
-  };
-  return (req, res) => {
-    try {
-      const out = listener(req, res) as unknown;
-      if (out instanceof Promise) out.catch((err: unknown) => fail(err, res));
-    } catch (err) {
-      fail(err, res);
-    }
-  };
 }

@@ -1,10 +1,8 @@
-// Starts the rtms-worker: config -> backends -> worker -> listen; SIGTERM hands streams over. The
-// only rtms-worker module that reads the environment, listens or exits (run directly, or by `serve`).
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import { parseConfig, type Config } from '../core/config.ts';
-import { createLogger, type Logger } from '../core/log.ts';
+// Wires the rtms-worker without listening: config -> backends, leases, media store -> recovered
+// captures -> worker (worker.ts, HTTP handler in server.ts). `zoom-tracker worker|serve` listens with it.
+import type { RequestListener } from 'node:http';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
 import type { LeaseStore, Queue } from '../core/ports.ts';
 import {
   createBackends,
@@ -16,11 +14,13 @@ import {
 import { recoverCaptures } from './capture/recover.ts';
 import { createHttpPushQueue } from './http-push-queue.ts';
 import { resolvePushSecret, sharedSecretVerifier } from './push-secret.ts';
-import { listenHost } from '../core/listen-address.ts';
 import { createRtmsWorker } from './worker.ts';
 
-/** Used by `zoom-tracker serve|worker` and by `main()`; subscribes to the in-process queue locally. */
-export async function startRtmsWorker(
+/**
+ * Used by `zoom-tracker serve|worker` (bin/serve.ts) and the demo; subscribes to the in-process
+ * queue locally. `stop()` hands live streams over to another worker, then closes what it opened.
+ */
+export async function createRtmsWorkerService(
   config: Config,
   log: Logger,
   backends?: Backends,
@@ -66,44 +66,4 @@ export async function startRtmsWorker(
       if (own) await b.close();
     },
   };
-}
-
-async function main(): Promise<void> {
-  const config = parseConfig(process.env);
-  const log = createLogger({
-    level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty'),
-    name: 'rtms-worker',
-  });
-  const worker = await startRtmsWorker(config, log);
-  const server = createHttpServer({ keepAliveTimeout: 65_000 }, worker.listener);
-  const host = listenHost(config);
-  await new Promise<void>((resolve, reject) =>
-    server.once('error', reject).listen(config.PORT, host, () => resolve()),
-  );
-  const { port, address } = server.address() as AddressInfo;
-  const at = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-  log.info(
-    {
-      url: `http://${at.includes(':') ? `[${at}]` : at}:${port}/pubsub/push`,
-      port,
-      host: host ?? 'all interfaces',
-    },
-    'rtms-worker listening',
-  );
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down: handing streams over');
-    server.close();
-    await worker.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(`rtms-worker: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  });
 }
