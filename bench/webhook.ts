@@ -11,67 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
-import { signedHeaders, verifyWebhookSignature } from '../core/zoom/signature.ts';
-import { createWebhookService } from '../webhook/main.ts';
+import { verifyWebhookSignature } from '../core/zoom/signature.ts';
+import { createWebhookService } from '../webhook/create-webhook.ts';
 import { readBody } from '../core/http.ts';
-import { zoom, type MeetingRef, type Person } from '../test/fixtures/zoom-events.ts';
+import { BENCH_SECRET as SECRET, signedBatch } from './lib/bench-events.ts';
 import { mib, round, runLoad, type LoadSummary } from './lib/load.ts';
 
-const SECRET = 'bench-secret';
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const SATURATION_EVENTS = Number(args.get('events') ?? 20_000);
 const MEMORY_EVENTS = Number(args.get('memory-events') ?? 100_000);
 const STEADY_RATE = 500;
 const STEADY_SECONDS = Number(args.get('steady-seconds') ?? 10);
-const CONCURRENCY = 64;
-
-/**
- * Unique, realistic events: meetings with people joining, hopping rooms and leaving, a day of them:
- * each seed's meetings start 90 s apart over the past day and last about 22 minutes.
- */
-function* generateEvents(seed: number): Generator<Record<string, unknown>> {
-  const base = Date.now() - 24 * 3_600_000 + (seed % 100) * 60_000;
-  for (let m = 0; ; m++) {
-    const meeting: MeetingRef = {
-      id: String(80_000_000_000 + seed * 1e6 + m),
-      uuid: `bench-${seed}-${m}==`,
-      topic: `Bench ${m}`,
-      hostId: 'host',
-      startTime: new Date(base).toISOString(),
-    };
-    const t = base + m * 90_000;
-    yield zoom.meetingStarted(meeting, t);
-    for (let p = 0; p < 20; p++) {
-      const person: Person = {
-        name: `Person ${p}`,
-        email: `p${p}@example.com`,
-        uuid: `uuid-${seed}-${m}-${p}`,
-        userId: String(16_000_000 + p),
-      };
-      const at = t + p * 10;
-      yield zoom.joined(meeting, person, at);
-      yield zoom.leftToBreakout(meeting, person, at + 60_000);
-      yield zoom.joinedRoom(meeting, person, `room-${p % 4}`, at + 60_000);
-      yield zoom.leftRoom(meeting, person, `room-${p % 4}`, at + 600_000);
-      yield zoom.joined(meeting, person, at + 600_001);
-      yield zoom.left(meeting, person, at + 1_200_000);
-    }
-    yield zoom.meetingEnded(meeting, t + 1_300_000);
-  }
-}
-
-function signedBatch(count: number, seed: number): { bodies: string[]; headers: Record<string, string>[] } {
-  const gen = generateEvents(seed);
-  const bodies: string[] = [];
-  const headers: Record<string, string>[] = [];
-  const now = Date.now();
-  for (let i = 0; i < count; i++) {
-    const body = JSON.stringify(gen.next().value);
-    bodies.push(body);
-    headers.push(signedHeaders(SECRET, Buffer.from(body), now));
-  }
-  return { bodies, headers };
-}
+const CONCURRENCY = Number(args.get('concurrency') ?? 64);
+/** `--tmpfs`: DATA_DIR (and the baseline's files) under /dev/shm, the disk out of the way. */
+const TMPFS = args.has('tmpfs');
 
 const openFd = promisify(openCallback);
 const fdatasyncFd = promisify(fdatasync);
@@ -131,8 +84,14 @@ async function saturate(url: string, seed: number, count = SATURATION_EVENTS): P
 }
 
 async function main(): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'zt-bench-'));
-  const results: Record<string, unknown> = { node: process.version, cpus: 2, date: new Date().toISOString() };
+  const root = await mkdtemp(join(TMPFS ? '/dev/shm' : tmpdir(), 'zt-bench-'));
+  const results: Record<string, unknown> = {
+    node: process.version,
+    cpus: 2,
+    date: new Date().toISOString(),
+    dataDir: TMPFS ? 'tmpfs' : 'disk',
+    concurrency: CONCURRENCY,
+  };
   try {
     // Baseline
     const baseDir = join(root, 'baseline');
@@ -181,7 +140,7 @@ async function main(): Promise<void> {
       memory: samples,
     });
     console.log(
-      `\nPOST /webhook, ${SATURATION_EVENTS} signed events at concurrency ${CONCURRENCY}; steady ${STEADY_RATE}/s for ${STEADY_SECONDS}s`,
+      `\nPOST /webhook, ${SATURATION_EVENTS} signed events at concurrency ${CONCURRENCY}, DATA_DIR on ${TMPFS ? 'tmpfs' : 'disk'}; steady ${STEADY_RATE}/s for ${STEADY_SECONDS}s`,
     );
     console.table({
       'baseline (verify + 1 durable file)': row(baseline, baselineSteady),
@@ -191,7 +150,7 @@ async function main(): Promise<void> {
     console.table(samples);
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });
     await writeFile(
-      new URL('./results/webhook.json', import.meta.url),
+      new URL(`./results/webhook${TMPFS ? '-tmpfs' : ''}.json`, import.meta.url),
       `${JSON.stringify(results, null, 2)}\n`,
     );
   } finally {
