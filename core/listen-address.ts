@@ -2,6 +2,7 @@
 // this machine) and every interface on gcp (Cloud Run routes to the container from outside).
 import { isIP } from 'node:net';
 import type { Config } from './config.ts';
+import { accessPolicy } from './access-policy.ts';
 
 type ListenConfig = Pick<Config, 'HOST' | 'BACKEND' | 'DASHBOARD_TOKEN'>;
 
@@ -19,12 +20,12 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Why the dashboard may not be served on this address, or undefined: on the embedded default the
- * dashboard and /api/* are open without DASHBOARD_TOKEN, so only loopback is allowed without one.
+ * Why the dashboard may not be served on this address, or undefined: when the access policy leaves
+ * personal data open (embedded default without DASHBOARD_TOKEN), only loopback is allowed.
  */
 export function exposureProblem(config: ListenConfig): string | undefined {
   const host = listenHost(config);
-  if (config.BACKEND !== 'local' || config.DASHBOARD_TOKEN) return undefined;
+  if (accessPolicy(config).kind !== 'open') return undefined;
   if (host !== undefined && isLoopbackHost(host)) return undefined;
   return `HOST=${host ?? ''} would open the dashboard's names and e-mails to the network: set DASHBOARD_TOKEN, or use a loopback HOST such as 127.0.0.1`;
 }

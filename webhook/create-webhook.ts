@@ -6,6 +6,7 @@ import type { Logger } from '../core/log.ts';
 import { createBackends, type Backends } from '../core/adapters/create-backends.ts';
 import { recoverFromArchive } from '../core/adapters/local/rebuild-state.ts';
 import { createBatchedWarehouse, type BatchedWarehouse } from '../core/warehouse/batched-warehouse.ts';
+import { accessPolicy } from '../core/access-policy.ts';
 import { withDashboardAuth } from './dashboard/auth.ts';
 import { createDashboard, type DashboardDeps } from './dashboard/dashboard.ts';
 import { loadRosterKeys } from './roster-keys.ts';
@@ -77,14 +78,16 @@ export async function createWebhookService(
     extraRoutes: dashboard.routes,
     recovery: () => recovery,
   };
+  // The API and pages need a token in production; locally they are open on the developer's machine.
+  const access = accessPolicy(config);
   const roster = config.ROSTER_FILE ? await loadRosterKeys(config.ROSTER_FILE) : undefined;
   if (roster) log.info({ members: roster.size }, 'roster loaded for live matching');
   return {
     backends,
     deps,
     listener: withDashboardAuth(
-      createServer(deps, { ...dashboardOptions(config), ...(roster && { roster }) }),
-      config.DASHBOARD_TOKEN,
+      createServer(deps, { access, ...(roster && { roster }) }),
+      access.kind === 'token' ? access.token : undefined,
     ),
     secret,
     warehouse,
@@ -94,10 +97,4 @@ export async function createWebhookService(
       await backends.close();
     },
   };
-}
-
-/** The API and pages need a token in production; locally they are open on the developer's machine. */
-function dashboardOptions(config: Config): { dashboardToken?: string; apiClosed?: boolean } {
-  if (config.DASHBOARD_TOKEN) return { dashboardToken: config.DASHBOARD_TOKEN };
-  return config.BACKEND === 'gcp' ? { apiClosed: true } : {};
 }

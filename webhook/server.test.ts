@@ -379,7 +379,11 @@ describe('live-state API in production', () => {
   it('is refused with 403 when no DASHBOARD_TOKEN is set', async () => {
     const { createServer } = await import('./server.ts');
     const { listen, urlOf } = await import('../core/http-server.ts');
-    const server = await listen(createServer(hook.service.deps, { apiClosed: true }), 0, '127.0.0.1');
+    const server = await listen(
+      createServer(hook.service.deps, { access: { kind: 'closed' } }),
+      0,
+      '127.0.0.1',
+    );
     try {
       const res = await fetch(`${urlOf(server)}/api/meetings`);
       expect(res.status).toBe(403);

@@ -1,7 +1,6 @@
 // The webhook service's HTTP app, built without listening: POST /webhook, GET /health,
 // the live-state API and the dashboard. main.ts and the Functions Framework target serve it.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import {
   InvalidSignatureError,
   MalformedEventError,
@@ -17,6 +16,7 @@ import { markRoster } from '../core/state/person-view.ts';
 import { createHealthCheck, type RecoveryReport } from './health.ts';
 import { ingestDelivery, precheckDelivery, type IngestDeps } from './ingest.ts';
 import { parseRequestTarget } from '../core/request-target.ts';
+import { mayReadPersonalData, type Access } from '../core/access-policy.ts';
 
 export interface WebhookServerDeps extends IngestDeps {
   /** Extra routes (dashboard pages, server-sent events); return true when handled. */
@@ -26,12 +26,10 @@ export interface WebhookServerDeps extends IngestDeps {
 }
 
 export interface WebhookServerOptions {
-  /** When set, /api/* (and the dashboard) require `Authorization: Bearer <token>`. */
-  dashboardToken?: string;
+  /** Who may read /api/* (core/access-policy.ts); open when not given. */
+  access?: Access;
   /** Roster match keys (`e:<email>`, `n:<normalised name>`): persons are marked `rosterMatch`. */
   roster?: ReadonlySet<string>;
-  /** Refuse /api/* outright (production without a token: names and e-mails are personal data). */
-  apiClosed?: boolean;
   /** Webhook body bytes all requests may hold at once; beyond it 503 + Retry-After (default 32 MiB). */
   maxBytesInFlight?: number;
   /** A webhook body must be complete this long after its headers (default 3 s, Zoom's deadline). */
@@ -120,15 +118,14 @@ export function createServer(deps: WebhookServerDeps, opts: WebhookServerOptions
     sendJson(res, status, body);
   }
 
+  const access: Access = opts.access ?? { kind: 'open' };
+  /** The token check; a closed policy is answered by each route itself (403 saying why). */
   function authorized(req: IncomingMessage): boolean {
-    if (!opts.dashboardToken) return true;
-    const given = Buffer.from(header(req, 'authorization') ?? '');
-    const expected = Buffer.from(`Bearer ${opts.dashboardToken}`);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return access.kind !== 'token' || mayReadPersonalData(access, header(req, 'authorization'));
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (opts.apiClosed) {
+    if (access.kind === 'closed') {
       sendJson(res, 403, { error: 'the live-state API is off: set DASHBOARD_TOKEN to enable it' });
       return;
     }

@@ -1,8 +1,8 @@
 // Browser access to the dashboard when DASHBOARD_TOKEN is set: `?token=` once becomes an HttpOnly
 // cookie (and leaves the URL), and the cookie stands in for the bearer header the service checks.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { parseRequestTarget, sameOriginLocation } from '../../core/request-target.ts';
+import { sameText as same } from '../../core/access-policy.ts';
 
 export const COOKIE = 'zt_dashboard';
 
@@ -19,13 +19,7 @@ function cookieOf(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Wraps the service's listener; /webhook and /health pass through untouched. */
+/** Wraps the service's listener when the access policy asks for a token; /webhook and /health pass through untouched. */
 export function withDashboardAuth(listener: RequestListener, token: string | undefined): RequestListener {
   if (!token) return listener;
   return (req, res) => {
