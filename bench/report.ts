@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../core/log.ts';
-import { createDuckDbEngine } from '../jobs/engine/duckdb-engine.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
 import { runExport, runReport } from '../jobs/report.ts';
 
 const DAY = '2026-02-03';

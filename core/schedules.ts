@@ -32,3 +32,28 @@ export function cronProblem(text: string): string | undefined {
     throw err;
   }
 }
+
+/** One run of a scheduled job, as `serve` remembers it across restarts. */
+export interface RunRecord {
+  /** The schedule's fire time the run belongs to (ISO). */
+  firedAt: string;
+  startedAt: string;
+  finishedAt: string;
+  days: string[];
+  outcome: 'ok' | 'failed';
+  error?: string;
+}
+
+/** A scheduled job as `serve` reports it (the dashboard's Schedule page, /schedule.json). */
+export interface JobStatus {
+  command: string;
+  setting: string;
+  schedule: string;
+  timeZone: string;
+  off?: string;
+  running: boolean;
+  nextRun?: string;
+  lastRun?: RunRecord;
+  /** Every fire up to this instant ran without error (a restart catches up from here). */
+  doneUntil?: string;
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/log.ts';
 import type { LiveParticipantsView } from '../core/state/views.ts';
-import { parseCsv } from '../jobs/attendance/roster.ts';
+import { parseCsv } from '../core/csv.ts';
 import { launchChromium, type HeadlessChromium } from '../test/browser/chromium.ts';
 import { parseDemoArgs } from './commands.ts';
 import { createDemoClock } from './demo-clock.ts';

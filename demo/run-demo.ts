@@ -10,7 +10,7 @@ import { parseConfig, type Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { jobCommands } from '../jobs/commands.ts';
-import { localDate } from '../jobs/day-window.ts';
+import { localDate } from '../core/warehouse/day-window.ts';
 import { startRtmsWorker } from '../rtms-worker/main.ts';
 import { createWebhookService, listen, urlOf, type WebhookService } from '../webhook/main.ts';
 import { loadTestMedia } from './simulator/media.ts';

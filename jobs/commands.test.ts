@@ -9,7 +9,7 @@ import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { eventIdOf, rawArchiveKey } from '../core/zoom/event-id.ts';
 import { jobCommands, parseJobArgs } from './commands.ts';
-import { addDays, dayWindow, defaultReportDate, parseDate } from './day-window.ts';
+import { addDays, dayWindow, defaultReportDate, parseDate } from '../core/warehouse/day-window.ts';
 
 describe('options and dates', () => {
   it('parses --date D, --date=D, --roster FILE, --force and rejects the rest', () => {

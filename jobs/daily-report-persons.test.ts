@@ -3,8 +3,8 @@
 // unidentified rooms, meetings across midnight and a day still in progress. Executed on DuckDB.
 import { describe, expect, it } from 'vitest';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import { row, type EventSpec } from './test/event-rows.ts';
-import { line, reportRows } from './test/run-report.ts';
+import { row, type EventSpec } from '../test/jobs/event-rows.ts';
+import { line, reportRows } from '../test/jobs/run-report.ts';
 
 const START = '09:00';
 const end = row({ at: '10:00', action: 'MEETING_END', start: START });

@@ -3,9 +3,9 @@
 // rules (reconnects, moves, missing joins, midnight, a day in progress) are in daily-report-persons.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import type { CameraMinuteRow } from './engine/sql-engine.ts';
-import { moves, row } from './test/event-rows.ts';
-import { line, qosMinute, reportRows } from './test/run-report.ts';
+import type { CameraMinuteRow } from '../core/warehouse/sql-engine.ts';
+import { moves, row } from '../test/jobs/event-rows.ts';
+import { line, qosMinute, reportRows } from '../test/jobs/run-report.ts';
 
 const start = row({ at: '09:00', action: 'MEETING_START' });
 const end = row({ at: '10:00', action: 'MEETING_END' });

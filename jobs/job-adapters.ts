@@ -7,7 +7,7 @@ import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { requireSettings, type Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 
 export interface JobAdapters {
   engine: SqlEngine;
@@ -38,7 +38,7 @@ export async function openJobAdapters(config: Config, log: Logger): Promise<JobA
     requireSettings(config, ['GCP_PROJECT_ID', 'GCS_BUCKET'], 'for the jobs with BACKEND=gcp');
     const [{ createGcsArchive }, { createBigQueryEngine }] = await Promise.all([
       import('../core/adapters/gcp/gcs-archive.ts'),
-      import('./engine/bigquery-engine.ts'),
+      import('../core/adapters/gcp/bigquery-engine.ts'),
     ]);
     const archive = createGcsArchive(config, log);
     const engine = createBigQueryEngine({
@@ -59,7 +59,7 @@ export async function openJobAdapters(config: Config, log: Logger): Promise<JobA
     );
   }
   const archive = createFileArchive(paths.gcs);
-  const { createDuckDbEngine } = await import('./engine/duckdb-engine.ts');
+  const { createDuckDbEngine } = await import('../core/adapters/local/duckdb-engine.ts');
   try {
     return { engine: await createDuckDbEngine({ path: paths.warehouse, archive }), archive };
   } catch (err) {

@@ -1,7 +1,7 @@
 // Options of the job commands: `--date D`, `--roster FILE`, `--out FILE`, `--force`, checked before
 // anything starts, and the days a run covers (one --date, else the scheduled pair yesterday + today).
 import { isAbsolute, resolve } from 'node:path';
-import { addDays, defaultReportDate, localDate, parseDate } from './day-window.ts';
+import { addDays, defaultReportDate, localDate, parseDate } from '../core/warehouse/day-window.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -9,13 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
-import { createDuckDbEngine } from './engine/duckdb-engine.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 import { IncompleteWarehouseError } from './reconcile.ts';
 import { runReplay } from './replay.ts';
 import { runExport, runReport } from './report.ts';
-import { sqlDir } from './sql/sql-files.ts';
-import { archiveBodies, exportedCsv } from './test/archive-bodies.ts';
+import { sqlDir } from '../core/warehouse/sql-files.ts';
+import { archiveBodies, exportedCsv } from '../test/jobs/archive-bodies.ts';
 
 const DATE = '2026-03-14';
 const FIXTURE = join(sqlDir(), 'fixtures', DATE);

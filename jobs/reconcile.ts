@@ -7,9 +7,9 @@ import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
 import { normalizeArchived } from '../core/zoom/archived-event.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 import { runReplay } from './replay.ts';
-import { readSql } from './sql/sql-files.ts';
+import { readSql } from '../core/warehouse/sql-files.ts';
 
 export interface ReconcileDeps {
   engine: SqlEngine;

@@ -4,7 +4,7 @@
 import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 import { noProgress, type Progress } from './progress.ts';
 import { normalizeArchived } from '../core/zoom/archived-event.ts';
 

@@ -10,14 +10,15 @@ import { createDuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.t
 import { silentLogger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { RawEventRow } from '../core/warehouse/raw-events.ts';
-import { createDuckDbEngine } from './engine/duckdb-engine.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
-import { runExport, runReport, exportKey } from './report.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
+import { exportKey } from '../core/warehouse/report-contract.ts';
+import { runExport, runReport } from './report.ts';
 import { runReplay } from './replay.ts';
-import { sqlDir } from './sql/sql-files.ts';
-import { qosMinute } from './test/run-report.ts';
-import { fixtureRtmsRows } from './test/fixture-rtms.ts';
-import { archiveBodies, exportedCsv } from './test/archive-bodies.ts';
+import { sqlDir } from '../core/warehouse/sql-files.ts';
+import { qosMinute } from '../test/jobs/run-report.ts';
+import { fixtureRtmsRows } from '../test/jobs/fixture-rtms.ts';
+import { archiveBodies, exportedCsv } from '../test/jobs/archive-bodies.ts';
 
 const DATE = '2026-02-03';
 const fixture = (name: string): string => join(sqlDir(), 'fixtures', DATE, name);

@@ -3,10 +3,11 @@
 // report first reconciles the warehouse with the archive for every day it reads.
 import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
-import type { SqlEngine } from './engine/sql-engine.ts';
-import { dayWindow, inProgress, reportParams, windowDates } from './day-window.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
+import { dayWindow, inProgress, reportParams, windowDates } from '../core/warehouse/day-window.ts';
 import { reconcileDays } from './reconcile.ts';
-import { readSql } from './sql/sql-files.ts';
+import { exportKey, REPORT_COLUMNS } from '../core/warehouse/report-contract.ts';
+import { readSql } from '../core/warehouse/sql-files.ts';
 
 export interface ReportDeps {
   engine: SqlEngine;
@@ -30,35 +31,6 @@ export interface ReportSummary {
   restored?: number;
   bytesProcessed?: number;
   durationMs: number;
-}
-
-export const REPORT_COLUMNS = [
-  'report_date',
-  'participant_name',
-  'participant_email',
-  'meeting_join_time',
-  'meeting_leave_time',
-  'meeting_duration_mins',
-  'room_number',
-  'room_name',
-  'room_uuid',
-  'room_join_time',
-  'room_leave_time',
-  'room_duration_mins',
-  'camera_on_mins',
-  'camera_off_mins',
-  'camera_percentage',
-  'next_room',
-  'meeting_id',
-  'meeting_uuid',
-  'participant_key',
-  'camera_source',
-  'join_time_source',
-  'meeting_topic',
-] as const;
-
-export function exportKey(date: string): string {
-  return `reports/DAILY_REPORT_${date}_000000000000.csv`;
 }
 
 export async function runReport(deps: ReportDeps, opts: { date: string }): Promise<ReportSummary> {

@@ -121,7 +121,10 @@ describe('runtime image layout', () => {
     const seen = new Set<string>();
     for (const file of files(app).filter((f) => f.endsWith('.js'))) {
       const code = readFileSync(join(app, file), 'utf8');
-      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
+      // A package name holds no space or comma: help text ending in "from'," is no import.
+      for (const m of code.matchAll(
+        /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./\s,][^'"\s]*)['"]/g,
+      )) {
         const spec = m[1] as string;
         if (spec.startsWith('node:') || builtins.has(spec.split('/')[0] as string)) continue;
         const name = spec.startsWith('@')

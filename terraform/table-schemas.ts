@@ -1,8 +1,8 @@
 // BigQuery tables and views of the dataset, derived from the DDL in sql/ddl (the files the jobs run
 // and validate): columns, PARTITION BY, CLUSTER BY and description; raw_events' column descriptions
 // come from RAW_EVENT_COLUMNS, whose names and order the DDL must equal (checked in the tests).
-import { parseCreateTable } from '../jobs/sql/bigquery-schema.ts';
-import { SQL_DATASET, tableDdls, viewDdls } from '../jobs/sql/sql-files.ts';
+import { parseCreateTable } from '../core/warehouse/bigquery-schema.ts';
+import { SQL_DATASET, tableDdls, viewDdls } from '../core/warehouse/sql-files.ts';
 import { RAW_EVENT_COLUMNS } from '../core/warehouse/raw-events.ts';
 
 export interface BqColumn {

@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDuckDbEngine } from '../jobs/engine/duckdb-engine.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
 import { runReplay } from '../jobs/replay.ts';
 import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';

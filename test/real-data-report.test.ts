@@ -10,11 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
-import { parseCsv } from '../jobs/attendance/roster.ts';
+import { parseCsv } from '../core/csv.ts';
 import { runAttendance } from '../jobs/attendance/run-attendance.ts';
-import { createDuckDbEngine } from '../jobs/engine/duckdb-engine.ts';
-import type { SqlEngine } from '../jobs/engine/sql-engine.ts';
-import { exportKey, runExport, runReport } from '../jobs/report.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
+import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
+import { exportKey } from '../core/warehouse/report-contract.ts';
+import { runExport, runReport } from '../jobs/report.ts';
 import { startLocalWebhook } from './helpers/local-webhook.ts';
 
 const FILE = process.env['ZOOM_REAL_WEBHOOKS'];

@@ -9,8 +9,8 @@ import { parseConfig, type Config } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { startServe, type RunningServe } from '../bin/serve.ts';
 import { jobCommands } from '../jobs/commands.ts';
-import { createFakeClock, type FakeClock } from '../jobs/test/fake-clock.ts';
-import type { JobStatus } from '../jobs/scheduler/scheduler.ts';
+import { createFakeClock, type FakeClock } from './jobs/fake-clock.ts';
+import type { JobStatus } from '../core/schedules.ts';
 import { seedFixtureArchive } from './helpers/seed-archive.ts';
 
 const TZ = 'Europe/Berlin';

@@ -10,9 +10,9 @@ import { createLocalMediaStore } from '../core/adapters/local/local-media-store.
 import { parseConfig } from '../core/config.ts';
 import { silentLogger } from '../core/log.ts';
 import { startServe } from '../bin/serve.ts';
-import { createDuckDbEngine } from '../jobs/engine/duckdb-engine.ts';
-import { createFakeClock } from '../jobs/test/fake-clock.ts';
-import { insertFilledRow } from '../jobs/test/fill-row.ts';
+import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
+import { createFakeClock } from './jobs/fake-clock.ts';
+import { insertFilledRow } from './jobs/fill-row.ts';
 import { seedFixtureArchive } from './helpers/seed-archive.ts';
 
 const TZ = 'Europe/Berlin';

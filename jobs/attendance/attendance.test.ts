@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
-import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
-import { DAY, row } from '../test/event-rows.ts';
+import { createDuckDbEngine } from '../../core/adapters/local/duckdb-engine.ts';
+import { DAY, row } from '../../test/jobs/event-rows.ts';
 import { computeAttendance, toCsv, type PresenceRow } from './attendance.ts';
-import { parseRoster, RosterError } from './roster.ts';
-import { attendanceKey, runAttendance } from './run-attendance.ts';
+import { parseRoster, RosterError } from '../../core/roster.ts';
+import { attendanceKey } from '../../core/warehouse/report-contract.ts';
+import { runAttendance } from './run-attendance.ts';
 
 const thresholds = { lateAfterMins: 5, leftEarlyBeforeMins: 5, minPresencePercent: 50 };
 const ROSTER =

@@ -3,7 +3,7 @@
 // all the persons matched to a member count together; people who match no member are guests.
 import { toCsv as writeCsv } from '../../core/csv.ts';
 import { matchMembers } from './match-members.ts';
-import type { RosterMember } from './roster.ts';
+import type { RosterMember } from '../../core/roster.ts';
 
 export interface PresenceRow {
   meeting_id: string | null;

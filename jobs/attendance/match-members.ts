@@ -2,7 +2,7 @@
 // no email placed is matched by normalised display name (NFKC, trimmed, inner spaces collapsed,
 // case-folded) to the first roster line with that name, unless both carry emails that differ.
 import { normalizeDisplayName } from '../../core/zoom/person-key.ts';
-import type { RosterMember } from './roster.ts';
+import type { RosterMember } from '../../core/roster.ts';
 
 export interface PersonIdentity {
   /** The report's participant_key (the person key as Zoom sent it). */

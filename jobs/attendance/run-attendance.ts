@@ -3,11 +3,12 @@
 // meeting's start and end from its events; written to reports/ATTENDANCE_YYYY-MM-DD.csv (and --out FILE).
 import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
-import { dayWindow, reportParams, windowDates } from '../day-window.ts';
+import { dayWindow, reportParams, windowDates } from '../../core/warehouse/day-window.ts';
 import { reconcileDays } from '../reconcile.ts';
-import type { SqlEngine } from '../engine/sql-engine.ts';
-import { readSql } from '../sql/sql-files.ts';
-import type { AttendanceTableRow } from '../engine/sql-engine.ts';
+import type { SqlEngine } from '../../core/warehouse/sql-engine.ts';
+import { attendanceKey } from '../../core/warehouse/report-contract.ts';
+import { readSql } from '../../core/warehouse/sql-files.ts';
+import type { AttendanceTableRow } from '../../core/warehouse/sql-engine.ts';
 import {
   computeAttendance,
   toCsv,
@@ -16,7 +17,7 @@ import {
   type PresenceRow,
   type Thresholds,
 } from './attendance.ts';
-import { parseRoster } from './roster.ts';
+import { parseRoster } from '../../core/roster.ts';
 
 export interface AttendanceDeps {
   engine: SqlEngine;
@@ -26,10 +27,6 @@ export interface AttendanceDeps {
   thresholds: Thresholds;
   dataset?: string;
   now?: () => number;
-}
-
-export function attendanceKey(date: string): string {
-  return `reports/ATTENDANCE_${date}.csv`;
 }
 
 export async function runAttendance(deps: AttendanceDeps, opts: { date: string; rosterCsv: string }) {

@@ -8,13 +8,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
-import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
-import type { SqlEngine } from '../engine/sql-engine.ts';
-import { DAY, MEETING, moves, row } from '../test/event-rows.ts';
-import { line } from '../test/run-report.ts';
-import { startZoomApiServer, type ZoomApiKnobs, type ZoomApiServer } from '../test/zoom-api-server.ts';
-import { dayWindow, reportParams } from '../day-window.ts';
-import { readSql } from '../sql/sql-files.ts';
+import { createDuckDbEngine } from '../../core/adapters/local/duckdb-engine.ts';
+import type { SqlEngine } from '../../core/warehouse/sql-engine.ts';
+import { DAY, MEETING, moves, row } from '../../test/jobs/event-rows.ts';
+import { line } from '../../test/jobs/run-report.ts';
+import {
+  startZoomApiServer,
+  type ZoomApiKnobs,
+  type ZoomApiServer,
+} from '../../test/servers/zoom-api-server.ts';
+import { dayWindow, reportParams } from '../../core/warehouse/day-window.ts';
+import { readSql } from '../../core/warehouse/sql-files.ts';
 import { createQosClient, DashboardUnavailableError } from './qos-client.ts';
 import { parseBitrateKbps, qosRows } from './qos-parse.ts';
 import { BudgetExhaustedError, createRateLimiter, retryAfterMs } from './rate-limiter.ts';

@@ -1,7 +1,7 @@
 // Dashboard QoS answers (jobs/backfill/README.md) → camera_minutes rows. Pure. Values are strings with
 // units ("27.15 kbps", "1.2 Mbps", "12 fps"); empty objects, "" and missing values mean no data.
 import { z } from 'zod';
-import type { CameraMinuteRow } from '../engine/sql-engine.ts';
+import type { CameraMinuteRow } from '../../core/warehouse/sql-engine.ts';
 
 const qosValue = z.union([z.string(), z.number()]).optional().nullable();
 const videoInput = z

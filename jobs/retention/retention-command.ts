@@ -2,7 +2,7 @@
 // runs it daily on the embedded default (RETENTION_SCHEDULE); on Google Cloud it covers S3 recordings.
 import { openJobAdapters, type JobAdapters } from '../job-adapters.ts';
 import { normalizeJobArgv, parseJobArgs, UsageError } from '../job-args.ts';
-import { addDays, startOfDay } from '../day-window.ts';
+import { addDays, startOfDay } from '../../core/warehouse/day-window.ts';
 import type { JobCommand } from '../job-command.ts';
 import { retentionDeps } from './retention-deps.ts';
 import { runRetention } from './run-retention.ts';

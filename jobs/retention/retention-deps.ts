@@ -6,7 +6,7 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive, LiveState, MediaStore } from '../../core/ports.ts';
 import { retentionSettingsOf } from '../../core/retention-settings.ts';
-import type { SqlEngine } from '../engine/sql-engine.ts';
+import type { SqlEngine } from '../../core/warehouse/sql-engine.ts';
 import type { RetentionDeps } from './run-retention.ts';
 import { enginePartitions } from './warehouse-partitions.ts';
 

@@ -13,11 +13,11 @@ import type { RetentionSettings } from '../../core/retention-settings.ts';
 import { eventIdOf } from '../../core/zoom/event-id.ts';
 import { normalizeEvent } from '../../core/zoom/normalize.ts';
 import { sampleMeeting, zoom, type MeetingRef } from '../../demo/simulator/zoom-events.ts';
-import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
-import type { SqlEngine } from '../engine/sql-engine.ts';
+import { createDuckDbEngine } from '../../core/adapters/local/duckdb-engine.ts';
+import type { SqlEngine } from '../../core/warehouse/sql-engine.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { enginePartitions } from './warehouse-partitions.ts';
-import { insertFilledRow } from '../test/fill-row.ts';
+import { insertFilledRow } from '../../test/jobs/fill-row.ts';
 import { runRetention, type RetentionDeps } from './run-retention.ts';
 
 const NOW = Date.parse('2026-06-15T12:00:00Z');

@@ -1,8 +1,8 @@
 // Warehouse partitions through the jobs' SQL engine (the embedded DuckDB file, or inside `serve` a
 // connection on its instance): the tables sql/ddl partitions by a date column, listed per day with
 // their row counts and deleted one day at a time. BigQuery expires its partitions by itself.
-import type { SqlEngine } from '../engine/sql-engine.ts';
-import { SQL_DATASET, tableDdls } from '../sql/sql-files.ts';
+import type { SqlEngine } from '../../core/warehouse/sql-engine.ts';
+import { SQL_DATASET, tableDdls } from '../../core/warehouse/sql-files.ts';
 import type { PartitionInfo } from './plan-retention.ts';
 import type { WarehousePartitions } from './run-retention.ts';
 

@@ -2,16 +2,7 @@
 // to which every fire ran without error (catch-up starts after it) and the outcome of its last run.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-
-export interface RunRecord {
-  /** The schedule's fire time the run belongs to (ISO). */
-  firedAt: string;
-  startedAt: string;
-  finishedAt: string;
-  days: string[];
-  outcome: 'ok' | 'failed';
-  error?: string;
-}
+import type { RunRecord } from '../../core/schedules.ts';
 
 export interface JobState {
   /** Every fire up to this instant ran without error (ISO); set to the start time on first start. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCron } from '../../core/cron.ts';
 import { silentLogger } from '../../core/log.ts';
-import { createFakeClock, type FakeClock } from '../test/fake-clock.ts';
+import { createFakeClock, type FakeClock } from '../../test/jobs/fake-clock.ts';
 import { fileStateStore, type ScheduleState, type ScheduleStateStore } from './schedule-state.ts';
 import { createScheduler, type Scheduler } from './scheduler.ts';
 

@@ -4,9 +4,12 @@
 import { nextFire, wallDate, type Cron } from '../../core/cron.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import { addDays, startOfDay } from '../day-window.ts';
+import { addDays, startOfDay } from '../../core/warehouse/day-window.ts';
 import type { Clock } from './clock.ts';
-import type { RunRecord, ScheduleState, ScheduleStateStore } from './schedule-state.ts';
+import type { JobStatus } from '../../core/schedules.ts';
+import type { ScheduleState, ScheduleStateStore } from './schedule-state.ts';
+
+export type { JobStatus };
 
 export interface ScheduledJob {
   command: string;
@@ -26,19 +29,6 @@ export interface SchedulerDeps {
   log: Logger;
   /** How many days back a restart catches up (default 31). */
   catchUpDays?: number;
-}
-
-export interface JobStatus {
-  command: string;
-  setting: string;
-  schedule: string;
-  timeZone: string;
-  off?: string;
-  running: boolean;
-  nextRun?: string;
-  lastRun?: RunRecord;
-  /** Every fire up to this instant ran without error (a restart catches up from here). */
-  doneUntil?: string;
 }
 
 export interface Scheduler {

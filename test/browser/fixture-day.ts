@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { createDuckDbWarehouse } from '../../core/adapters/local/duckdb-warehouse.ts';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
-import { createDuckDbEngine } from '../../jobs/engine/duckdb-engine.ts';
+import { createDuckDbEngine } from '../../core/adapters/local/duckdb-engine.ts';
 import { runExport, runReport } from '../../jobs/report.ts';
-import { sqlDir } from '../../jobs/sql/sql-files.ts';
-import { qosMinute } from '../../jobs/test/run-report.ts';
-import { fixtureRtmsRows } from '../../jobs/test/fixture-rtms.ts';
+import { sqlDir } from '../../core/warehouse/sql-files.ts';
+import { qosMinute } from '../jobs/run-report.ts';
+import { fixtureRtmsRows } from '../jobs/fixture-rtms.ts';
 import { startLocalWebhook } from '../helpers/local-webhook.ts';
 
 export const FIXTURE_DATE = '2026-02-03';

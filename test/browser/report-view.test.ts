@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../jobs/attendance/roster.ts';
+import { parseCsv } from '../../core/csv.ts';
 import { startLocalWebhook, type LocalWebhook } from '../helpers/local-webhook.ts';
 import { launchChromium, type HeadlessChromium } from './chromium.ts';
 import { buildFixtureDay, FIXTURE_DATE, FIXTURE_MEETING, fixturePath } from './fixture-day.ts';

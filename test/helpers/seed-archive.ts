@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { eventIdOf, rawArchiveKey } from '../../core/zoom/event-id.ts';
-import { sqlDir } from '../../jobs/sql/sql-files.ts';
+import { sqlDir } from '../../core/warehouse/sql-files.ts';
 
 export const SEED_DATE = '2026-02-03';
 

@@ -10,12 +10,13 @@ import { createMemoryLiveState } from '../../core/adapters/local/memory-live-sta
 import { parseConfig } from '../../core/config.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Warehouse } from '../../core/ports.ts';
-import { REPORT_COLUMNS } from '../../jobs/report.ts';
+import { REPORT_COLUMNS } from '../../core/warehouse/report-contract.ts';
 import { withDashboardAuth } from './auth.ts';
 import { createDashboard } from './dashboard.ts';
 import { stepsOf } from './report-charts.ts';
-import { toReportCsv, type ReportRow } from './report-data.ts';
-import { NoReportTablesError, readOnlyDuckDb } from './report-engine.ts';
+import { toReportCsv, type ReportRow } from '../../core/warehouse/report-day.ts';
+import { readOnlyDuckDb } from '../../core/adapters/local/duckdb-read-engine.ts';
+import { NoReportTablesError } from '../../core/warehouse/sql-engine.ts';
 
 const row = (over: Partial<ReportRow>): ReportRow =>
   Object.fromEntries(REPORT_COLUMNS.map((c) => [c, over[c] ?? null])) as ReportRow;

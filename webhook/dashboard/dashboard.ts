@@ -4,17 +4,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive, LiveState, Warehouse } from '../../core/ports.ts';
-import { defaultReportDate, parseDate } from '../../jobs/day-window.ts';
-import { REPORT_COLUMNS } from '../../jobs/report.ts';
+import { defaultReportDate, parseDate } from '../../core/warehouse/day-window.ts';
+import { REPORT_COLUMNS } from '../../core/warehouse/report-contract.ts';
 import { sendJson } from '../../core/http.ts';
+import { NoReportTablesError, type ReadEngine } from '../../core/warehouse/sql-engine.ts';
 import { esc, page } from './html.ts';
 import { createLiveEvents } from './live-events.ts';
 import { LIVE_CLIENT_JS, renderLivePage } from './live-page.ts';
-import { loadReportDay, toReportCsv, type ReportDay } from './report-data.ts';
-import { createReportEngine, NoReportTablesError, type ReadEngine } from './report-engine.ts';
+import { loadReportDay, toReportCsv, type ReportDay } from '../../core/warehouse/report-day.ts';
+import { createReportEngine } from './report-engine.ts';
 import { renderReportIndex, renderReportPage } from './report-page.ts';
 import { renderSchedulePage } from './schedule-page.ts';
-import type { JobStatus } from '../../jobs/scheduler/scheduler.ts';
+import type { JobStatus } from '../../core/schedules.ts';
 
 export interface DashboardDeps {
   config: Config;

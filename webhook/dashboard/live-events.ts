@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../core/state/views.ts';
-import { addDays, localDate } from '../../jobs/day-window.ts';
+import { addDays, localDate } from '../../core/warehouse/day-window.ts';
 
 export interface LiveSnapshot {
   meetings: MeetingSummary[];

@@ -1,7 +1,7 @@
 // Inline SVG charts of one meeting from its daily_reports rows (pure): each person's journey through
 // the rooms (labelled by visit order and room) with the camera-on share shaded, and room occupancy.
 import { esc, PALETTE } from './html.ts';
-import type { ReportRow } from './report-data.ts';
+import type { ReportRow } from '../../core/warehouse/report-day.ts';
 
 const WIDTH = 960;
 const LABEL = 190;

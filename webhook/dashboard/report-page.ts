@@ -1,11 +1,11 @@
 // The report view of one day (pure HTML from a ReportDay): summary, per-meeting journey and
 // occupancy charts, the attendance summary when a roster was run, and the daily report table
 // (room_number shown as the visit order with its room: "visit 1 · Room-2").
-import { addDays } from '../../jobs/day-window.ts';
-import { REPORT_COLUMNS } from '../../jobs/report.ts';
+import { addDays } from '../../core/warehouse/day-window.ts';
+import { REPORT_COLUMNS } from '../../core/warehouse/report-contract.ts';
 import { esc, page } from './html.ts';
 import { journeyChart, occupancyChart } from './report-charts.ts';
-import type { AttendanceTable, ReportDay, ReportRow } from './report-data.ts';
+import type { AttendanceTable, ReportDay, ReportRow } from '../../core/warehouse/report-day.ts';
 
 const NUMERIC = new Set([
   'meeting_duration_mins',

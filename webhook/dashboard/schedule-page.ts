@@ -1,6 +1,6 @@
 // The scheduled jobs of the embedded default (`serve` runs them): schedule, next run, last run and
 // its outcome, as a small page and as JSON. In production Cloud Scheduler runs them instead.
-import type { JobStatus } from '../../jobs/scheduler/scheduler.ts';
+import type { JobStatus } from '../../core/schedules.ts';
 import { esc, page } from './html.ts';
 
 const when = (iso: string | undefined): string =>

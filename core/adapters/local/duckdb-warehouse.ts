@@ -10,12 +10,16 @@ import { RAW_EVENT_COLUMNS, type RawEventRow } from '../../warehouse/raw-events.
 import { writeIsolating } from '../../warehouse/isolate-rows.ts';
 import { RowsRejectedError } from '../../errors.ts';
 import { wellFormedRow } from '../../well-formed.ts';
+import type { ReadEngine } from '../../warehouse/sql-engine.ts';
+import { readOnlyDuckDb } from './duckdb-read-engine.ts';
 
 export interface DuckDbWarehouse extends Warehouse {
   /** The open connection, for local jobs and tests that query the same database. */
   connection: DuckDBConnection;
   /** The instance, for jobs run inside `serve`: they take their own connection on it. */
   instance: DuckDBInstance;
+  /** The report view's reads, on the same connection (read-only). */
+  readonly reader: ReadEngine;
 }
 
 interface Pending {
@@ -116,6 +120,7 @@ export async function createDuckDbWarehouse(path: string, log: Logger): Promise<
   return {
     connection,
     instance,
+    reader: readOnlyDuckDb(connection),
     insertEvents(rows) {
       if (closed) return Promise.reject(new Error('warehouse is closed'));
       if (rows.length === 0) return Promise.resolve();

@@ -1,5 +1,5 @@
 // A clock a test moves by hand: sleepers wake when the time passes their deadline.
-import type { Clock } from '../scheduler/clock.ts';
+import type { Clock } from '../../jobs/scheduler/clock.ts';
 
 export interface FakeClock extends Clock {
   /** Moves the time forward to `ms` and wakes every sleeper whose deadline has passed. */

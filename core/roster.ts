@@ -1,6 +1,7 @@
 // The roster CSV (email, first name, last name, id, department; with a header also `name`, the display
 // name), with or without a header row. A member needs an email or a name (Zoom often sends no email:
 // such members are matched by display name). Every bad row is reported by line number, all at once.
+import { parseCsv } from './csv.ts';
 
 export interface RosterMember {
   /** Empty for a member known by name only. */
@@ -19,47 +20,6 @@ export class RosterError extends Error {
   constructor(readonly problems: string[]) {
     super(`roster has ${problems.length} bad row${problems.length === 1 ? '' : 's'}: ${problems.join('; ')}`);
   }
-}
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; returns [line number, fields] per record. */
-export function parseCsv(text: string): [number, string[]][] {
-  const records: [number, string[]][] = [];
-  let field = '';
-  let fields: string[] = [];
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  const src = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      fields.push(field);
-      records.push([recordLine, fields]);
-      fields = [];
-      field = '';
-      line++;
-      recordLine = line;
-    } else field += c;
-  }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    records.push([recordLine, fields]);
-  }
-  return records.filter(([, f]) => !(f.length === 1 && f[0]?.trim() === ''));
 }
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;

@@ -3,15 +3,15 @@
 // (local gRPC server from @fivetrandevelopers/zetasql) against the tables of sql/ddl.
 // BigQuery itself has no emulator: nothing here talks to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RAW_EVENT_COLUMNS } from '../../core/warehouse/raw-events.ts';
+import { RAW_EVENT_COLUMNS } from './raw-events.ts';
 import {
   deleteCameraMinutesSql,
   deleteWebhookEventsSql,
   exportDataSql,
   insertFromStagingSql,
-} from '../engine/bigquery-engine.ts';
-import { REPORT_COLUMNS, exportKey } from '../report.ts';
-import { startBigQueryValidator, type BigQueryValidator } from '../test/zetasql.ts';
+} from '../adapters/gcp/bigquery-engine.ts';
+import { REPORT_COLUMNS, exportKey } from './report-contract.ts';
+import { startBigQueryValidator, type BigQueryValidator } from '../../test/helpers/zetasql.ts';
 import { datasetSchema, parseCreateTable } from './bigquery-schema.ts';
 import { readSql, tableDdls, viewDdls } from './sql-files.ts';
 

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
-import { dayWindow, reportParams } from '../day-window.ts';
-import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
-import type { CameraMinuteRow, Row } from '../engine/sql-engine.ts';
-import { readSql } from '../sql/sql-files.ts';
+import { dayWindow, reportParams } from '../../core/warehouse/day-window.ts';
+import { createDuckDbEngine } from '../../core/adapters/local/duckdb-engine.ts';
+import type { CameraMinuteRow, Row } from '../../core/warehouse/sql-engine.ts';
+import { readSql } from '../../core/warehouse/sql-files.ts';
 import { DAY, MEETING, iso } from './event-rows.ts';
 
 export async function reportRows(

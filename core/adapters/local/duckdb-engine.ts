@@ -11,13 +11,13 @@ import {
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import { CSV_BOM } from '../../core/csv.ts';
-import type { Archive } from '../../core/ports.ts';
-import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
-import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../core/warehouse/raw-events.ts';
-import { parseCreateTable } from '../sql/bigquery-schema.ts';
-import { tableDdls, viewDdls } from '../sql/sql-files.ts';
-import { toDuckDb } from '../sql/to-duckdb.ts';
+import { CSV_BOM } from '../../csv.ts';
+import type { Archive } from '../../ports.ts';
+import { duckDbRawEventsDdl } from '../../warehouse/duckdb-ddl.ts';
+import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../warehouse/raw-events.ts';
+import { parseCreateTable } from '../../warehouse/bigquery-schema.ts';
+import { tableDdls, viewDdls } from '../../warehouse/sql-files.ts';
+import { toDuckDb } from '../../warehouse/to-duckdb.ts';
 import {
   batchesOf,
   type CameraMinuteRow,
@@ -25,7 +25,7 @@ import {
   type SqlEngine,
   type SqlParams,
   type Statement,
-} from './sql-engine.ts';
+} from '../../warehouse/sql-engine.ts';
 
 type ColumnType = ColumnSpec['type'] | 'BOOL' | 'FLOAT64';
 interface Column {

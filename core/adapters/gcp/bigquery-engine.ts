@@ -6,11 +6,11 @@ import { appendFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BigQuery, type Query } from '@google-cloud/bigquery';
-import { CSV_BOM } from '../../core/csv.ts';
-import type { Logger } from '../../core/log.ts';
-import type { Archive } from '../../core/ports.ts';
-import { parseCreateTable, type DdlColumn } from '../sql/bigquery-schema.ts';
-import { tableDdls } from '../sql/sql-files.ts';
+import { CSV_BOM } from '../../csv.ts';
+import type { Logger } from '../../log.ts';
+import type { Archive } from '../../ports.ts';
+import { parseCreateTable, type DdlColumn } from '../../warehouse/bigquery-schema.ts';
+import { tableDdls } from '../../warehouse/sql-files.ts';
 import {
   batchesOf,
   type Row,
@@ -18,7 +18,7 @@ import {
   type SqlEngine,
   type SqlParams,
   type Statement,
-} from './sql-engine.ts';
+} from '../../warehouse/sql-engine.ts';
 
 export interface BigQueryEngineOptions {
   projectId: string;

@@ -1,11 +1,11 @@
 // raw_events_resolved on DuckDB (the same view text BigQuery runs, translated): duplicates are read
 // once and QoS rows get the meeting number the meeting's other events of that day carry.
 import { describe, expect, it } from 'vitest';
-import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
-import { eventIdOf } from '../../core/zoom/event-id.ts';
-import { normalizeEvent } from '../../core/zoom/normalize.ts';
+import { createFileArchive } from '../adapters/local/file-archive.ts';
+import { eventIdOf } from '../zoom/event-id.ts';
+import { normalizeEvent } from '../zoom/normalize.ts';
 import { MEETING, PEOPLE, zoom } from '../../demo/simulator/zoom-events.ts';
-import { createDuckDbEngine } from '../engine/duckdb-engine.ts';
+import { createDuckDbEngine } from '../adapters/local/duckdb-engine.ts';
 
 describe('raw_events_resolved', () => {
   it('maps QoS rows to the meeting number and dedupes', async () => {

@@ -2,7 +2,7 @@
 // prepares on DuckDB (the executed behaviour is covered by the report tests).
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { duckDbRawEventsDdl } from '../../core/warehouse/duckdb-ddl.ts';
+import { duckDbRawEventsDdl } from './duckdb-ddl.ts';
 import { readSql, tableDdls, viewDdls } from './sql-files.ts';
 import { toDuckDb } from './to-duckdb.ts';
 

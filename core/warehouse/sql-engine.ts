@@ -1,6 +1,6 @@
 // The warehouse as the jobs need it: BigQuery SQL in, rows out, on BigQuery or on DuckDB
 // (translated). Implementations: bigquery-engine.ts (production) and duckdb-engine.ts (embedded).
-import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
+import type { RawEventRow } from './raw-events.ts';
 
 export type SqlParams = Readonly<Record<string, string | number>>;
 export type Row = Record<string, unknown>;
@@ -90,4 +90,12 @@ export interface SqlEngine {
   /** Replaces one day of the attendance table. */
   replaceAttendance(date: string, rows: readonly AttendanceTableRow[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What the report view needs of an engine: it reads, it never writes. */
+export type ReadEngine = Pick<SqlEngine, 'query'>;
+
+/** Thrown when the warehouse has no table a query needs yet (no job has run). */
+export class NoReportTablesError extends Error {
+  override name = 'NoReportTablesError';
 }

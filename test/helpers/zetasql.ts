@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import type { DdlColumn } from '../sql/bigquery-schema.ts';
+import type { DdlColumn } from '../../core/warehouse/bigquery-schema.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -3,7 +3,7 @@
 import type { Archive } from '../../core/ports.ts';
 import { eventIdOf, rawArchiveKey } from '../../core/zoom/event-id.ts';
 import { normalizeEvent } from '../../core/zoom/normalize.ts';
-import { exportKey } from '../report.ts';
+import { exportKey } from '../../core/warehouse/report-contract.ts';
 
 /** Archives each body once; returns how many were new. */
 export async function archiveBodies(archive: Archive, bodies: readonly unknown[]): Promise<number> {

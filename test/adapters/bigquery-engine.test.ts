@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { silentLogger } from '../../core/log.ts';
-import { runExport, runReport } from '../report.ts';
-import { startBigQueryJobsServer, type BigQueryJobsServer } from '../test/bigquery-jobs-server.ts';
-import { createBigQueryEngine } from './bigquery-engine.ts';
+import { runExport, runReport } from '../../jobs/report.ts';
+import { startBigQueryJobsServer, type BigQueryJobsServer } from '../servers/bigquery-jobs-server.ts';
+import { createBigQueryEngine } from '../../core/adapters/gcp/bigquery-engine.ts';
 
 describe('BigQuery engine (mock query-job API)', () => {
   let server: BigQueryJobsServer;

@@ -1,15 +1,12 @@
-// The report view's data: one day of daily_reports as the CSV export renders it (the jobs' own
-// export query, run on the jobs' engine), the CSV bytes, and the attendance CSV when one was made.
-import { toCsv } from '../../core/csv.ts';
-import type { Archive } from '../../core/ports.ts';
-import { parseCsv } from '../../jobs/attendance/roster.ts';
-import { attendanceKey } from '../../jobs/attendance/run-attendance.ts';
-import type { SqlEngine } from '../../jobs/engine/sql-engine.ts';
-import { REPORT_COLUMNS } from '../../jobs/report.ts';
-import { parseCreateTable } from '../../jobs/sql/bigquery-schema.ts';
-import { readSql, tableDdls } from '../../jobs/sql/sql-files.ts';
+// One day of daily_reports as the CSV export renders it (the export query, on any SqlEngine), the
+// export's CSV bytes, and the day's attendance CSV when one was made: what the report view shows.
+import { parseCsv, toCsv } from '../csv.ts';
+import type { Archive } from '../ports.ts';
+import type { SqlEngine } from './sql-engine.ts';
+import { attendanceKey, REPORT_COLUMNS, type ReportColumn } from './report-contract.ts';
+import { parseCreateTable } from './bigquery-schema.ts';
+import { readSql, tableDdls } from './sql-files.ts';
 
-export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 /** One daily_reports row with every value as the export writes it (null = empty field). */
 export type ReportRow = Record<ReportColumn, string | null>;
 

@@ -2,7 +2,7 @@
 // (jobs.insert, jobs.get, jobs.getQueryResults). It records each job's SQL and parameters and
 // answers with rows queued by the test; enough to check what the BigQuery engine sends.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenOnLoopback, readBody, sendJson } from '../../test/servers/loopback-http.ts';
+import { listenOnLoopback, readBody, sendJson } from './loopback-http.ts';
 
 export interface RecordedJob {
   id: string;
