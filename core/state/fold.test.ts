@@ -4,7 +4,8 @@ import { eventIdOf } from '../zoom/event-id.ts';
 import { normalizeEvent } from '../zoom/normalize.ts';
 import type { StateEvent } from '../zoom/types.ts';
 import { foldConnection } from './connection.ts';
-import { foldMeeting, isMeetingLevel, resolveParticipant } from './fold.ts';
+import { foldMeeting } from './fold.ts';
+import { isMeetingLevel, resolveParticipant } from './route-events.ts';
 import { viewMeeting } from './live-view.ts';
 
 const t0 = Date.parse(MEETING.startTime);

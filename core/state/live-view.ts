@@ -1,7 +1,8 @@
 // The live view of one meeting at a moment, from its folded meeting and connection states (pure):
 // persons with their connections, counts by room, join/leave notices, and when it next changes.
 import { MAIN, UNKNOWN_ROOM, type ConnectionState } from './connection.ts';
-import { isScheduled, summarize, type MeetingState } from './fold.ts';
+import type { MeetingState } from './fold.ts';
+import { isScheduled, summarize } from './meeting-summary.ts';
 import { buildPerson, markRoster, personKeyOfConnection } from './person-view.ts';
 import { settleConnection, type SettledConnection } from './settle.ts';
 import type { LiveParticipantsView, Notice, PersonView, RoomCounts } from './views.ts';

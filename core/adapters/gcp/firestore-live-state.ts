@@ -1,19 +1,16 @@
 // Live state in Firestore: `meetings/{meetingKey}` per meeting instance and `.../participants/{id}` per
 // connection (participant_uuid), each holding its deduplicated events and their pure fold. A participant
 // event writes only its connection's document, so no document is hot; `expireAt` drives the TTL policy.
-import {
-  Timestamp,
-  type DocumentData,
-  type DocumentSnapshot,
-  type QueryDocumentSnapshot,
-} from '@google-cloud/firestore';
+import { Timestamp, type DocumentSnapshot } from '@google-cloud/firestore';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
 import type { HealthStatus, LiveState } from '../../ports.ts';
 import { TransientUpstreamError, errorMessage } from '../../errors.ts';
 import { foldConnection, type ConnectionState } from '../../state/connection.ts';
-import { foldMeeting, isMeetingLevel, sightingOf } from '../../state/fold.ts';
+import { foldMeeting } from '../../state/fold.ts';
+import { latestInstance } from '../../state/latest-instance.ts';
 import { viewMeeting } from '../../state/live-view.ts';
+import { routeEvents, type ConnectionBatch } from '../../state/route-events.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import { meetingKeyOf, meetingUuidProblem } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
@@ -27,26 +24,12 @@ type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS'>;
 
 export interface FirestoreLiveStateOptions {
   now?: () => number;
-  /** Roster match keys (`e:<email>`, `n:<normalised name>`) of the loaded roster, if any. */
-  roster?: () => ReadonlySet<string> | undefined;
   /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
   lateAfterMins?: number;
   watchDebounceMs?: number;
 }
 
 const CACHE_LIMIT = 10_000;
-
-interface ParticipantBatch {
-  uuid: string;
-  key: string;
-  events: StateEvent[];
-}
-
-function listOf<T>(map: Map<string, T[]>, key: string): T[] {
-  let list = map.get(key);
-  if (!list) map.set(key, (list = []));
-  return list;
-}
 
 export function createFirestoreLiveState(
   config: LiveStateConfig,
@@ -86,17 +69,11 @@ export function createFirestoreLiveState(
     (events) =>
       participantDoc(uuid, key, events, config.STATE_TTL_DAYS);
 
-  /** An RTMS event names only a user id: find its participant in this batch, then by userIds, then by name. */
-  async function resolveKey(e: StateEvent, batch: readonly StateEvent[]): Promise<string | undefined> {
+  /** An event names only a user id (the batch had no keyed event with it): a cached key, else a query by userIds, then by name. */
+  async function resolveKey(e: StateEvent): Promise<string | undefined> {
     const userId = e.userId as string;
     const cacheKey = `${e.meetingUuid}\u0000${userId}`;
-    const local = batch.find(
-      (x) =>
-        x.participantKey !== undefined &&
-        x.meetingUuid === e.meetingUuid &&
-        (x.userId === userId || x.parentUserId === userId),
-    );
-    const cached = local?.participantKey ?? keyByUserId.get(cacheKey);
+    const cached = keyByUserId.get(cacheKey);
     if (cached !== undefined) return cached;
     const coll = participantsOf(e.meetingUuid);
     let found = await coll.where('userIds', 'array-contains', userId).limit(1).get();
@@ -112,9 +89,9 @@ export function createFirestoreLiveState(
     writer.merge(participantsOf(uuid).doc(participantDocId(key)), list, buildParticipant(uuid, key));
 
   /** Parked events whose participant has appeared since, and waiting events a newly seen user id claims. */
-  function reconcile(parked: readonly StateEvent[], written: readonly ParticipantBatch[]): Promise<void>[] {
+  function reconcile(parked: readonly StateEvent[], written: readonly ConnectionBatch[]): Promise<void>[] {
     const jobs = parked.map(async (e) => {
-      const key = await resolveKey(e, []);
+      const key = await resolveKey(e);
       if (key === undefined) return;
       await writeParticipant(e.meetingUuid, key, [e]);
       await pending.remove(e.meetingUuid, [e.eventId]);
@@ -124,21 +101,21 @@ export function createFirestoreLiveState(
       const names = new Set<string>();
       for (const e of b.events) {
         for (const id of [e.userId, e.parentUserId])
-          if (id !== undefined && !claimed.has(`${b.uuid}\u0000${id}`)) ids.add(id);
+          if (id !== undefined && !claimed.has(`${b.meetingUuid}\u0000${id}`)) ids.add(id);
         if (e.name !== undefined) names.add(e.name);
       }
       if (ids.size === 0) continue; // nothing new learned about who this participant is
       jobs.push(
         (async () => {
-          const waiting = await pending.claim(b.uuid, [...ids], [...names]);
+          const waiting = await pending.claim(b.meetingUuid, [...ids], [...names]);
           if (waiting.length > 0) {
-            await writeParticipant(b.uuid, b.key, waiting);
+            await writeParticipant(b.meetingUuid, b.key, waiting);
             await pending.remove(
-              b.uuid,
+              b.meetingUuid,
               waiting.map((e) => e.eventId),
             );
           }
-          for (const id of ids) remember(claimed, `${b.uuid}\u0000${id}`, true);
+          for (const id of ids) remember(claimed, `${b.meetingUuid}\u0000${id}`, true);
         })(),
       );
     }
@@ -169,9 +146,7 @@ export function createFirestoreLiveState(
   async function viewOf(doc: DocumentSnapshot): Promise<LiveParticipantsView> {
     const uuid = doc.get('meetingUuid') as string;
     const meeting = foldMeeting(uuid, (doc.get('events') as StateEvent[] | undefined) ?? []);
-    const roster = opts.roster?.();
     return viewMeeting(meeting, await connectionsOf(uuid), now(), {
-      ...(roster && { roster }),
       ...(opts.lateAfterMins !== undefined && { lateAfterMins: opts.lateAfterMins }),
     });
   }
@@ -210,42 +185,25 @@ export function createFirestoreLiveState(
 
   return {
     async apply(events) {
-      const byMeeting = new Map<string, StateEvent[]>();
-      const byParticipant = new Map<string, ParticipantBatch>();
-      const sighting = new Set<string>();
-      const parked: StateEvent[] = [];
-      for (const e of events) {
-        if (isMeetingLevel(e)) {
-          listOf(byMeeting, e.meetingUuid).push(e);
-          continue;
-        }
-        if (e.meetingId !== undefined && !sighted.has(e.meetingUuid) && !sighting.has(e.meetingUuid)) {
-          sighting.add(e.meetingUuid); // first sight of this meeting here: its doc gets the UUID->ID map once
-          listOf(byMeeting, e.meetingUuid).push(sightingOf(e));
-        }
-        const key = e.participantKey ?? (await resolveKey(e, events));
-        if (key === undefined) {
-          parked.push(e);
-          continue;
-        }
-        const id = `${e.meetingUuid}\u0000${key}`;
-        const batch = byParticipant.get(id) ?? { uuid: e.meetingUuid, key, events: [] };
-        byParticipant.set(id, batch);
-        batch.events.push(e);
-      }
+      const routed = await routeEvents(events, {
+        isSighted: (uuid) => sighted.has(uuid),
+        resolveKey,
+      });
+      const connections = [...routed.connections.values()];
       await settle(
         [
-          ...[...byMeeting].map(async ([uuid, list]) => {
+          ...[...routed.meetings].map(async ([uuid, list]) => {
             await writeMeeting(uuid, list);
-            if (sighting.has(uuid)) sighted.add(uuid);
+            if (routed.sighted.has(uuid)) sighted.add(uuid); // its doc holds the UUID->ID map now
           }),
-          ...[...byParticipant.values()].map((b) => writeParticipant(b.uuid, b.key, b.events)),
-          pending.park(parked),
+          ...connections.map((b) => writeParticipant(b.meetingUuid, b.key, b.events)),
+          pending.park(routed.unresolved),
         ],
         events.length,
       );
-      if (parked.length > 0) log.debug({ events: parked.length }, 'state events wait for their participant');
-      await settle(reconcile(parked, [...byParticipant.values()]), events.length);
+      if (routed.unresolved.length > 0)
+        log.debug({ events: routed.unresolved.length }, 'state events wait for their participant');
+      await settle(reconcile(routed.unresolved, connections), events.length);
     },
 
     async meetingIdFor(uuid) {
@@ -269,10 +227,11 @@ export function createFirestoreLiveState(
       const direct = key ? await meetings.doc(key).get() : undefined;
       if (direct?.exists && live(direct)) return viewOf(direct);
       const instances = await meetings.where('meetingId', '==', meetingIdOrUuid).get();
-      const rank = (d: QueryDocumentSnapshot<DocumentData>): number =>
-        (d.get('status') === 'ended' ? 0 : 1e15) +
-        ((d.get('startedAt') as number | undefined) ?? (d.get('lastEventAt') as number));
-      const best = instances.docs.filter(live).sort((a, b) => rank(b) - rank(a))[0];
+      const best = latestInstance(instances.docs.filter(live), (d) => ({
+        status: d.get('status') as 'started' | 'ended' | 'unknown',
+        startedAt: d.get('startedAt') as number | undefined,
+        lastEventAt: d.get('lastEventAt') as number,
+      }));
       return best ? viewOf(best) : undefined;
     },
 

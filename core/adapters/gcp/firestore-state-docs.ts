@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import { foldConnection, orderConnectionEvents } from '../../state/connection.ts';
-import { expiryOf, foldMeeting, orderEvents } from '../../state/fold.ts';
+import { foldMeeting, orderEvents } from '../../state/fold.ts';
+import { expiryOf } from '../../state/retention.ts';
 import { meetingKeyOf } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 

@@ -2,17 +2,11 @@
 // with the same pure fold Firestore uses (persons are grouped from connections in the view). Rebuilt from the raw archive at start (see rebuild-state).
 import type { HealthStatus, LiveState } from '../../ports.ts';
 import { foldConnection, type ConnectionState } from '../../state/connection.ts';
-import {
-  expiryOf,
-  foldMeeting,
-  isMeetingLevel,
-  resolveParticipant,
-  sightingOf,
-  type ParticipantIdentity,
-  summarize,
-  type MeetingState,
-} from '../../state/fold.ts';
+import { foldMeeting, type MeetingState } from '../../state/fold.ts';
+import { latestInstance } from '../../state/latest-instance.ts';
 import { viewMeeting, type ViewOptions } from '../../state/live-view.ts';
+import { expiryOf, isCompactable } from '../../state/retention.ts';
+import { resolveParticipant, routeEvents, type ParticipantIdentity } from '../../state/route-events.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
@@ -33,14 +27,9 @@ interface MeetingEntry {
   folded?: { meeting: MeetingState; participants: ConnectionState[] };
 }
 
-/** Zoom retries a failed delivery up to about 85 minutes after the event (core/zoom/README.md). */
-const COMPACT_AFTER_MS = 2 * 3_600_000;
-
 export interface MemoryLiveStateOptions {
   now: () => number;
   ttlDays: number;
-  /** Roster match keys (`e:<email>`, `n:<normalised name>`) of the loaded roster, if any. */
-  roster?: () => ReadonlySet<string> | undefined;
   /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
   lateAfterMins?: number;
 }
@@ -48,12 +37,8 @@ export interface MemoryLiveStateOptions {
 export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   const meetings = new Map<string, MeetingEntry>();
   const listeners = new Set<() => void>();
-  const viewOptions = (): ViewOptions => {
-    const roster = opts.roster?.();
-    return {
-      ...(roster && { roster }),
-      ...(opts.lateAfterMins !== undefined && { lateAfterMins: opts.lateAfterMins }),
-    };
+  const viewOptions: ViewOptions = {
+    ...(opts.lateAfterMins !== undefined && { lateAfterMins: opts.lateAfterMins }),
   };
 
   function entryOf(uuid: string): MeetingEntry {
@@ -103,22 +88,19 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     if (e.name !== undefined && !m.byName.has(e.name)) m.byName.set(e.name, key);
   }
 
-  function place(m: MeetingEntry, e: StateEvent): boolean {
-    if (isMeetingLevel(e)) {
-      m.meetingEvents.push(e);
-      return true;
-    }
-    if (!m.sighted && e.meetingId !== undefined) {
-      m.meetingEvents.push(sightingOf(e));
-      m.sighted = true;
-    }
+  /** Files a participant event under its connection; false while no known participant matches. */
+  function placeWaiting(m: MeetingEntry, e: StateEvent): boolean {
     const key = keyFor(m, e);
     if (key === undefined) return false;
+    addToConnection(m, key, e);
+    return true;
+  }
+
+  function addToConnection(m: MeetingEntry, key: string, e: StateEvent): void {
     index(m, key, e);
     const list = m.participants.get(key);
     if (list) list.push(e);
     else m.participants.set(key, [e]);
-    return true;
   }
 
   function expired(m: MeetingEntry, now: number): boolean {
@@ -136,9 +118,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
         meetings.delete(uuid);
         continue;
       }
-      const f = fold(m);
-      if (m.compacted || f.meeting.status !== 'ended' || f.meeting.endedAt === undefined) continue;
-      if (now - f.meeting.endedAt < COMPACT_AFTER_MS) continue;
+      if (m.compacted || !isCompactable(fold(m).meeting, now)) continue;
       m.compacted = true;
       m.meetingEvents = [];
       m.participants = new Map();
@@ -149,39 +129,46 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     }
   }
 
-  function latestInstance(meetingIdOrUuid: string): MeetingEntry | undefined {
+  /** The meeting asked for by UUID, else the instance of that meeting number to show. */
+  function instanceFor(meetingIdOrUuid: string): MeetingEntry | undefined {
     const direct = meetings.get(meetingIdOrUuid);
     if (direct) return direct;
-    let best: MeetingEntry | undefined;
-    let bestStart = -Infinity;
-    for (const m of meetings.values()) {
-      const f = fold(m).meeting;
-      if (f.meetingId !== meetingIdOrUuid) continue;
-      const start = f.startedAt ?? m.lastEventAt;
-      const rank = (f.status === 'ended' ? 0 : 1e15) + start;
-      if (rank > bestStart) {
-        bestStart = rank;
-        best = m;
-      }
-    }
-    return best;
+    const candidates = [...meetings.values()].filter((m) => fold(m).meeting.meetingId === meetingIdOrUuid);
+    return latestInstance(candidates, (m) => ({ ...fold(m).meeting, lastEventAt: m.lastEventAt }));
   }
 
   return {
     async apply(events) {
-      let changed = false;
+      const fresh: StateEvent[] = [];
       for (const e of events) {
         const m = entryOf(e.meetingUuid);
         // Later than any Zoom retry: the warehouse keeps it, the frozen live state does not change.
         if (m.compacted || m.seen.has(e.eventId)) continue;
         m.seen.add(e.eventId);
         m.lastEventAt = Math.max(m.lastEventAt, e.at);
-        if (!place(m, e)) m.unresolved.push(e);
-        else if (m.unresolved.length > 0) m.unresolved = m.unresolved.filter((u) => !place(m, u));
         m.folded = undefined;
-        changed = true;
+        fresh.push(e);
       }
-      if (changed) for (const l of listeners) l();
+      if (fresh.length === 0) return;
+      const routed = await routeEvents(fresh, {
+        isSighted: (uuid) => entryOf(uuid).sighted === true,
+        resolveKey: (e) => keyFor(entryOf(e.meetingUuid), e),
+      });
+      for (const [uuid, list] of routed.meetings) entryOf(uuid).meetingEvents.push(...list);
+      for (const uuid of routed.sighted) entryOf(uuid).sighted = true;
+      for (const b of routed.connections.values())
+        for (const e of b.events) addToConnection(entryOf(b.meetingUuid), b.key, e);
+      for (const e of routed.unresolved) entryOf(e.meetingUuid).unresolved.push(e);
+      // Waiting events a participant seen in this batch now claims (one claim may enable the next).
+      for (const uuid of new Set(fresh.map((e) => e.meetingUuid))) {
+        const m = entryOf(uuid);
+        let before = -1;
+        while (m.unresolved.length > 0 && m.unresolved.length !== before) {
+          before = m.unresolved.length;
+          m.unresolved = m.unresolved.filter((u) => !placeWaiting(m, u));
+        }
+      }
+      for (const l of listeners) l();
     },
 
     async meetingIdFor(uuid) {
@@ -201,17 +188,17 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       for (const m of meetings.values()) {
         const f = fold(m);
         if (!listOpts?.includeEnded && f.meeting.status === 'ended') continue;
-        out.push(viewMeeting(f.meeting, f.participants, now, viewOptions()).meeting);
+        out.push(viewMeeting(f.meeting, f.participants, now, viewOptions).meeting);
       }
       return out.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
     },
 
     async liveParticipants(meetingIdOrUuid): Promise<LiveParticipantsView | undefined> {
       sweep(opts.now());
-      const m = latestInstance(meetingIdOrUuid);
+      const m = instanceFor(meetingIdOrUuid);
       if (!m) return undefined;
       const f = fold(m);
-      return viewMeeting(f.meeting, f.participants, opts.now(), viewOptions());
+      return viewMeeting(f.meeting, f.participants, opts.now(), viewOptions);
     },
 
     watch(onChange) {
@@ -228,5 +215,3 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     },
   };
 }
-
-export { summarize };
