@@ -1,6 +1,6 @@
-// The BigQuery engine with the real @google-cloud/bigquery client against jobs/test/
+// The BigQuery engine with the real @google-cloud/bigquery client against test/servers/
 // bigquery-jobs-server.ts, a mock of the query-job REST API (BigQuery has no emulator). The SQL
-// itself is validated by ZetaSQL in jobs/sql/bigquery-sql.test.ts; this checks what is sent.
+// itself is validated by ZetaSQL in core/warehouse/bigquery-sql.test.ts; this checks what is sent.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
