@@ -1,29 +1,11 @@
 // The `zoom-tracker` command line (commands and options: README.md): the only place that reads
 // process.env and argv and exits. `--help` works for every command without starting anything;
 // every failure exits non-zero with a one-line reason, printed after the logs have been flushed.
-import { parseConfig, type Config } from '../core/config.ts';
-import { createLogger, type Logger } from '../core/log.ts';
+import { parseConfig } from '../core/config.ts';
+import { createLogger, logFormatOf, type Logger } from '../core/log.ts';
+import type { Command } from '../core/command.ts';
 import { reasonOf } from './reason.ts';
 import { serve } from './serve.ts';
-
-export interface CommandContext {
-  config: Config;
-  log: Logger;
-  env: Readonly<Record<string, string | undefined>>;
-}
-
-interface Command {
-  name: string;
-  /** One line of the command list. */
-  usage: string;
-  /** What `zoom-tracker <command> --help` prints. */
-  help?: string;
-  /** Checks the options before anything starts; returns them normalised (file paths absolute). */
-  check?(argv: readonly string[], cwd: string): string[];
-  /** A batch job: on the embedded default a running `serve` on the same DATA_DIR runs it. */
-  job?: boolean;
-  run(argv: string[], ctx: CommandContext): Promise<void>;
-}
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -142,8 +124,7 @@ async function main(input: string[]): Promise<number> {
   }
   const args = command.check ? command.check(rest, process.cwd()) : rest;
   const config = parseConfig(process.env);
-  const format = config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty');
-  const log = createLogger({ level: config.LOG_LEVEL, format, name: command.name });
+  const log = createLogger({ level: config.LOG_LEVEL, format: logFormatOf(config), name: command.name });
   logger = log;
   if (command.job && config.BACKEND === 'local') {
     const [{ findRunningServe, runInServe }, { createProgress }] = await Promise.all([

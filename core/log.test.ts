@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './log.ts';
+import { createLogger, logFormatOf } from './log.ts';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -51,5 +51,14 @@ describe('createLogger (json)', () => {
     const line = JSON.stringify(out.lines()[0]);
     for (const leaked of ['abc', 'def', 'Bearer x', 'a@b.c']) expect(line).not.toContain(leaked);
     expect(line).toContain('[redacted]');
+  });
+});
+
+describe('logFormatOf', () => {
+  it('takes LOG_FORMAT when set, else JSON on gcp and readable lines on the embedded default', () => {
+    expect(logFormatOf({ BACKEND: 'gcp', LOG_FORMAT: undefined })).toBe('json');
+    expect(logFormatOf({ BACKEND: 'local', LOG_FORMAT: undefined })).toBe('pretty');
+    expect(logFormatOf({ BACKEND: 'gcp', LOG_FORMAT: 'pretty' })).toBe('pretty');
+    expect(logFormatOf({ BACKEND: 'local', LOG_FORMAT: 'json' })).toBe('json');
   });
 });

@@ -1,6 +1,7 @@
 // Structured logging: JSON with Cloud Logging severities in production, readable lines locally.
 // Loggers are created in main and passed down; nothing here is a module-level singleton.
 import { pino, type Logger as PinoLogger } from 'pino';
+import type { Config } from './config.ts';
 
 export type Logger = PinoLogger;
 
@@ -17,6 +18,11 @@ export interface LogOptions {
   level: string;
   format: 'json' | 'pretty';
   name?: string;
+}
+
+/** The one log-format default: LOG_FORMAT when set, else JSON on Google Cloud (Cloud Logging), readable lines locally. */
+export function logFormatOf(config: Pick<Config, 'LOG_FORMAT' | 'BACKEND'>): LogOptions['format'] {
+  return config.LOG_FORMAT ?? (config.BACKEND === 'gcp' ? 'json' : 'pretty');
 }
 
 export function createLogger(opts: LogOptions, destination?: NodeJS.WritableStream): Logger {

@@ -1,12 +1,8 @@
 // `zoom-tracker demo [--data-dir DIR] [--port N] [--speed X] [--exit]`: the offline demo as a CLI
 // command (loaded by bin/main.ts). Prints where everything is, then serves the dashboard until Ctrl-C.
-import { createLogger } from '../core/log.ts';
+import type { Command, CommandContext } from '../core/command.ts';
+import { createLogger, logFormatOf } from '../core/log.ts';
 import { runDemo } from './run-demo.ts';
-
-interface CommandContext {
-  config: { PORT: number; LOG_LEVEL: string; LOG_FORMAT?: 'json' | 'pretty' | undefined };
-  env: Readonly<Record<string, string | undefined>>;
-}
 
 export interface DemoArgs {
   dataDir?: string;
@@ -44,7 +40,7 @@ function toNumber(flag: string, text: string, ok: (n: number) => boolean): numbe
   return n;
 }
 
-export const demoCommands = [
+export const demoCommands: Command[] = [
   {
     name: 'demo',
     usage:
@@ -71,7 +67,8 @@ export const demoCommands = [
       const level = ctx.env['LOG_LEVEL'] ? ctx.config.LOG_LEVEL : 'warn';
       const log = createLogger({
         level: level as 'warn',
-        format: ctx.config.LOG_FORMAT ?? 'pretty',
+        // The demo always runs on the embedded default, whatever BACKEND says.
+        format: logFormatOf({ LOG_FORMAT: ctx.config.LOG_FORMAT, BACKEND: 'local' }),
         name: 'demo',
       });
       const say = (line: string): void => console.log(line);
