@@ -11,8 +11,9 @@ import type { Logger } from '../core/log.ts';
 import { meetingKeyOf } from '../core/zoom/identifiers.ts';
 import { jobCommands } from '../jobs/commands.ts';
 import { localDate } from '../core/warehouse/day-window.ts';
-import { startRtmsWorker } from '../rtms-worker/main.ts';
-import { createWebhookService, listen, urlOf, type WebhookService } from '../webhook/main.ts';
+import { createRtmsWorkerService } from '../rtms-worker/create-rtms-worker.ts';
+import { createWebhookService, type WebhookService } from '../webhook/create-webhook.ts';
+import { listen, urlOf } from '../core/http-server.ts';
 import { loadTestMedia } from './simulator/media.ts';
 import { SIM_ALLOWED_HOSTS, SIM_CLIENT, startRtmsSimulator } from './simulator/rtms-simulator.ts';
 import { createWebhookSender, type WebhookSender } from './simulator/webhook-sender.ts';
@@ -65,7 +66,7 @@ async function startStack(
 ): Promise<Running> {
   const service = await createWebhookService(config, log, clock.now);
   const running: Running = { service, server: await listenSomewhere(service, port, say) };
-  if (worker) running.stopWorker = (await startRtmsWorker(config, log, service.backends)).stop;
+  if (worker) running.stopWorker = (await createRtmsWorkerService(config, log, service.backends)).stop;
   return running;
 }
 

@@ -1,5 +1,6 @@
 // The dashboard routes of the webhook service (WebhookServerDeps.extraRoutes): the live page, its
 // script and server-sent events, and the report view of a day as HTML, JSON and the export CSV.
+import { accessPolicy } from '../../core/access-policy.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
@@ -52,7 +53,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   });
   let engine: Promise<ReadEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
   // Personal data never leaves an unauthenticated production service (webhook/dashboard/README.md: IAP or a bearer token).
-  const locked = deps.config.BACKEND === 'gcp' && !deps.config.DASHBOARD_TOKEN;
+  const locked = accessPolicy(deps.config).kind === 'closed';
 
   function send(
     res: ServerResponse,
