@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
+import { latestInstance } from '../../core/state/latest-instance.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../core/state/views.ts';
 import { addDays, localDate } from '../../core/warehouse/day-window.ts';
 
@@ -38,7 +39,10 @@ export async function liveSnapshot(
   reportTimeZone = 'UTC',
 ): Promise<LiveSnapshot> {
   const meetings = await liveState.listMeetings({ includeEnded: true });
-  const latest = [...meetings].sort((a, b) => rank(b) - rank(a))[0];
+  const latest = latestInstance(meetings, (m) => ({
+    status: m.status,
+    ...(m.startedAt && { startedAt: Date.parse(m.startedAt) }),
+  }));
   const selected = meeting || latest?.meetingUuid;
   const view = selected ? await liveState.liveParticipants(selected) : undefined;
   const reportDates = view ? reportDatesOf(view.meeting, reportTimeZone) : [];
@@ -62,10 +66,6 @@ export function reportDatesOf(m: MeetingSummary, timeZone: string): string[] {
     day = addDays(day, 1);
   }
   return out;
-}
-
-function rank(m: MeetingSummary): number {
-  return (m.status === 'started' ? 1e15 : 0) + (m.startedAt ? Date.parse(m.startedAt) : 0);
 }
 
 export function createLiveEvents(
