@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Backends } from '../core/adapters/create-backends.ts';
-import type { DuckDbWarehouse } from '../core/adapters/local/duckdb-warehouse.ts';
 import type { Config } from '../core/config.ts';
 import { parseCron } from '../core/cron.ts';
 import type { Logger } from '../core/log.ts';
@@ -52,12 +51,7 @@ export async function startLocalJobs(deps: {
 }): Promise<LocalJobs> {
   const { config, log, backends, lock } = deps;
   const clock = deps.clock ?? systemClock;
-  const [{ jobCommands }, { createDuckDbEngine }] = await Promise.all([
-    import('../jobs/commands.ts'),
-    import('../core/adapters/local/duckdb-engine.ts'),
-  ]);
-  const instance = (backends.warehouse as Partial<DuckDbWarehouse>).instance;
-  if (!instance) throw new Error('the embedded warehouse exposes no DuckDB instance for the jobs');
+  const { jobCommands } = await import('../jobs/commands.ts');
 
   // One job at a time: the scheduler's and the CLI's share the service's DuckDB instance.
   let tail: Promise<unknown> = Promise.resolve();
@@ -76,14 +70,7 @@ export async function startLocalJobs(deps: {
           now: clock.now,
           progress: io.progress,
           liveState: backends.liveState,
-          adapters: async () => ({
-            engine: await createDuckDbEngine({
-              path: join(config.DATA_DIR, 'warehouse.duckdb'),
-              instance,
-              archive: backends.archive,
-            }),
-            archive: backends.archive,
-          }),
+          adapters: async () => ({ engine: await backends.jobEngine(), archive: backends.archive }),
         });
       } finally {
         current = undefined;

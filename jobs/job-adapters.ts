@@ -2,7 +2,7 @@
 // Inside a running `serve` the jobs get a connection on the service's own DuckDB instance instead.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { dataPaths } from '../core/adapters/create-backends.ts';
+import { createSqlEngine, dataPaths } from '../core/adapters/create-backends.ts';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
 import { requireSettings, type Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
@@ -36,21 +36,9 @@ export async function holdsZoomTrackerData(config: Config): Promise<boolean> {
 export async function openJobAdapters(config: Config, log: Logger): Promise<JobAdapters> {
   if (config.BACKEND === 'gcp') {
     requireSettings(config, ['GCP_PROJECT_ID', 'GCS_BUCKET'], 'for the jobs with BACKEND=gcp');
-    const [{ createGcsArchive }, { createBigQueryEngine }] = await Promise.all([
-      import('../core/adapters/gcp/gcs-archive.ts'),
-      import('../core/adapters/gcp/bigquery-engine.ts'),
-    ]);
+    const { createGcsArchive } = await import('../core/adapters/gcp/gcs-archive.ts');
     const archive = createGcsArchive(config, log);
-    const engine = createBigQueryEngine({
-      projectId: config.GCP_PROJECT_ID as string,
-      dataset: config.BQ_DATASET,
-      bucket: config.GCS_BUCKET as string,
-      archive,
-      log,
-      ...(config.BQ_LOCATION && { location: config.BQ_LOCATION }),
-      ...(config.BIGQUERY_API_ENDPOINT && { apiEndpoint: config.BIGQUERY_API_ENDPOINT }),
-    });
-    return { engine, archive, dataset: config.BQ_DATASET };
+    return { engine: await createSqlEngine(config, archive, log), archive, dataset: config.BQ_DATASET };
   }
   const paths = dataPaths(config);
   if (!(await holdsZoomTrackerData(config))) {
@@ -59,9 +47,8 @@ export async function openJobAdapters(config: Config, log: Logger): Promise<JobA
     );
   }
   const archive = createFileArchive(paths.gcs);
-  const { createDuckDbEngine } = await import('../core/adapters/local/duckdb-engine.ts');
   try {
-    return { engine: await createDuckDbEngine({ path: paths.warehouse, archive }), archive };
+    return { engine: await createSqlEngine(config, archive, log), archive };
   } catch (err) {
     if (/lock/i.test((err as Error).message)) {
       throw new Error(

@@ -60,7 +60,7 @@ export async function createWebhookService(
     config,
     liveState: backends.liveState,
     archive: backends.archive,
-    warehouse: backends.warehouse,
+    engine: backends.readEngine,
     log,
     now,
     ...extras,

@@ -1,10 +1,12 @@
-// Chooses the adapters for BACKEND=local (files, DuckDB, in-process state and queue) or
-// BACKEND=gcp (Cloud Storage, BigQuery, Firestore, Pub/Sub). Production modules load lazily so
-// the embedded default starts without the Google clients.
+// The one backend factory: chooses the adapters for BACKEND=local (files, DuckDB, in-process state
+// and queue) or BACKEND=gcp (Cloud Storage, BigQuery, Firestore, Pub/Sub), and the SQL engine the
+// jobs and the report view query. Production modules load lazily so the embedded default starts
+// without the Google clients.
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Archive, LeaseStore, LiveState, MediaStore, Queue, Warehouse } from '../ports.ts';
+import type { ReadEngine, SqlEngine } from '../warehouse/sql-engine.ts';
 import { createFileArchive } from './local/file-archive.ts';
 import { createMemoryQueue, type MemoryQueue } from './local/memory-queue.ts';
 
@@ -15,6 +17,16 @@ export interface Backends {
   queue: Queue;
   /** Set only for the embedded default: the worker subscribes to it in-process. */
   localQueue?: MemoryQueue;
+  /**
+   * What the report view reads with, opened on first use: BigQuery on gcp; on the embedded default
+   * the warehouse's own reader (a second DuckDB instance on the same file would corrupt it).
+   */
+  readEngine(): Promise<ReadEngine>;
+  /**
+   * A SQL engine for one job run in this process, closed by the job: BigQuery on gcp; on the
+   * embedded default its own connection on the warehouse's DuckDB instance.
+   */
+  jobEngine(): Promise<SqlEngine>;
   close(): Promise<void>;
 }
 
@@ -58,11 +70,14 @@ export async function createBackends(
       lateAfterMins: config.ATTENDANCE_LATE_AFTER_MINS,
     });
     const queue = createPubSubQueue(config, log);
+    let engine: Promise<SqlEngine> | undefined;
     return {
       archive,
       warehouse,
       liveState,
       queue,
+      readEngine: () => (engine ??= createSqlEngine(config, archive, log)),
+      jobEngine: () => createSqlEngine(config, archive, log),
       async close() {
         await Promise.allSettled([warehouse.close(), liveState.close(), queue.close()]);
       },
@@ -87,11 +102,40 @@ export async function createBackends(
     liveState,
     queue: localQueue,
     localQueue,
+    readEngine: async () => {
+      if (!warehouse.reader) throw new Error('the embedded warehouse serves no reads');
+      return warehouse.reader;
+    },
+    jobEngine: async () => {
+      const { createDuckDbEngine } = await import('./local/duckdb-engine.ts');
+      return createDuckDbEngine({ path: paths.warehouse, instance: warehouse.instance, archive });
+    },
     async close() {
       await localQueue.close();
       await Promise.allSettled([warehouse.close(), liveState.close()]);
     },
   };
+}
+
+/**
+ * A SQL engine of its own (the jobs'): BigQuery jobs on gcp; on the embedded default a DuckDB
+ * instance on DATA_DIR's warehouse file (only where no `serve` holds it: inside serve, jobs borrow its connection).
+ */
+export async function createSqlEngine(config: Config, archive: Archive, log: Logger): Promise<SqlEngine> {
+  if (config.BACKEND === 'gcp') {
+    const { createBigQueryEngine } = await import('./gcp/bigquery-engine.ts');
+    return createBigQueryEngine({
+      projectId: config.GCP_PROJECT_ID ?? '',
+      dataset: config.BQ_DATASET,
+      bucket: config.GCS_BUCKET ?? '',
+      archive,
+      log,
+      ...(config.BQ_LOCATION && { location: config.BQ_LOCATION }),
+      ...(config.BIGQUERY_API_ENDPOINT && { apiEndpoint: config.BIGQUERY_API_ENDPOINT }),
+    });
+  }
+  const { createDuckDbEngine } = await import('./local/duckdb-engine.ts');
+  return createDuckDbEngine({ path: dataPaths(config).warehouse, archive });
 }
 
 export async function createMediaStore(config: Config, log: Logger): Promise<MediaStore> {

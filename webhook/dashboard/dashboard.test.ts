@@ -9,7 +9,6 @@ import { createFileArchive } from '../../core/adapters/local/file-archive.ts';
 import { createMemoryLiveState } from '../../core/adapters/local/memory-live-state.ts';
 import { parseConfig } from '../../core/config.ts';
 import { silentLogger } from '../../core/log.ts';
-import type { Warehouse } from '../../core/ports.ts';
 import { REPORT_COLUMNS } from '../../core/warehouse/report-contract.ts';
 import { withDashboardAuth } from './auth.ts';
 import { createDashboard } from './dashboard.ts';
@@ -135,7 +134,7 @@ describe('sign-in with DASHBOARD_TOKEN', () => {
       config,
       liveState: createMemoryLiveState({ now: Date.now, ttlDays: 7 }),
       archive: createFileArchive('/nonexistent'),
-      warehouse: {} as Warehouse,
+      engine: () => Promise.reject(new Error('a locked dashboard reads nothing')),
       log: silentLogger(),
     });
     const s = await serve((req, res) => void dashboard.routes(req, res, new URL(req.url ?? '/', 'http://x')));

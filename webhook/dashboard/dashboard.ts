@@ -4,7 +4,7 @@ import { accessPolicy } from '../../core/access-policy.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
-import type { Archive, LiveState, Warehouse } from '../../core/ports.ts';
+import type { Archive, LiveState } from '../../core/ports.ts';
 import { defaultReportDate, parseDate } from '../../core/warehouse/day-window.ts';
 import { REPORT_COLUMNS } from '../../core/warehouse/report-contract.ts';
 import { sendJson } from '../../core/http.ts';
@@ -13,7 +13,6 @@ import { esc, page } from './html.ts';
 import { createLiveEvents } from './live-events.ts';
 import { LIVE_CLIENT_JS, renderLivePage } from './live-page.ts';
 import { loadReportDay, toReportCsv, type ReportDay } from '../../core/warehouse/report-day.ts';
-import { createReportEngine } from './report-engine.ts';
 import { renderReportIndex, renderReportPage } from './report-page.ts';
 import { renderSchedulePage } from './schedule-page.ts';
 import type { JobStatus } from '../../core/schedules.ts';
@@ -22,11 +21,10 @@ export interface DashboardDeps {
   config: Config;
   liveState: LiveState;
   archive: Archive;
-  warehouse: Warehouse;
   log: Logger;
   now?: () => number;
-  /** The engine the report view reads with (default: from config; tests may pass their own). */
-  engine?: ReadEngine;
+  /** The engine the report view reads with, opened on first use (create-backends.ts readEngine). */
+  engine: () => Promise<ReadEngine>;
   /** The scheduled jobs `serve` runs on the embedded default (undefined: Cloud Scheduler runs them). */
   schedule?: () => JobStatus[] | undefined;
 }
@@ -51,7 +49,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     now,
     reportTimeZone: deps.config.REPORT_TIMEZONE,
   });
-  let engine: Promise<ReadEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
+  let engine: Promise<ReadEngine> | undefined;
   // Personal data never leaves an unauthenticated production service (webhook/dashboard/README.md: IAP or a bearer token).
   const locked = accessPolicy(deps.config).kind === 'closed';
 
@@ -67,7 +65,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   }
 
   async function reportDay(date: string): Promise<{ day: ReportDay; note?: string }> {
-    engine ??= createReportEngine(deps.config, deps.warehouse, deps.archive, deps.log);
+    engine ??= deps.engine();
     try {
       return {
         day: await loadReportDay(
