@@ -17,7 +17,7 @@ import { createWebhookService, type WebhookService } from '../webhook/create-web
 import { urlOf } from '../core/http-server.ts';
 import { createWebhookSender, type WebhookSender } from '../demo/simulator/webhook-sender.ts';
 import { SIM_CLIENT } from '../demo/simulator/rtms-simulator.ts';
-import { createRtmsWorker, type RtmsWorker } from './worker.ts';
+import { createRtmsWorker, type RtmsWorker } from '../rtms-worker/worker.ts';
 
 const SECRET = 'hostile-ids-secret';
 const MEETING = 'hwkAADUySwyG3GyUkqc0vA==';

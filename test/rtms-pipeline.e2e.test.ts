@@ -20,7 +20,7 @@ import {
   type RtmsSimulator,
 } from '../demo/simulator/rtms-simulator.ts';
 import { createWebhookSender } from '../demo/simulator/webhook-sender.ts';
-import { createRtmsWorkerService } from './create-rtms-worker.ts';
+import { createRtmsWorkerService } from '../rtms-worker/create-rtms-worker.ts';
 
 let dir: string;
 let sim: RtmsSimulator;
