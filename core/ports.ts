@@ -2,7 +2,6 @@
 // Google Cloud and S3; the embedded defaults use local files, DuckDB and in-process state/queue.
 import type { Readable } from 'node:stream';
 import type { RawEventRow } from './warehouse/raw-events.ts';
-import type { ReadEngine } from './warehouse/sql-engine.ts';
 import type { RtmsQueueMessage, StateEvent } from './zoom/types.ts';
 import type { LiveParticipantsView, MeetingSummary } from './state/views.ts';
 
@@ -32,11 +31,6 @@ export interface Warehouse {
   insertEvents(rows: readonly RawEventRow[]): Promise<void>;
   health(): Promise<HealthStatus>;
   close(): Promise<void>;
-  /**
-   * Set by a warehouse that also serves the report view's reads: the embedded DuckDB, whose file one
-   * process opens once. Unset on BigQuery, where the view reads through the BigQuery engine.
-   */
-  readonly reader?: ReadEngine;
 }
 
 /** Live meeting and participant state: Firestore, or in-process (rebuilt from the archive at start). */

@@ -102,10 +102,7 @@ export async function createBackends(
     liveState,
     queue: localQueue,
     localQueue,
-    readEngine: async () => {
-      if (!warehouse.reader) throw new Error('the embedded warehouse serves no reads');
-      return warehouse.reader;
-    },
+    readEngine: async () => warehouse.reader,
     jobEngine: async () => {
       const { createDuckDbEngine } = await import('./local/duckdb-engine.ts');
       return createDuckDbEngine({ path: paths.warehouse, instance: warehouse.instance, archive });

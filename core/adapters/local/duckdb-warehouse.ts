@@ -18,7 +18,7 @@ export interface DuckDbWarehouse extends Warehouse {
   connection: DuckDBConnection;
   /** The instance, for jobs run inside `serve`: they take their own connection on it. */
   instance: DuckDBInstance;
-  /** The report view's reads, on the same connection (read-only). */
+  /** The report view's reads, on the same connection (read-only): Backends.readEngine. */
   readonly reader: ReadEngine;
 }
 
