@@ -9,7 +9,7 @@ import type { Config } from '../core/config.ts';
 import { parseCron } from '../core/cron.ts';
 import type { Logger } from '../core/log.ts';
 import { SCHEDULED_JOBS } from '../core/schedules.ts';
-import { holdsZoomTrackerData } from '../jobs/job-adapters.ts';
+import { holdsZoomTrackerData } from '../jobs/job-backends.ts';
 import { UsageError } from '../jobs/job-args.ts';
 import { noProgress } from '../jobs/progress.ts';
 import { systemClock, type Clock } from '../jobs/scheduler/clock.ts';
@@ -70,7 +70,7 @@ export async function startLocalJobs(deps: {
           now: clock.now,
           progress: io.progress,
           liveState: backends.liveState,
-          adapters: async () => ({ engine: await backends.jobEngine(), archive: backends.archive }),
+          backends: async () => ({ engine: await backends.jobEngine(), archive: backends.archive }),
         });
       } finally {
         current = undefined;

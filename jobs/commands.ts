@@ -1,5 +1,5 @@
 // The batch jobs as `zoom-tracker` subcommands (and Cloud Run job entries): report, export,
-// backfill-camera, replay, attendance. Each checks its options, opens its adapters (BigQuery + Cloud
+// backfill-camera, replay, attendance. Each checks its options, opens its backends (BigQuery + Cloud
 // Storage, or DuckDB + files; inside `serve`, the service's own), runs, and logs what it did.
 import { readFile, writeFile } from 'node:fs/promises';
 import { requireSettings } from '../core/config.ts';
@@ -10,7 +10,7 @@ import { readBudgetUsed, runBackfill } from './backfill/run-backfill.ts';
 import { createTokenSource } from './backfill/zoom-token.ts';
 import { JOB_HELP } from './command-help.ts';
 import type { JobCommand, JobContext } from './job-command.ts';
-import { openJobAdapters, type JobAdapters } from './job-adapters.ts';
+import { openJobBackends, type JobBackends } from './job-backends.ts';
 import { normalizeJobArgv, oneDay, parseJobArgs, runDays, UsageError, type JobOption } from './job-args.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { runReplay } from './replay.ts';
@@ -20,16 +20,16 @@ import { retentionCommand } from './retention/retention-command.ts';
 export { parseJobArgs, UsageError } from './job-args.ts';
 export type { JobCommand, JobContext } from './job-command.ts';
 
-async function withAdapters(ctx: JobContext, work: (a: JobAdapters) => Promise<void>): Promise<void> {
-  const adapters = await (ctx.adapters ?? (() => openJobAdapters(ctx.config, ctx.log)))();
+async function withBackends(ctx: JobContext, work: (a: JobBackends) => Promise<void>): Promise<void> {
+  const backends = await (ctx.backends ?? (() => openJobBackends(ctx.config, ctx.log)))();
   try {
-    await work(adapters);
+    await work(backends);
   } finally {
-    await adapters.engine.close();
+    await backends.engine.close();
   }
 }
 
-function dataset(a: JobAdapters): { dataset?: string } {
+function dataset(a: JobBackends): { dataset?: string } {
   return a.dataset !== undefined ? { dataset: a.dataset } : {};
 }
 
@@ -45,7 +45,7 @@ function job(name: keyof typeof JOB_HELP, options: readonly JobOption[], run: Jo
 function reportJob(name: 'report' | 'export', work: typeof runReport | typeof runExport): JobCommand {
   return job(name, ['date'], async (argv, ctx) => {
     const days = runDays(parseJobArgs(argv, ['date']), nowOf(ctx), ctx.config.REPORT_TIMEZONE);
-    await withAdapters(ctx, async (a) => {
+    await withBackends(ctx, async (a) => {
       for (const date of days) {
         await work(
           {
@@ -75,7 +75,7 @@ export const jobCommands: JobCommand[] = [
       ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
       'for backfill-camera (Server-to-Server OAuth app)',
     );
-    await withAdapters(ctx, async (a) => {
+    await withBackends(ctx, async (a) => {
       const tokens = createTokenSource({
         tokenUrl: c.ZOOM_OAUTH_TOKEN_URL,
         accountId: c.ZOOM_ACCOUNT_ID as string,
@@ -108,7 +108,7 @@ export const jobCommands: JobCommand[] = [
   }),
   job('replay', ['date'], async (argv, ctx) => {
     const date = oneDay(parseJobArgs(argv, ['date']), nowOf(ctx), ctx.config.REPORT_TIMEZONE);
-    await withAdapters(ctx, (a) =>
+    await withBackends(ctx, (a) =>
       runReplay(
         { engine: a.engine, archive: a.archive, log: ctx.log, progress: progressOf(ctx) },
         { date },
@@ -126,7 +126,7 @@ export const jobCommands: JobCommand[] = [
       throw new UsageError(`cannot read roster ${args.roster}: ${err.code ?? err.message}`);
     });
     const c = ctx.config;
-    await withAdapters(ctx, async (a) => {
+    await withBackends(ctx, async (a) => {
       const result = await runAttendance(
         {
           engine: a.engine,

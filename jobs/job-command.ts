@@ -1,8 +1,8 @@
 // The contract of a batch job as a `zoom-tracker` subcommand (core/command.ts): its context adds the
-// clock, progress display, adapters and live state `serve` lends when it runs the job itself.
+// clock, progress display, backends and live state `serve` lends when it runs the job itself.
 import type { Command, CommandContext } from '../core/command.ts';
 import type { LiveState } from '../core/ports.ts';
-import type { JobAdapters } from './job-adapters.ts';
+import type { JobBackends } from './job-backends.ts';
 import type { JobOption } from './job-args.ts';
 import type { Progress } from './progress.ts';
 
@@ -12,7 +12,7 @@ export interface JobContext extends CommandContext {
   /** Progress display (default: a bar on a terminal's stderr; `serve` streams it to the CLI). */
   progress?: () => Progress;
   /** Adapters to run on (default: opened from config; `serve` lends its own DuckDB instance). */
-  adapters?: () => Promise<JobAdapters>;
+  backends?: () => Promise<JobBackends>;
   /** The in-process live state, when `serve` runs the job (retention drops what expired). */
   liveState?: LiveState;
 }

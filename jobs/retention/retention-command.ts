@@ -1,6 +1,6 @@
 // `zoom-tracker retention [--dry-run] [--date D]`: deletes what is past its RETENTION_* limit. `serve`
 // runs it daily on the embedded default (RETENTION_SCHEDULE); on Google Cloud it covers S3 recordings.
-import { openJobAdapters, type JobAdapters } from '../job-adapters.ts';
+import { openJobBackends, type JobBackends } from '../job-backends.ts';
 import { normalizeJobArgv, parseJobArgs, UsageError } from '../job-args.ts';
 import { addDays, startOfDay } from '../../core/warehouse/day-window.ts';
 import type { JobCommand } from '../job-command.ts';
@@ -47,20 +47,20 @@ export const retentionCommand: JobCommand = {
     const end = date === undefined ? Infinity : startOfDay(addDays(date, 1), ctx.config.REPORT_TIMEZONE);
     const now = (): number => Math.min(clock(), end);
     // The warehouse and archive only matter on the embedded default (see retention-deps.ts).
-    let adapters: JobAdapters | undefined;
+    let backends: JobBackends | undefined;
     if (ctx.config.BACKEND === 'local')
-      adapters = await (ctx.adapters ?? (() => openJobAdapters(ctx.config, ctx.log)))();
+      backends = await (ctx.backends ?? (() => openJobBackends(ctx.config, ctx.log)))();
     try {
       const deps = await retentionDeps(
         { config: ctx.config, log: ctx.log, now },
         {
-          ...(adapters && { archive: adapters.archive, engine: adapters.engine }),
+          ...(backends && { archive: backends.archive, engine: backends.engine }),
           ...(ctx.liveState && { liveState: ctx.liveState }),
         },
       );
       await runRetention(deps, { dryRun });
     } finally {
-      await adapters?.engine.close();
+      await backends?.engine.close();
     }
   },
 };

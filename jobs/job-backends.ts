@@ -1,4 +1,4 @@
-// The engine and archive a job runs on: BigQuery + Cloud Storage, or DuckDB + files under DATA_DIR.
+// The backends a job runs on (its engine and archive): BigQuery + Cloud Storage, or DuckDB + files under DATA_DIR.
 // Inside a running `serve` the jobs get a connection on the service's own DuckDB instance instead.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,7 +9,7 @@ import type { Logger } from '../core/log.ts';
 import type { Archive } from '../core/ports.ts';
 import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 
-export interface JobAdapters {
+export interface JobBackends {
   engine: SqlEngine;
   archive: Archive;
   dataset?: string;
@@ -33,7 +33,7 @@ export async function holdsZoomTrackerData(config: Config): Promise<boolean> {
   return (await exists(paths.gcs)) || (await exists(paths.warehouse));
 }
 
-export async function openJobAdapters(config: Config, log: Logger): Promise<JobAdapters> {
+export async function openJobBackends(config: Config, log: Logger): Promise<JobBackends> {
   if (config.BACKEND === 'gcp') {
     requireSettings(config, ['GCP_PROJECT_ID', 'GCS_BUCKET'], 'for the jobs with BACKEND=gcp');
     const { createGcsArchive } = await import('../core/adapters/gcp/gcs-archive.ts');
