@@ -1,5 +1,5 @@
 // createRtmsWorker: the stream manager plus its HTTP listener and in-process push subscriber, from
-// ports and Config. The CLI `serve` runs it beside the webhook; main.ts runs it as its own service.
+// ports and Config. create-rtms-worker.ts wires it for `zoom-tracker worker` and `serve`.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';

@@ -1,5 +1,5 @@
-// The webhook service's HTTP app, built without listening: POST /webhook, GET /health,
-// the live-state API and the dashboard. main.ts and the Functions Framework target serve it.
+// The webhook service's HTTP app, built without listening: POST /webhook, GET /health, the
+// live-state API and the dashboard. create-webhook.ts wires it (for `serve` and webhook/function.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import {
   InvalidSignatureError,
