@@ -1,5 +1,6 @@
-// The warehouse as the jobs need it: BigQuery SQL in, rows out, on BigQuery or on DuckDB
-// (translated). Implementations: bigquery-engine.ts (production) and duckdb-engine.ts (embedded).
+// The SQL engine port: the warehouse as the jobs and the report view use it, BigQuery SQL in, rows
+// out, on BigQuery or on DuckDB (translated). Implementations: core/adapters/gcp/bigquery-engine.ts
+// (production), core/adapters/local/duckdb-engine.ts and duckdb-read-engine.ts (embedded).
 import type { RawEventRow } from './raw-events.ts';
 
 export type SqlParams = Readonly<Record<string, string | number>>;
