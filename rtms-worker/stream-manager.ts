@@ -38,7 +38,7 @@ export class StreamManager {
 
   constructor(
     private readonly deps: ManagerDeps,
-    private readonly s: ManagerSettings,
+    private readonly settings: ManagerSettings,
   ) {
     this.loop = monitorEventLoopDelay({ resolution: 20 });
     this.loop.enable();
@@ -91,7 +91,7 @@ export class StreamManager {
         here!.stopped(m.stopReason);
         return 'ack';
       case 'claim': {
-        const url = chooseServerUrl(m.serverUrls ?? '', this.s.allowedHosts);
+        const url = chooseServerUrl(m.serverUrls ?? '', this.settings.allowedHosts);
         if (!url.ok) {
           log.error({ why: url.why }, 'rtms stream not claimed: no allowed server url');
           return 'ack';
@@ -121,7 +121,7 @@ export class StreamManager {
     try {
       let ok: boolean;
       try {
-        ok = await this.deps.leases.acquire(id, this.s.workerId, this.s.leaseTtlMs);
+        ok = await this.deps.leases.acquire(id, this.settings.workerId, this.settings.leaseTtlMs);
       } catch (err) {
         log.warn({ err }, 'lease store unavailable; asking for redelivery');
         return 'retry';
@@ -135,7 +135,7 @@ export class StreamManager {
         this.track(this.finalizeParked(m, log));
         return 'ack';
       }
-      const session = new StreamSession(this.deps, this.s, {
+      const session = new StreamSession(this.deps, this.settings, {
         meetingUuid: m.meetingUuid,
         streamId: id,
         serverUrls: m.serverUrls!,
@@ -170,14 +170,14 @@ export class StreamManager {
         return;
       }
       const capture = await this.deps.openCapture({
-        rootDir: this.s.capturesDir,
+        rootDir: this.settings.capturesDir,
         meetingUuid: m.meetingUuid,
         streamId: m.rtmsStreamId,
-        owner: this.s.workerId,
+        owner: this.settings.workerId,
         media: this.deps.media,
-        ffmpegPath: this.s.ffmpegPath,
+        ffmpegPath: this.settings.ffmpegPath,
         log: this.deps.log,
-        videoFps: this.s.media.videoFps,
+        videoFps: this.settings.media.videoFps,
       });
       await capture.finish({
         endedAt: m.eventTs,
@@ -187,7 +187,7 @@ export class StreamManager {
     } catch (err) {
       log.warn({ err }, 'nothing to finalise for a stopped stream not held here');
     } finally {
-      await this.deps.leases.release(m.rtmsStreamId, this.s.workerId).catch(() => undefined);
+      await this.deps.leases.release(m.rtmsStreamId, this.settings.workerId).catch(() => undefined);
     }
   }
 
@@ -196,7 +196,7 @@ export class StreamManager {
     if (now - this.lastDiskCheck > 5_000) {
       this.lastDiskCheck = now;
       this.track(
-        statfs(this.s.capturesDir).then(
+        statfs(this.settings.capturesDir).then(
           (st) => (this.freeBytes = st.bavail * st.bsize),
           () => (this.freeBytes = undefined),
         ),
@@ -205,7 +205,7 @@ export class StreamManager {
     const loopDelayMs = this.loop.percentile(99) / 1e6;
     return {
       active: this.sessions.size + this.claiming.size,
-      maxStreams: this.s.maxStreams,
+      maxStreams: this.settings.maxStreams,
       loopDelayMs: Number.isFinite(loopDelayMs) ? loopDelayMs : 0,
       diskBacklog: [...this.sessions.values()].some((x) => x.saturated),
       freeBytes: this.freeBytes,
@@ -227,7 +227,7 @@ export class StreamManager {
     const out: Record<string, SessionOutcome> = {};
     await Promise.all(
       [...this.sessions.values()].map(async (session) => {
-        out[session.streamId] = await session.detach();
+        out[session.streamId] = await session.handOver();
         if (out[session.streamId] === 'handed-over' && this.deps.queue) {
           const now = this.deps.now();
           await this.deps.queue

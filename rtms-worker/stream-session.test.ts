@@ -103,5 +103,5 @@ it('40,000 user ids with 8 KiB names: the name book holds 5,000 names of 128 cha
   expect(rows[0]).toMatchObject({ n: MAX_USERS, longest: MAX_NAME_CHARS });
   expect(rows[0]!.payload).toBeLessThan(400); // the row's own participant only, name bounded
 
-  expect(await session.detach()).toBe('handed-over');
+  expect(await session.handOver()).toBe('handed-over');
 }, 60_000);

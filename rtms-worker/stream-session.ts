@@ -67,7 +67,7 @@ export class StreamSession {
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly s: SessionSettings,
+    private readonly settings: SessionSettings,
     start: SessionStart,
   ) {
     this.streamId = start.streamId;
@@ -102,14 +102,14 @@ export class StreamSession {
   async start(): Promise<void> {
     try {
       this.capture = await this.deps.openCapture({
-        rootDir: this.s.capturesDir,
+        rootDir: this.settings.capturesDir,
         meetingUuid: this.meetingUuid,
         streamId: this.streamId,
-        owner: this.s.workerId,
+        owner: this.settings.workerId,
         media: this.deps.media,
-        ffmpegPath: this.s.ffmpegPath,
+        ffmpegPath: this.settings.ffmpegPath,
         log: this.deps.log,
-        videoFps: this.s.media.videoFps,
+        videoFps: this.settings.media.videoFps,
       });
     } catch (err) {
       this.log.error({ err }, 'cannot open the capture on disk; giving the stream up');
@@ -117,21 +117,25 @@ export class StreamSession {
       this.resolveDone('failed');
       return;
     }
-    this.heartbeat = setInterval(() => void this.renew(), this.s.heartbeatMs);
+    this.heartbeat = setInterval(() => void this.renew(), this.settings.heartbeatMs);
     this.heartbeat.unref?.();
     this.client = new RtmsClient({
       meetingUuid: this.meetingUuid,
       streamId: this.streamId,
       serverUrls: this.serverUrls,
-      allowedHosts: this.s.allowedHosts,
-      clientId: this.s.clientId,
-      clientSecret: this.s.clientSecret,
-      media: this.s.media,
+      allowedHosts: this.settings.allowedHosts,
+      clientId: this.settings.clientId,
+      clientSecret: this.settings.clientSecret,
+      media: this.settings.media,
       socketFactory: this.deps.socketFactory,
       log: this.deps.log,
-      ...(this.s.watchdogMs !== undefined && { watchdogMs: this.s.watchdogMs }),
-      ...(this.s.handshakeTimeoutMs !== undefined && { handshakeTimeoutMs: this.s.handshakeTimeoutMs }),
-      ...(this.s.reconnectWindowMs !== undefined && { reconnectWindowMs: this.s.reconnectWindowMs }),
+      ...(this.settings.watchdogMs !== undefined && { watchdogMs: this.settings.watchdogMs }),
+      ...(this.settings.handshakeTimeoutMs !== undefined && {
+        handshakeTimeoutMs: this.settings.handshakeTimeoutMs,
+      }),
+      ...(this.settings.reconnectWindowMs !== undefined && {
+        reconnectWindowMs: this.settings.reconnectWindowMs,
+      }),
       handlers: {
         audio: (f) => this.toCapture('audio', f),
         video: (f) => this.toCapture('video', f),
@@ -158,8 +162,8 @@ export class StreamSession {
   }
 
   /** Shutdown: let go without ending the stream at Zoom; the capture is parked for the next owner. */
-  async detach(): Promise<SessionOutcome> {
-    this.client?.detach();
+  async handOver(): Promise<SessionOutcome> {
+    this.client?.handOver();
     return this.done;
   }
 
@@ -203,11 +207,15 @@ export class StreamSession {
 
   private async renew(): Promise<void> {
     try {
-      const ok = await this.deps.leases.renew(this.streamId, this.s.workerId, this.s.leaseTtlMs);
+      const ok = await this.deps.leases.renew(
+        this.streamId,
+        this.settings.workerId,
+        this.settings.leaseTtlMs,
+      );
       if (!ok && !this.leaseLost) {
         this.leaseLost = true;
         this.log.error('lease lost to another worker; letting the stream go');
-        this.client?.detach();
+        this.client?.handOver();
       }
     } catch (err) {
       this.log.warn({ err }, 'lease heartbeat failed; will retry');
@@ -217,7 +225,7 @@ export class StreamSession {
   private async releaseLease(): Promise<void> {
     if (this.leaseLost) return;
     await this.deps.leases
-      .release(this.streamId, this.s.workerId)
+      .release(this.streamId, this.settings.workerId)
       .catch((err: unknown) => this.log.warn({ err }, 'lease release failed; it expires on its own'));
   }
 
@@ -232,8 +240,8 @@ export class StreamSession {
     const capture = this.capture!;
     let outcome: SessionOutcome;
     try {
-      if (end.outcome === 'detached') {
-        await capture.handoff();
+      if (end.outcome === 'handed-over') {
+        await capture.handOver();
         outcome = this.leaseLost ? 'lost-lease' : 'handed-over';
       } else if (isRevoked(end.stopReason)) {
         await capture.discard();
@@ -241,7 +249,7 @@ export class StreamSession {
       } else if (end.outcome === 'failed' && capturedNothing(capture)) {
         // Nothing came in (e.g. a stale start refused by Zoom): never write an empty recording over
         // what another worker may have stored; parked parts, if any, stay for whoever finishes them.
-        await capture.handoff();
+        await capture.handOver();
         outcome = 'failed';
       } else {
         const manifest = await capture.finish({

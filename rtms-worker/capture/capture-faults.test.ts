@@ -249,7 +249,7 @@ describe('crash and revoke', () => {
   it('revoked (stop reason 8): discard deletes local segments, parked parts and stored files', async () => {
     const a = await open('revoked', { dir: 'ra' });
     feed(a, media, { ...plan, toMs: 2000 });
-    await a.handoff();
+    await a.handOver();
     const b = await open('revoked', { dir: 'rb' });
     feed(b, media, { ...plan, fromMs: 2000 });
     expect((await keysUnder('faults-meeting==/revoked/')).length).toBeGreaterThan(0);

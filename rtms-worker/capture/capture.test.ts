@@ -1,6 +1,6 @@
 // End to end through the real ffmpeg/ffprobe and a real S3 API (s3rver in-process): a capture
 // with a late keyframe, a camera-off gap and a muted gap becomes an in-sync mp4, a wav, the
-// transcripts and a manifest under `<meeting-key>/<stream-id>/`; handoff between two captures.
+// transcripts and a manifest under `<meeting-key>/<stream-id>/`; handover between two captures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -265,11 +265,11 @@ describe('camera off at the end', () => {
   });
 });
 
-describe('handoff between workers', () => {
+describe('handover between workers', () => {
   it('worker A parks its segments in the store; worker B finishes one recording covering the whole stream', async () => {
     const a = await open('stream-2', 'wa', 'worker-a');
     feed(a, media, { ...plan, fromMs: 0, toMs: 5000 });
-    await a.handoff();
+    await a.handOver();
     const parked = await keysUnder(`${KEY}/stream-2/parts/`);
     expect(parked.length).toBeGreaterThan(0);
     await expect(readdir(captureDirOf(join(root, 'wa'), UUID, 'stream-2'))).rejects.toThrow(/ENOENT/);
@@ -290,7 +290,7 @@ describe('handoff between workers', () => {
     expect(Number(v.nb_frames)).toBe(225);
   });
 
-  it('full segments are parked while capturing, so the handoff only uploads the open one', async () => {
+  it('full segments are parked while capturing, so the handover only uploads the open one', async () => {
     const a = await open('stream-4', 'wa', 'worker-a', { segmentBytes: 128 * 1024 });
     for (let t = 0; t < 6000; t += 500) {
       // Frames arrive over time, as from the socket: the writer flushes small batches.
@@ -306,9 +306,9 @@ describe('handoff between workers', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const before = await keysUnder(`${KEY}/stream-4/parts/`);
-    expect(before.length).toBeGreaterThanOrEqual(2); // parked before any handoff
+    expect(before.length).toBeGreaterThanOrEqual(2); // parked before any handover
     expect(await localSegments()).toBeLessThanOrEqual(2); // parked segments leave the local disk (memory on Cloud Run)
-    await a.handoff();
+    await a.handOver();
     const after = await keysUnder(`${KEY}/stream-4/parts/`);
     expect(after.length).toBeGreaterThan(before.length);
     const b = await open('stream-4', 'wb', 'worker-b', { parkWhileCapturing: false });
@@ -324,10 +324,10 @@ describe('handoff between workers', () => {
     expect(await keysUnder(`${KEY}/stream-4/parts/`)).toEqual([]);
   });
 
-  it('a frame redelivered to both workers around the handoff is kept once', async () => {
+  it('a frame redelivered to both workers around the handover is kept once', async () => {
     const a = await open('stream-3', 'wa', 'worker-a');
     feed(a, media, { ...plan, videoGaps: [], audioGaps: [], fromMs: 0, toMs: 6000 });
-    await a.handoff();
+    await a.handOver();
     const b = await open('stream-3', 'wb', 'worker-b');
     feed(b, media, { ...plan, videoGaps: [], audioGaps: [], fromMs: 5000, toMs: 12_000 });
     const m = await b.finish({ endedAt: T0 + 12_000 });

@@ -1,5 +1,5 @@
 // The capture of one RTMS stream: frames stream to bounded segment files on disk as they arrive;
-// handoff parks them in the media store for another worker; finish muxes and uploads the recording.
+// handover parks them in the media store for another worker; finish muxes and uploads the recording.
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -56,7 +56,7 @@ export interface Capture {
   readonly saturated: boolean;
   stats(): CaptureStats;
   /** Flushes to disk and parks the partial capture where another worker can finish it. */
-  handoff(): Promise<void>;
+  handOver(): Promise<void>;
   /** Stream ended: mux, upload under `<meeting-key>/<stream-id>/` (rtms-worker/README.md), write manifest; returns the manifest. */
   finish(info: { endedAt: number; stopReason?: number }): Promise<Manifest>;
   /** Stop reason 8 (revoked): delete everything stored for the stream. */
@@ -78,7 +78,7 @@ export interface OpenCaptureOptions {
   maxBacklogBytes?: number;
   /**
    * Upload each full segment to `<meeting-key>/<stream-id>/parts/` while capturing (default true), so
-   * a SIGTERM handoff has at most one segment left to upload and a lost instance loses at most that.
+   * a SIGTERM handover has at most one segment left to upload and a lost instance loses at most that.
    */
   parkWhileCapturing?: boolean;
   /**
@@ -119,7 +119,7 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
   const partId = `${Date.now().toString(36)}-${owner}-${randomBytes(3).toString('hex')}`;
   const retry = { baseMs: opts.retryBaseMs ?? 1000, attempts: opts.retryAttempts ?? 5 };
   const prefix = streamPrefixOf(opts.meetingUuid, opts.streamId);
-  // Background parking, one upload at a time; a failure leaves the segment for handoff to retry.
+  // Background parking, one upload at a time; a failure leaves the segment for handover to retry.
   const parked = new Set<string>();
   let parking: Promise<void> = Promise.resolve();
   const parkInBackground = (name: string): void => {
@@ -132,7 +132,7 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
         (err: unknown) =>
           log.warn(
             { segment: name, err: errorMessage(err) },
-            'segment not parked yet; will retry at handoff',
+            'segment not parked yet; will retry at handover',
           ),
       ),
     );
@@ -222,8 +222,8 @@ export async function openCapture(opts: OpenCaptureOptions): Promise<Capture> {
         ...(failed !== undefined ? { failed } : {}),
       };
     },
-    async handoff() {
-      await closeWriter('handoff');
+    async handOver() {
+      await closeWriter('handover');
       await parkSegments({ dir, prefix, media: opts.media, log, retry, skip: parked });
       await removeWithin(opts.rootDir, dir);
       log.info({ counts }, 'capture parked for another worker');

@@ -1,4 +1,4 @@
-// Handoff across instances: the local segments of a capture are uploaded under
+// Handover across instances: the local segments of a capture are uploaded under
 // `<meeting-key>/<stream-id>/parts/` so that any worker can gather them and finish the stream.
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';

@@ -310,13 +310,13 @@ describe('stopping', () => {
     expect(got.ended[0]).toMatchObject({ outcome: 'stopped', stopReason: 20 });
   });
 
-  it('detach() drops the sockets without msg 21 so another worker can take over', () => {
+  it('handOver() drops the sockets without msg 21 so another worker can take over', () => {
     const { client, got, handshake } = setup();
     client.start();
     const [sig, media] = handshake();
-    client.detach();
+    client.handOver();
     expect(sig.types()).not.toContain(21);
     expect(sig.closed && media.closed).toBe(true);
-    expect(got.ended[0]).toMatchObject({ outcome: 'detached' });
+    expect(got.ended[0]).toMatchObject({ outcome: 'handed-over' });
   });
 });

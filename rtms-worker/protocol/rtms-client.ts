@@ -42,8 +42,8 @@ import { toMediaFrame, toTranscriptItem } from './translate-frame.ts';
 export type RtmsFrame = MediaFrame;
 export type RtmsTranscript = TranscriptItem;
 export interface RtmsEnd {
-  /** stopped: Zoom ended the stream; failed: it cannot be captured; detached: we let go (handover). */
-  outcome: 'stopped' | 'failed' | 'detached';
+  /** stopped: Zoom ended it; failed: it cannot be captured; handed-over: we let go for another worker. */
+  outcome: 'stopped' | 'failed' | 'handed-over';
   stopReason?: number;
   detail: string;
 }
@@ -221,8 +221,8 @@ export class RtmsClient {
   }
 
   /** Lets go of the stream without ending it at Zoom, so another worker can reconnect within the window. */
-  detach(): void {
-    this.end({ outcome: 'detached', detail: 'handover' });
+  handOver(): void {
+    this.end({ outcome: 'handed-over', detail: 'handover' });
   }
 
   private isOver(): boolean {

@@ -20,7 +20,7 @@ export interface FeedPlan {
   videoGaps?: [number, number][];
   /** Video frames before this ms are not sent. */
   videoFromMs?: number;
-  /** Only media in [fromMs, toMs) is fed (for handoff halves). */
+  /** Only media in [fromMs, toMs) is fed (for handover halves). */
   fromMs?: number;
   toMs?: number;
   userId?: number;
