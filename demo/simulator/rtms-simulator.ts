@@ -81,7 +81,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     if (!link || link.ws.readyState !== 1) return;
     link.lastSent = Date.now();
     const text = typeof msg === 'string' || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg);
-    const binary = Buffer.isBuffer(text) || s.o.binaryFrames === true;
+    const binary = Buffer.isBuffer(text) || s.options.binaryFrames === true;
     link.ws.send(binary ? Buffer.from(text) : text, { binary });
   }
 
@@ -103,7 +103,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       state: 5,
       stop_reason: reason,
       timestamp: Date.now(),
-      rtms_session_id: `sess-${s.o.streamId}`,
+      rtms_session_id: `sess-${s.options.streamId}`,
     });
     setTimeout(() => {
       detach(s, 'media', 'close');
@@ -127,7 +127,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
 
   function event(s: SimStream, eventType: number, userIds: number[]): void {
     const participants = userIds.map((id) => {
-      const u = s.o.users.find((x) => x.userId === id);
+      const u = s.options.users.find((x) => x.userId === id);
       return eventType === 3 && u ? { user_id: id, user_name: u.userName } : { user_id: id };
     });
     s.stats.sent.events++;
@@ -159,19 +159,23 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     if (!s || s.over) return refuse(2, 'INVALID_RTMS_STREAM_ID');
     if (path !== s.signalingPath) return void ws.close(1011, 'server gone');
     s.stats.signalingHandshakes++;
-    if (msg.meeting_uuid !== s.o.meetingUuid || msg.signature !== sign(s.o.meetingUuid, s.o.streamId))
+    if (
+      msg.meeting_uuid !== s.options.meetingUuid ||
+      msg.signature !== sign(s.options.meetingUuid, s.options.streamId)
+    )
       return refuse(3, 'INVALID_SIGNATURE');
-    if (s.o.signalingStatus !== undefined) return refuse(s.o.signalingStatus, 'configured refusal');
-    if (s.o.signalingReply) return brokenReply(ws, s.o.signalingReply);
-    if ((s.o.duplicateSignal ?? 0) > 0) {
-      s.o.duplicateSignal!--;
+    if (s.options.signalingStatus !== undefined)
+      return refuse(s.options.signalingStatus, 'configured refusal');
+    if (s.options.signalingReply) return brokenReply(ws, s.options.signalingReply);
+    if ((s.options.duplicateSignal ?? 0) > 0) {
+      s.options.duplicateSignal!--;
       return refuse(8, 'duplicate signal request');
     }
     if (s.signaling && s.signaling.ws.readyState === 1) return refuse(8, 'duplicate signal request');
     s.signaling = link;
     s.lostAt = undefined;
     (ws as WebSocket & { sim?: { s: SimStream; link: Link } }).sim = { s, link };
-    const media = s.o.mediaUrl ?? `${base}/media/${encodeURIComponent(s.o.streamId)}`;
+    const media = s.options.mediaUrl ?? `${base}/media/${encodeURIComponent(s.options.streamId)}`;
     send(s, link, {
       msg_type: 2,
       protocol_version: 1,
@@ -191,11 +195,12 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       setTimeout(() => ws.close(1000), 20);
     };
     if (!s || s.over || !s.signaling) return refuse(2, 'INVALID_RTMS_STREAM_ID');
-    if (msg.signature !== sign(s.o.meetingUuid, s.o.streamId)) return refuse(3, 'INVALID_SIGNATURE');
-    if (s.o.mediaStatus !== undefined) return refuse(s.o.mediaStatus, 'configured refusal');
-    if (s.o.mediaReply) {
+    if (msg.signature !== sign(s.options.meetingUuid, s.options.streamId))
+      return refuse(3, 'INVALID_SIGNATURE');
+    if (s.options.mediaStatus !== undefined) return refuse(s.options.mediaStatus, 'configured refusal');
+    if (s.options.mediaReply) {
       s.stats.mediaHandshakes++;
-      return brokenReply(ws, s.o.mediaReply);
+      return brokenReply(ws, s.options.mediaReply);
     }
     const params = (msg.media_params ?? {}) as { video?: { fps?: number; codec?: number } };
     const fps = params.video?.fps ?? 5;
@@ -238,7 +243,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
         event(
           s,
           3,
-          s.o.users.map((u) => u.userId),
+          s.options.users.map((u) => u.userId),
         );
         send(s, s.signaling, { msg_type: 8, state: 1, timestamp: Date.now() });
       }
@@ -246,7 +251,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       s.stats.closeRequests++;
       send(s, link, {
         msg_type: 22,
-        rtms_stream_id: s.o.streamId,
+        rtms_stream_id: s.options.streamId,
         status_code: 0,
         reason: 'OK',
         timestamp: Date.now(),
@@ -305,7 +310,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
     if (ready && s.media!.ws.bufferedAmount > 8 * 1024 * 1024) return; // TCP back-pressure: wait
     const audioMs = 20;
     const videoMs = 1000 / s.fps;
-    const limit = s.o.durationMs ?? Infinity;
+    const limit = s.options.durationMs ?? Infinity;
     const maxAudioBacklog = 60_000 / audioMs;
     if (!ready) {
       // Zoom buffers audio during an interruption (up to 60 s) and replays it; video is lost
@@ -330,9 +335,9 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
         s.nextAudio++;
       } else {
         if (!s.inGap('video', vTs)) {
-          const frame = s.o.videoStartFrame + s.nextVideo;
+          const frame = s.options.videoStartFrame + s.nextVideo;
           const data = s.b64.video[frame % s.b64.video.length]!;
-          const u = s.o.users[0];
+          const u = s.options.users[0];
           sendMedia(s, {
             msg_type: 15,
             content: { user_id: u?.userId ?? 0, user_name: u?.userName, data, timestamp: s.t0 + vTs },
@@ -343,11 +348,11 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       }
     }
     while (
-      s.o.transcriptEveryMs > 0 &&
-      (s.nextTranscript + 1) * s.o.transcriptEveryMs <= Math.min(pos, limit)
+      s.options.transcriptEveryMs > 0 &&
+      (s.nextTranscript + 1) * s.options.transcriptEveryMs <= Math.min(pos, limit)
     ) {
-      const u = s.o.users[s.nextTranscript % Math.max(1, s.o.users.length)];
-      const start = s.t0 + s.nextTranscript * s.o.transcriptEveryMs;
+      const u = s.options.users[s.nextTranscript % Math.max(1, s.options.users.length)];
+      const start = s.t0 + s.nextTranscript * s.options.transcriptEveryMs;
       sendMedia(s, {
         msg_type: 17,
         content: {
@@ -356,7 +361,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
           data: `Utterance ${s.nextTranscript + 1} from ${u?.userName ?? 'someone'}.`,
           timestamp: start,
           start_time: start,
-          end_time: start + s.o.transcriptEveryMs - 100,
+          end_time: start + s.options.transcriptEveryMs - 100,
           language: 9,
           attribute: 1,
         },
@@ -364,15 +369,15 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       s.stats.sent.transcript++;
       s.nextTranscript++;
     }
-    while (s.nextEvent < s.o.events.length && s.o.events[s.nextEvent]!.atMs <= pos) {
-      const e = s.o.events[s.nextEvent++]!;
+    while (s.nextEvent < s.options.events.length && s.options.events[s.nextEvent]!.atMs <= pos) {
+      const e = s.options.events[s.nextEvent++]!;
       event(s, e.eventType, e.userIds);
     }
     if (pos >= limit && s.nextAudio * audioMs >= limit && s.nextVideo * videoMs >= limit) end(s, 6);
   }
 
   function sendMedia(s: SimStream, msg: Json): void {
-    if (s.o.delayMs) setTimeout(() => send(s, s.media, msg), s.o.delayMs);
+    if (s.options.delayMs) setTimeout(() => send(s, s.media, msg), s.options.delayMs);
     else send(s, s.media, msg);
   }
 
@@ -395,7 +400,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
       if (s.startedAt !== undefined) pump(s, now);
       keepAlive(s, 'signaling', now);
       keepAlive(s, 'media', now);
-      if (s.lostAt !== undefined && !s.signaling && now - s.lostAt > s.o.reconnectWindowMs) end(s, 19);
+      if (s.lostAt !== undefined && !s.signaling && now - s.lostAt > s.options.reconnectWindowMs) end(s, 19);
     }
   }, opts.tickMs ?? 20);
 
@@ -417,7 +422,7 @@ export async function startRtmsSimulator(opts: RtmsSimulatorOptions): Promise<Rt
           return s.t0;
         },
         audioBacklogMs: () =>
-          Math.max(0, Math.min(s.position(Date.now()), s.o.durationMs ?? Infinity) - s.nextAudio * 20),
+          Math.max(0, Math.min(s.position(Date.now()), s.options.durationMs ?? Infinity) - s.nextAudio * 20),
         stop: (reason = 6) => end(s, reason),
         failover() {
           s.signalingPath = `/signaling/${encodeURIComponent(o.streamId)}/failover-${++failovers}`;

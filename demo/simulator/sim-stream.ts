@@ -71,7 +71,7 @@ export const DEFAULT_USERS: SimUser[] = [
 ];
 
 export class SimStream {
-  readonly o: Required<
+  readonly options: Required<
     Pick<
       SimStreamOptions,
       'speed' | 'users' | 'gaps' | 'events' | 'transcriptEveryMs' | 'videoStartFrame' | 'reconnectWindowMs'
@@ -113,7 +113,7 @@ export class SimStream {
   readonly b64 = { audio: [] as string[], video: [] as string[] };
 
   constructor(opts: SimStreamOptions, signalingPath: string) {
-    this.o = {
+    this.options = {
       speed: 1,
       users: DEFAULT_USERS,
       gaps: [],
@@ -123,7 +123,7 @@ export class SimStream {
       reconnectWindowMs: 60_000,
       ...opts,
     };
-    this.o.events.sort((a, b) => a.atMs - b.atMs);
+    this.options.events.sort((a, b) => a.atMs - b.atMs);
     this.signalingPath = signalingPath;
     this.ended = new Promise((r) => (this.resolveEnded = r));
     this.ready = new Promise((r) => (this.resolveReady = r));
@@ -135,7 +135,7 @@ export class SimStream {
   }
 
   get fps(): number {
-    return this.o.media?.fps ?? 25;
+    return this.options.media?.fps ?? 25;
   }
 
   get over(): boolean {
@@ -144,10 +144,10 @@ export class SimStream {
 
   /** Stream-relative timeline position in ms. */
   position(now: number): number {
-    return this.startedAt === undefined ? 0 : (now - this.startedAt) * this.o.speed;
+    return this.startedAt === undefined ? 0 : (now - this.startedAt) * this.options.speed;
   }
 
   inGap(kind: 'audio' | 'video', atMs: number): boolean {
-    return this.o.gaps.some((g) => g.kind === kind && atMs >= g.fromMs && atMs < g.toMs);
+    return this.options.gaps.some((g) => g.kind === kind && atMs >= g.fromMs && atMs < g.toMs);
   }
 }
