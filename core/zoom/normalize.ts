@@ -5,6 +5,7 @@ import { personKeyOf } from './person-key.ts';
 import { wellFormedJson } from '../well-formed.ts';
 import type { RawEventRow } from '../warehouse/raw-events.ts';
 import { meetingUuidProblem, rtmsIdsProblem } from './identifiers.ts';
+import { plainMeetingObject } from './plain-meeting-object.ts';
 import {
   describeIssues,
   envelopeSchema,
@@ -97,7 +98,10 @@ export function normalizeEvent(input: unknown, ctx: NormalizeContext): Normalize
 
   if (kind.shape === 'rtms') return normalizeRtms(envelope, base);
 
-  const objectResult = meetingObjectSchema.safeParse(envelope.payload['object']);
+  const plain = plainMeetingObject(envelope.payload['object']);
+  const objectResult = plain
+    ? ({ success: true, data: plain } as const)
+    : meetingObjectSchema.safeParse(envelope.payload['object']);
   if (!objectResult.success) {
     if (kind.shape === 'any') return { envelope, row: fillRow(base, envelope.event_ts, {}) };
     throw new MalformedEventError(
