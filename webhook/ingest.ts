@@ -114,17 +114,21 @@ export async function fanOut(deps: IngestDeps, n: Normalized): Promise<string[]>
   const tasks: [string, Promise<unknown>][] = [['warehouse', deps.warehouse.insertEvents([row])]];
   if (state) tasks.push(['live-state', deps.liveState.apply([state])]);
   if (rtms) tasks.push(['queue', deps.queue.publish(rtms)]);
-  const results = await Promise.all(tasks.map(([name, p]) => withTimeout(p, deps.downstreamTimeoutMs, name)));
+  const results = await settleWithin(
+    tasks.map(([, p]) => p),
+    deps.downstreamTimeoutMs,
+  );
   const failures: string[] = [];
   results.forEach((r, i) => {
     const name = tasks[i]?.[0] ?? 'unknown';
-    if (r !== undefined) {
-      failures.push(name);
-      deps.log.error(
-        { err: r, target: name, eventId: row.event_id, eventType: row.event_type },
-        'downstream write failed; replay will repair it',
-      );
-    }
+    if (r === undefined) return;
+    const err =
+      r === TIMED_OUT ? new Error(`${name} did not finish within ${deps.downstreamTimeoutMs} ms`) : r;
+    failures.push(name);
+    deps.log.error(
+      { err, target: name, eventId: row.event_id, eventType: row.event_type },
+      'downstream write failed; replay will repair it',
+    );
   });
   return failures;
 }
@@ -147,13 +151,27 @@ function urlValidationOf(body: unknown): string | undefined {
   return token;
 }
 
-/** Resolves to undefined on success, or to the error (or a timeout error). */
-function withTimeout(p: Promise<unknown>, ms: number, name: string): Promise<unknown> {
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Each promise's outcome: undefined on success, its error, or TIMED_OUT if still pending after `ms`.
+ * One timer for the whole set (a timer per task cost more than the tasks on the hot path).
+ */
+function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<unknown[]> {
+  const results: unknown[] = promises.map(() => TIMED_OUT);
+  let pending = promises.length;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(new Error(`${name} did not finish within ${ms} ms`)), ms);
-    p.then(
-      () => resolve(undefined),
-      (err: unknown) => resolve(err ?? new Error(`${name} failed`)),
-    ).finally(() => clearTimeout(timer));
+    const timer = setTimeout(() => resolve([...results]), ms);
+    promises.forEach((p, i) => {
+      p.then(
+        () => (results[i] = undefined),
+        (err: unknown) => (results[i] = err ?? new Error('rejected without an error')),
+      ).finally(() => {
+        if (--pending === 0) {
+          clearTimeout(timer);
+          resolve(results);
+        }
+      });
+    });
   });
 }
