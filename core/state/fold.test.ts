@@ -7,6 +7,7 @@ import { foldConnection } from './connection.ts';
 import { foldMeeting } from './fold.ts';
 import { isMeetingLevel, resolveParticipant } from './route-events.ts';
 import { viewMeeting } from './live-view.ts';
+import { markRoster } from './person-view.ts';
 
 const t0 = Date.parse(MEETING.startTime);
 const min = 60_000;
@@ -54,8 +55,8 @@ describe('foldMeeting and views', () => {
       foldMeeting(MEETING.uuid, mid.filter(isMeetingLevel)),
       connections,
       t0 + 26 * min,
-      { roster: new Set(['e:ana@example.com']) },
     );
+    markRoster(view.participants, new Set(['e:ana@example.com']));
     // Ana and Björn in Room-2 (Björn's move: plain reason, join delivered and stamped first), Chen
     // in the main room, Dee too (her join never arrived: present since the meeting start).
     expect(view.stats).toMatchObject({

@@ -8,6 +8,7 @@ import { foldConnection } from './connection.ts';
 import { foldMeeting } from './fold.ts';
 import { isMeetingLevel } from './route-events.ts';
 import { viewMeeting, type ViewOptions } from './live-view.ts';
+import { markRoster } from './person-view.ts';
 import { MOVE_GRACE_MS } from './settle.ts';
 import { MEETING_UUID, stateEvents, T0, type Conn } from '../../test/helpers/state-events.ts';
 
@@ -188,15 +189,13 @@ describe('late flag, camera and roster', () => {
     expect(ended.notices.map((n) => n.kind)).toEqual(['joined']); // the end is not a leave notice
   });
 
-  it('marks roster members by email, else by normalised name', () => {
+  it('marks roster members by email, else by normalised name (markRoster, at the API edge)', () => {
     const z = stateEvents();
     const v = view(
       [z.joined(bo, 60), z.joined({ uuid: 'D-1', name: 'Dee', email: 'DEE@x.org' }, 60), z.joined(cy, 60)],
       100,
-      {
-        roster: new Set(['n:bo', 'e:dee@x.org']),
-      },
     );
+    markRoster(v.participants, new Set(['n:bo', 'e:dee@x.org']));
     expect(v.participants.map((p) => [p.name, p.rosterMatch])).toEqual([
       ['Bo', true],
       ['Cy', false],

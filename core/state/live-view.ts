@@ -3,13 +3,11 @@
 import { MAIN, UNKNOWN_ROOM, type ConnectionState } from './connection.ts';
 import type { MeetingState } from './fold.ts';
 import { isScheduled, summarize } from './meeting-summary.ts';
-import { buildPerson, markRoster, personKeyOfConnection } from './person-view.ts';
+import { buildPerson, personKeyOfConnection } from './person-view.ts';
 import { settleConnection, type SettledConnection } from './settle.ts';
 import type { LiveParticipantsView, Notice, PersonView, RoomCounts } from './views.ts';
 
 export interface ViewOptions {
-  /** Roster match keys (`e:<email>`, `n:<normalised name>`): persons are marked `rosterMatch`. */
-  roster?: ReadonlySet<string>;
   /** ATTENDANCE_LATE_AFTER_MINS: a join later than the scheduled start plus this is late. */
   lateAfterMins?: number;
   graceMs?: number;
@@ -77,7 +75,6 @@ export function viewMeeting(
     notices.push(...built.notices);
   }
   persons.sort((a, b) => byName.compare(a.name ?? a.key, b.name ?? b.key) || byCode(a.key, b.key));
-  if (opts.roster) markRoster(persons, opts.roster);
   notices.sort((a, b) => byCode(b.at, a.at) || byCode(a.kind, b.kind) || byCode(a.key, b.key));
   const settlesAt = settled.flatMap((s) =>
     s.settlesAt !== undefined && s.settlesAt > now ? [s.settlesAt] : [],
