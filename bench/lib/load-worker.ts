@@ -10,6 +10,8 @@ export interface LoadJob {
   concurrency: number;
   /** Requests per second for open-loop runs; 0 = saturate with `concurrency` in flight. */
   rate: number;
+  /** Open-loop runs stop sending once another thread sets element 0 to 1. */
+  stop?: Int32Array;
 }
 
 export interface LoadResult {
@@ -57,6 +59,10 @@ async function run(): Promise<LoadResult> {
     const pending: Promise<void>[] = [];
     const interval = 1000 / job.rate;
     for (let i = 0; i < job.bodies.length; i++) {
+      if (job.stop && Atomics.load(job.stop, 0) === 1) {
+        latenciesMs.length = i;
+        break;
+      }
       const due = began + i * interval;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
