@@ -137,6 +137,8 @@ export const configSchema = z
     ATTENDANCE_MIN_PRESENCE_PERCENT: z.coerce.number().min(0).max(100).default(50),
 
     DASHBOARD_TOKEN: optionalString,
+    /** Key of the pseudonyms `erase` writes (locally generated when unset; required on gcp by `erase`). */
+    ERASURE_SECRET: optionalString,
     ROSTER_FILE: optionalString,
   })
   .superRefine((c, ctx) => {

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TransientUpstreamError, errorMessage } from '../../errors.ts';
 import type { Archive, HealthStatus } from '../../ports.ts';
+import { isErasedBody } from '../../privacy/erased-body.ts';
 import { canonicalJson } from '../../zoom/event-id.ts';
 import { createDurableFiles, tempPathFor, TEMP_SUFFIX, type FileIo } from './durable-file.ts';
 import { walkFiles } from './walk-files.ts';
@@ -79,7 +80,12 @@ export function createFileArchive(rootDir: string, opts: FileArchiveOptions = {}
       // The key exists: a redelivery (keep the first copy), or a copy cut short by a crash of an
       // older version that wrote final names directly, which is replaced atomically by a complete one.
       const existing = await readFile(path).catch(() => undefined);
-      if (existing && (Buffer.compare(existing, body) === 0 || sameJson(existing, body))) return 'exists';
+      // An erased body stays: a redelivery of the event as Zoom sent it must not bring the person back.
+      if (
+        existing &&
+        (Buffer.compare(existing, body) === 0 || sameJson(existing, body) || isErasedBody(existing))
+      )
+        return 'exists';
       await files.publishReplacing(await writeTemp(path, body), path);
       await files.syncDir(dirname(path));
       return 'created';
