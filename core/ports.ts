@@ -42,6 +42,21 @@ export interface LiveState {
   listMeetings(opts?: { includeEnded?: boolean }): Promise<MeetingSummary[]>;
   /** The current (or latest) instance of a meeting number, or a meeting UUID. */
   liveParticipants(meetingIdOrUuid: string): Promise<LiveParticipantsView | undefined>;
+  /**
+   * Replaces every stored event e of the listed meeting instances by rewrite(e) (same eventId and
+   * meetingUuid; e.g. a person's name, e-mail and ids by pseudonyms), leaving the state as applying
+   * the rewritten events from scratch would; no old value stays in any document, index or cache
+   * (folded state of compacted meetings included). Meetings the state does not hold are not
+   * created. Counts meetings and events that changed (rewrite returned something different; a
+   * compacted meeting counts each folded record, the meeting's or a connection's, as one); a
+   * second call with the same function returns zeros. Watchers are told once if anything changed.
+   */
+  rewrite(
+    meetingUuids: readonly string[],
+    rewrite: (e: StateEvent) => StateEvent,
+  ): Promise<{ meetings: number; events: number }>;
+  /** How many stored events (or folded records, once compacted) of the listed meetings match (erase --dry-run). */
+  countEvents(meetingUuids: readonly string[], matches: (e: StateEvent) => boolean): Promise<number>;
   /** Calls back after state changes (for live dashboards); returns an unsubscribe function. */
   watch(onChange: () => void): () => void;
   health(): Promise<HealthStatus>;

@@ -1,6 +1,7 @@
 // Live state in Firestore: `meetings/{meetingKey}` per meeting instance and `.../participants/{id}` per
 // connection (participant_uuid), each holding its deduplicated events and their pure fold. A participant
 // event writes only its connection's document, so no document is hot; `expireAt` drives the TTL policy.
+// Erasure rewrites a meeting's stored events in one transaction (firestore-rewrite).
 import { Timestamp, type DocumentSnapshot } from '@google-cloud/firestore';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
@@ -17,6 +18,7 @@ import type { StateEvent } from '../../zoom/types.ts';
 import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
 import { createPendingEvents } from './firestore-pending.ts';
+import { createStateRewriter } from './firestore-rewrite.ts';
 import { isLive, meetingDoc, participantDoc, participantDocId } from './firestore-state-docs.ts';
 import { isTransient } from './upstream-errors.ts';
 
@@ -51,7 +53,15 @@ export function createFirestoreLiveState(
 
   const meetingRef = (uuid: string) => meetings.doc(meetingKeyOf(uuid));
   const participantsOf = (uuid: string) => meetingRef(uuid).collection('participants');
-  const pending = createPendingEvents((uuid) => meetingRef(uuid).collection('pending'));
+  const pendingOf = (uuid: string) => meetingRef(uuid).collection('pending');
+  const pending = createPendingEvents(pendingOf);
+  const rewriter = createStateRewriter(
+    db,
+    { meeting: meetingRef, participants: participantsOf, pending: pendingOf },
+    config.STATE_TTL_DAYS,
+  );
+  /** Asks the watch listeners' debounced notification directly (set while watching). */
+  let poke: (() => void) | undefined;
   const remember = <V>(map: Map<string, V>, k: string, v: V): void => {
     if (map.size >= CACHE_LIMIT) map.clear();
     map.set(k, v);
@@ -122,6 +132,13 @@ export function createFirestoreLiveState(
     return jobs;
   }
 
+  /** Drops what this instance cached about a meeting's participants (their ids and keys). */
+  function forget(uuid: string): void {
+    const prefix = `${uuid}\u0000`;
+    for (const map of [keyByUserId, claimed] as Map<string, unknown>[])
+      for (const k of [...map.keys()]) if (k.startsWith(prefix)) map.delete(k);
+  }
+
   /** Waits for every write; the first failure is rethrown, an outage as TransientUpstreamError. */
   async function settle(jobs: readonly Promise<unknown>[], count: number): Promise<void> {
     const failed = (await Promise.allSettled(jobs)).find(
@@ -169,6 +186,7 @@ export function createFirestoreLiveState(
     };
     const onError = (err: Error): void =>
       log.warn({ err: err.message }, 'firestore live-state listener failed');
+    poke = fire;
     const skipFirst = (): (() => void) => {
       let first = true;
       return () => (first ? (first = false) : fire());
@@ -180,6 +198,7 @@ export function createFirestoreLiveState(
     return () => {
       for (const u of unsubs) u();
       if (timer) clearTimeout(timer);
+      poke = undefined;
     };
   }
 
@@ -233,6 +252,29 @@ export function createFirestoreLiveState(
         lastEventAt: d.get('lastEventAt') as number,
       }));
       return best ? viewOf(best) : undefined;
+    },
+
+    async rewrite(meetingUuids, rewrite) {
+      let changedMeetings = 0;
+      let events = 0;
+      let watched = false;
+      for (const uuid of new Set(meetingUuids)) {
+        const plan = await rewriter.rewrite(uuid, rewrite);
+        forget(uuid);
+        if (plan.events === 0) continue;
+        changedMeetings++;
+        events += plan.events;
+        watched ||= plan.watched;
+      }
+      // Only pending events changed: no listener sees that, so watchers are told here (once).
+      if (events > 0 && !watched) poke?.();
+      return { meetings: changedMeetings, events };
+    },
+
+    async countEvents(meetingUuids, matches) {
+      let n = 0;
+      for (const uuid of new Set(meetingUuids)) n += await rewriter.count(uuid, matches);
+      return n;
     },
 
     watch(onChange) {

@@ -1,7 +1,7 @@
 // Events that name only a user id (RTMS camera events) can arrive before the participant they belong
 // to: they wait in `meetings/{meetingKey}/pending/{eventId}`, one small create-once document each (so
 // nothing is hot), until the participant's document gains that user id or name and claims them.
-import { Timestamp, type CollectionReference } from '@google-cloud/firestore';
+import { Timestamp, type CollectionReference, type DocumentData } from '@google-cloud/firestore';
 import type { StateEvent } from '../../zoom/types.ts';
 
 const DAY = 86_400_000;
@@ -14,6 +14,11 @@ export interface PendingEvents {
   claim(meetingUuid: string, userIds: readonly string[], names: readonly string[]): Promise<StateEvent[]>;
   /** Removes events once they are folded into a participant document. */
   remove(meetingUuid: string, eventIds: readonly string[]): Promise<void>;
+}
+
+/** `pending/{eventId}`: the waiting event and the fields it is claimed by. */
+export function pendingDoc(e: StateEvent): DocumentData {
+  return { event: e, userId: e.userId, name: e.name, expireAt: Timestamp.fromMillis(e.at + DAY) };
 }
 
 export function createPendingEvents(pendingOf: (meetingUuid: string) => CollectionReference): PendingEvents {
@@ -34,13 +39,7 @@ export function createPendingEvents(pendingOf: (meetingUuid: string) => Collecti
 
   return {
     async park(events) {
-      await Promise.all(
-        events.map((e) =>
-          pendingOf(e.meetingUuid)
-            .doc(e.eventId)
-            .set({ event: e, userId: e.userId, name: e.name, expireAt: Timestamp.fromMillis(e.at + DAY) }),
-        ),
-      );
+      await Promise.all(events.map((e) => pendingOf(e.meetingUuid).doc(e.eventId).set(pendingDoc(e))));
     },
 
     async claim(meetingUuid, userIds, names) {

@@ -1,13 +1,14 @@
 // The in-process live state: persons from connections through the store, its clock settling a
-// pending move, and retention (late events within Zoom's retry window, freeze, expiry).
+// pending move, retention (late events within Zoom's retry window, freeze, expiry), and erasure's
+// rewrite of stored events (live and compacted meetings).
 import { describe, expect, it } from 'vitest';
 import { MEETING, PEOPLE, sampleMeeting, zoom } from '../../../demo/simulator/zoom-events.ts';
 import { eventIdOf } from '../../zoom/event-id.ts';
 import { normalizeEvent } from '../../zoom/normalize.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { MOVE_GRACE_MS } from '../../state/settle.ts';
-import { MEETING_ID, stateEvents, T0 } from '../../../test/helpers/state-events.ts';
-import { createMemoryLiveState } from './memory-live-state.ts';
+import { MEETING_ID, MEETING_UUID, stateEvents, T0 } from '../../../test/helpers/state-events.ts';
+import { createMemoryLiveState, dumpMemoryLiveState } from './memory-live-state.ts';
 
 const t0 = Date.parse(MEETING.startTime);
 const end = t0 + 60 * 60_000;
@@ -69,5 +70,209 @@ describe('memory live state retention', () => {
     now = end + 25 * 3_600_000;
     expect(await store.listMeetings({ includeEnded: true })).toEqual([]);
     expect(await store.liveParticipants(MEETING.id)).toBeUndefined();
+  });
+});
+
+/** Ana (host; reconnects with a new participant_uuid, visits a breakout room) and Ben. */
+function twoPersons(): StateEvent[][] {
+  const z = stateEvents();
+  const ana1 = {
+    uuid: 'ana-uuid-1',
+    name: 'Ana Quintero',
+    email: 'ana.quintero@example.com',
+    accountUserId: 'acct-ana-77',
+    userId: '16778240',
+  };
+  const ana2 = { ...ana1, uuid: 'ana-uuid-2', userId: '16780288' };
+  const anaRoom = { ...ana2, userId: '33554432' };
+  const ben = {
+    uuid: 'ben-uuid-1',
+    name: 'Ben Okafor',
+    email: 'ben.okafor@example.com',
+    accountUserId: 'acct-ben-12',
+    userId: '16779264',
+  };
+  /** An RTMS event that names only a per-meeting id. */
+  const bare = (e: StateEvent, userId: string): StateEvent => ({
+    eventId: e.eventId,
+    type: e.type,
+    action: e.action,
+    at: e.at,
+    ts: e.ts,
+    meetingUuid: e.meetingUuid,
+    userId,
+  });
+  return [
+    [
+      { ...z.started(0), hostId: 'acct-ana-77', topic: 'Weekly sync' },
+      z.joined(ana1, 60),
+      z.joined(ben, 70),
+      bare(z.camera(ben, 100, true), '16779264'),
+      z.left(ana1, 300, 'Ana Quintero left the meeting. Reason : Client Close.'),
+      z.joined(ana2, 330),
+    ],
+    [
+      z.left(ana2, 600, 'left the meeting to join breakout room'),
+      { ...z.joined(anaRoom, 600, { room: ROOM, tsMs: -200 }), parentUserId: '16780288' },
+      bare(z.camera(anaRoom, 650, true), '33554432'),
+      z.sharing(ben, 700, true),
+    ],
+    [
+      z.left(anaRoom, 900, 'join main meeting', { room: ROOM }),
+      z.joined({ ...ana2, userId: '16781312' }, 900),
+      bare(z.camera(ana2, 950, false), '99887766'), // nobody known has this id: it waits
+    ],
+  ];
+}
+const ROOM = 'room-uuid-7';
+
+/** Ana's values and their pseudonyms (the erasure's function is a pure map like this one). */
+const PSEUDONYMS = new Map([
+  ['Ana Quintero', 'Person 7f3a'],
+  ['ana.quintero@example.com', 'p-7f3a@erased.invalid'],
+  ['acct-ana-77', 'u-7f3a'],
+  ['ana-uuid-1', 'pu-7f3a-1'],
+  ['ana-uuid-2', 'pu-7f3a-2'],
+  ['16778240', 'e-7f3a-1'],
+  ['16780288', 'e-7f3a-2'],
+  ['33554432', 'e-7f3a-3'],
+  ['16781312', 'e-7f3a-4'],
+  ['99887766', 'e-7f3a-5'],
+]);
+const FIELDS = [
+  'name',
+  'email',
+  'accountUserId',
+  'userId',
+  'parentUserId',
+  'participantUuid',
+  'participantKey',
+  'hostId',
+] as const;
+function pseudonymise(e: StateEvent): StateEvent {
+  const out: StateEvent = { ...e };
+  for (const f of FIELDS) {
+    const p = e[f] === undefined ? undefined : PSEUDONYMS.get(e[f]);
+    if (p !== undefined) out[f] = p;
+  }
+  if (e.leaveReason !== undefined) out.leaveReason = e.leaveReason.replaceAll('Ana Quintero', 'Person 7f3a');
+  return out;
+}
+const touchesAna = (e: StateEvent): boolean =>
+  FIELDS.some((f) => e[f] !== undefined && PSEUDONYMS.has(e[f])) || /Ana Quintero/.test(e.leaveReason ?? '');
+const leftovers = (text: string): string[] => [...PSEUDONYMS.keys()].filter((old) => text.includes(old));
+
+async function fed(batches: StateEvent[][], now: () => number) {
+  const store = createMemoryLiveState({ now, ttlDays: 7, lateAfterMins: 5 });
+  for (const b of batches) await store.apply(b);
+  return store;
+}
+
+describe('memory live state rewrite', () => {
+  it('rewrites one person everywhere: the view is a fresh fold of the rewritten events, no old value stays', async () => {
+    const now = (): number => T0 + 1000_000;
+    const batches = twoPersons();
+    const store = await fed(batches, now);
+    const before = await store.liveParticipants(MEETING_ID);
+    // The scenario is what it says: Ana reconnected and visited the room, Ben is there throughout.
+    expect(before?.participants.map((p) => [p.key, p.location, p.connections.map((c) => c.key)])).toEqual([
+      ['u:acct-ana-77', 'main', ['ana-uuid-1', 'ana-uuid-2']],
+      ['u:acct-ben-12', 'main', ['ben-uuid-1']],
+    ]);
+    expect(before?.participants[0]?.sessions.map((s) => s.roomName ?? s.room)).toEqual([
+      'main',
+      'main',
+      'Room-1',
+      'main',
+    ]);
+    expect(before?.participants[0]?.camera).toBe('on');
+    let calls = 0;
+    store.watch(() => calls++);
+
+    expect(await store.countEvents([MEETING_UUID], touchesAna)).toBe(10);
+    expect(await store.rewrite([MEETING_UUID, 'no-such-meeting=='], pseudonymise)).toEqual({
+      meetings: 1,
+      events: 10,
+    });
+    expect(calls).toBe(1);
+
+    // (a) The view equals that of a fresh state fed the rewritten events.
+    const fresh = await fed(
+      batches.map((b) => b.map(pseudonymise)),
+      now,
+    );
+    const after = await store.liveParticipants(MEETING_ID);
+    expect(after).toEqual(await fresh.liveParticipants(MEETING_ID));
+    expect(after?.participants.map((p) => [p.key, p.name, p.connections.map((c) => c.key)])).toEqual([
+      ['u:acct-ben-12', 'Ben Okafor', ['ben-uuid-1']],
+      ['u:u-7f3a', 'Person 7f3a', ['pu-7f3a-1', 'pu-7f3a-2']],
+    ]);
+    expect(after?.meeting.hostId).toBe('u-7f3a');
+    // (b) Nothing of the old values anywhere in the store (events, indexes, waiting events).
+    const dump = dumpMemoryLiveState(store) as string;
+    expect(dump).toContain('pu-7f3a-2');
+    expect(dump).toContain('e-7f3a-5'); // the waiting event was rewritten too
+    expect(leftovers(dump)).toEqual([]);
+    expect(leftovers(JSON.stringify(after))).toEqual([]);
+    // (c) Ben is untouched (persons sort by name: he now comes first).
+    expect(after?.participants[0]).toEqual(before?.participants[1]);
+    expect(after?.stats).toEqual(before?.stats);
+    // (d) A second rewrite changes nothing and tells nobody.
+    expect(await store.rewrite([MEETING_UUID], pseudonymise)).toEqual({ meetings: 0, events: 0 });
+    expect(await store.countEvents([MEETING_UUID], touchesAna)).toBe(0);
+    expect(calls).toBe(1);
+    // The lookup indexes follow the new ids: an RTMS event naming Ana's new room id finds her.
+    const late = {
+      ...(batches[1]?.[2] as StateEvent),
+      eventId: 'late-cam',
+      at: T0 + 960_000,
+      action: 'VIDEO_OFF',
+    };
+    late.userId = 'e-7f3a-4';
+    await store.apply([late]);
+    await fresh.apply([late]);
+    expect((await store.liveParticipants(MEETING_ID))?.participants[1]?.camera).toBe('off');
+    expect(await store.liveParticipants(MEETING_ID)).toEqual(await fresh.liveParticipants(MEETING_ID));
+    // Meetings not in the state are not created.
+    expect((await store.listMeetings({ includeEnded: true })).map((m) => m.meetingUuid)).toEqual([
+      MEETING_UUID,
+    ]);
+    expect(dump).not.toContain('no-such-meeting');
+  });
+
+  it('rewrites the folded state of a compacted meeting', async () => {
+    const z = stateEvents();
+    const batches = [...twoPersons(), [{ ...z.ended(1800), eventId: 'end' }]];
+    const now = (): number => T0 + 1800_000 + 3 * 3_600_000;
+    const store = await fed(batches, now);
+    const before = await store.liveParticipants(MEETING_ID);
+    expect(before?.meeting.status).toBe('ended');
+    // Compacted: the events are gone, only the folded state is left (and it names Ana).
+    expect(dumpMemoryLiveState(store)).toContain('"compacted":true');
+    expect(dumpMemoryLiveState(store)).not.toContain('"eventId"');
+    expect(leftovers(dumpMemoryLiveState(store) as string)).toEqual([
+      'Ana Quintero',
+      'ana.quintero@example.com',
+      'acct-ana-77',
+      'ana-uuid-1',
+      'ana-uuid-2',
+      '16778240',
+      '16780288',
+      '33554432',
+      '16781312',
+    ]);
+    // One folded record each: the meeting (its host) and Ana's two connections.
+    expect(await store.countEvents([MEETING_UUID], touchesAna)).toBe(3);
+    expect(await store.rewrite([MEETING_UUID], pseudonymise)).toEqual({ meetings: 1, events: 3 });
+    const after = await store.liveParticipants(MEETING_ID);
+    const fresh = await fed(
+      batches.map((b) => b.map(pseudonymise)),
+      now,
+    );
+    expect(after).toEqual(await fresh.liveParticipants(MEETING_ID));
+    expect(leftovers(dumpMemoryLiveState(store) as string)).toEqual([]);
+    expect(after?.participants[0]).toEqual(before?.participants[1]);
+    expect(after?.participants[1]?.key).toBe('u:u-7f3a');
+    expect(await store.rewrite([MEETING_UUID], pseudonymise)).toEqual({ meetings: 0, events: 0 });
   });
 });

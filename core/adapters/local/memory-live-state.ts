@@ -1,11 +1,23 @@
 // The embedded live state: events kept per meeting and per connection in memory, folded on read
 // with the same pure fold Firestore uses (persons are grouped from connections in the view). Rebuilt from the raw archive at start (see rebuild-state).
+// Erasure rewrites the stored events (or, once compacted, the folded state) in place.
+import { isDeepStrictEqual } from 'node:util';
 import type { HealthStatus, LiveState } from '../../ports.ts';
 import { foldConnection, type ConnectionState } from '../../state/connection.ts';
 import { foldMeeting, type MeetingState } from '../../state/fold.ts';
 import { latestInstance } from '../../state/latest-instance.ts';
 import { viewMeeting, type ViewOptions } from '../../state/live-view.ts';
 import { expiryOf, isCompactable } from '../../state/retention.ts';
+import {
+  identityEventOfMeeting,
+  identityEventsOf,
+  rewriteConnectionState,
+  rewriteList,
+  rewriteMeetingState,
+  rewrittenKey,
+  type EventMatch,
+  type EventRewrite,
+} from '../../state/rewrite-events.ts';
 import { resolveParticipant, routeEvents, type ParticipantIdentity } from '../../state/route-events.ts';
 import type { LiveParticipantsView, MeetingSummary } from '../../state/views.ts';
 import type { StateEvent } from '../../zoom/types.ts';
@@ -32,6 +44,13 @@ export interface MemoryLiveStateOptions {
   ttlDays: number;
   /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
   lateAfterMins?: number;
+}
+
+/** Everything a memory live state holds, as JSON (Maps and Sets as arrays): for tests and diagnostics. */
+const dumps = new WeakMap<LiveState, () => string>();
+
+export function dumpMemoryLiveState(state: LiveState): string | undefined {
+  return dumps.get(state)?.();
 }
 
 export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
@@ -129,6 +148,68 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     }
   }
 
+  /** Rewrites a meeting's events, connection keys and lookup indexes; returns the changed events. */
+  function rewriteEntry(m: MeetingEntry, rewrite: EventRewrite): number {
+    const changed = new Set<string>();
+    const meetingEvents = rewriteList(m.meetingEvents, rewrite, changed);
+    const participants = new Map<string, StateEvent[]>();
+    const keyMap = new Map<string, string>();
+    const valueMap = new Map<string, string>();
+    const learn = (before: readonly StateEvent[], after: readonly StateEvent[]): void =>
+      before.forEach((e, i) => {
+        const r = after[i] as StateEvent;
+        for (const f of ['userId', 'parentUserId', 'name'] as const) {
+          const v = e[f];
+          if (v !== undefined && !valueMap.has(`${f === 'name' ? 'n' : 'u'}:${v}`))
+            valueMap.set(`${f === 'name' ? 'n' : 'u'}:${v}`, r[f] ?? '');
+        }
+      });
+    for (const [key, list] of m.participants) {
+      const after = rewriteList(list, rewrite, changed);
+      const next = rewrittenKey(key, list, after, rewrite, m.uuid);
+      keyMap.set(key, next);
+      learn(list, after);
+      const into = participants.get(next);
+      if (into) into.push(...after);
+      else participants.set(next, after);
+    }
+    const unresolved = rewriteList(m.unresolved, rewrite, changed);
+    if (changed.size === 0) return 0;
+    // The indexes keep their first-come order under the new values; an entry whose value the
+    // rewrite dropped goes, and every stored event is indexed again (only missing entries are added).
+    const reindex = (old: Map<string, string>, prefix: string): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const [v, key] of old) {
+        const nv = valueMap.get(`${prefix}:${v}`);
+        const nk = keyMap.get(key);
+        if (nv && nk !== undefined && !out.has(nv)) out.set(nv, nk);
+      }
+      return out;
+    };
+    m.meetingEvents = meetingEvents;
+    m.participants = new Map();
+    m.byUserId = reindex(m.byUserId, 'u');
+    m.byName = reindex(m.byName, 'n');
+    for (const [key, list] of participants) {
+      m.participants.set(key, list);
+      for (const e of list) index(m, key, e);
+    }
+    m.unresolved = unresolved;
+    m.folded = undefined;
+    return changed.size;
+  }
+
+  /** A compacted meeting keeps only its folded state: each folded record changed counts as one. */
+  function rewriteCompacted(m: MeetingEntry, rewrite: EventRewrite): number {
+    const f = fold(m);
+    const meeting = rewriteMeetingState(f.meeting, rewrite);
+    const participants = f.participants.map((c) => rewriteConnectionState(m.uuid, c, rewrite));
+    let n = isDeepStrictEqual(meeting, f.meeting) ? 0 : 1;
+    participants.forEach((c, i) => (n += isDeepStrictEqual(c, f.participants[i]) ? 0 : 1));
+    if (n > 0) m.folded = { meeting, participants };
+    return n;
+  }
+
   /** The meeting asked for by UUID, else the instance of that meeting number to show. */
   function instanceFor(meetingIdOrUuid: string): MeetingEntry | undefined {
     const direct = meetings.get(meetingIdOrUuid);
@@ -137,7 +218,7 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
     return latestInstance(candidates, (m) => ({ ...fold(m).meeting, lastEventAt: m.lastEventAt }));
   }
 
-  return {
+  const state: LiveState = {
     async apply(events) {
       const fresh: StateEvent[] = [];
       for (const e of events) {
@@ -201,6 +282,41 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       return viewMeeting(f.meeting, f.participants, opts.now(), viewOptions);
     },
 
+    async rewrite(meetingUuids, rewrite) {
+      sweep(opts.now());
+      let changedMeetings = 0;
+      let events = 0;
+      for (const uuid of new Set(meetingUuids)) {
+        const m = meetings.get(uuid);
+        if (!m) continue;
+        const n = m.compacted ? rewriteCompacted(m, rewrite) : rewriteEntry(m, rewrite);
+        if (n > 0) changedMeetings++;
+        events += n;
+      }
+      if (events > 0) for (const l of listeners) l();
+      return { meetings: changedMeetings, events };
+    },
+
+    async countEvents(meetingUuids, matches: EventMatch) {
+      sweep(opts.now());
+      let n = 0;
+      for (const uuid of new Set(meetingUuids)) {
+        const m = meetings.get(uuid);
+        if (!m) continue;
+        if (m.compacted) {
+          const f = fold(m);
+          if (matches(identityEventOfMeeting(f.meeting))) n++;
+          for (const c of f.participants) if (identityEventsOf(uuid, c).some(matches)) n++;
+          continue;
+        }
+        const ids = new Set<string>();
+        for (const list of [m.meetingEvents, ...m.participants.values(), m.unresolved])
+          for (const e of list) if (matches(e)) ids.add(e.eventId);
+        n += ids.size;
+      }
+      return n;
+    },
+
     watch(onChange) {
       listeners.add(onChange);
       return () => listeners.delete(onChange);
@@ -214,4 +330,10 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
       listeners.clear();
     },
   };
+  dumps.set(state, () =>
+    JSON.stringify([...meetings.entries()], (_k, v: unknown) =>
+      v instanceof Map ? [...v.entries()] : v instanceof Set ? [...v] : v,
+    ),
+  );
+  return state;
 }
