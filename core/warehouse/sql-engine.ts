@@ -56,6 +56,20 @@ export interface AttendanceTableRow {
   inserted_at: string;
 }
 
+/**
+ * The warehouse tables (sql/ddl/*.sql): the only names selectRows and replaceRows take, checked at
+ * run time against the DDL too, so no other text reaches the SQL as a table name.
+ */
+export const WAREHOUSE_TABLES = [
+  'raw_events',
+  'camera_minutes',
+  'daily_reports',
+  'attendance',
+  'recordings',
+  'roster',
+] as const;
+export type WarehouseTable = (typeof WAREHOUSE_TABLES)[number];
+
 /** Rows at once, or in batches. */
 export type RowSource<T> = readonly T[] | AsyncIterable<readonly T[]>;
 
@@ -90,6 +104,24 @@ export interface SqlEngine {
   insertWebhookEvents(rows: RowSource<RawEventRow>): Promise<{ bytesProcessed?: number }>;
   /** Replaces one day of the attendance table. */
   replaceAttendance(date: string, rows: readonly AttendanceTableRow[]): Promise<void>;
+  /**
+   * Every column of the rows of `table` matching `where` (a BigQuery-dialect boolean expression with
+   * @named parameters, e.g. `meeting_uuid IN UNNEST(SPLIT(@m, '\n'))`), in the form replaceRows
+   * takes back unchanged: STRING and JSON as text (JSON exactly as stored), TIMESTAMP as ISO 8601 UTC
+   * (`...T10:00:00.123Z`, six fraction digits only when there are microseconds), DATE as YYYY-MM-DD,
+   * INT64 and FLOAT64 as numbers, BOOL as booleans, NULL as null; every column present.
+   */
+  selectRows(table: WarehouseTable, where: Statement): Promise<Row[]>;
+  /**
+   * Deletes the rows of `table` matching `where` and inserts `rows` (values in selectRows' form, no
+   * column outside the table), atomically: a reader sees the old rows or the new ones, never neither.
+   * `replaceRows(t, w, await selectRows(t, w))` leaves the table as it was, byte for byte.
+   */
+  replaceRows(
+    table: WarehouseTable,
+    where: Statement,
+    rows: RowSource<Row>,
+  ): Promise<{ bytesProcessed?: number }>;
   close(): Promise<void>;
 }
 

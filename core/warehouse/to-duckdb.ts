@@ -132,6 +132,21 @@ function render(tokens: Token[], from: number, to: number, dataset: string): str
     } else if (t.kind === 'word' && upper === 'EXCEPT' && prevNonWs(tokens, i)?.text === '*') {
       out += 'EXCLUDE'; // SELECT * EXCEPT (cols)
       i++;
+    } else if (
+      t.kind === 'word' &&
+      upper === 'UNNEST' &&
+      prevNonWs(tokens, i)?.text.toUpperCase() === 'IN' &&
+      nextNonWs(tokens, i + 1, to)?.text === '('
+    ) {
+      // `x IN UNNEST(array)` is a set-returning call in DuckDB's IN list: make it a subquery.
+      const open = nextNonWsIndex(tokens, i + 1, to);
+      const close = matchParen(tokens, open, to);
+      out += `(SELECT UNNEST(${render(tokens, open + 1, close, dataset)}))`;
+      i = close + 1;
+    } else if (t.kind === 'string' && t.text.includes('\\')) {
+      // BigQuery decodes escapes ('\n' is a newline); DuckDB's plain literals keep backslashes.
+      out += `'${unescapeBigQuery(t.text.slice(1, -1)).replace(/'/g, "''")}'`;
+      i++;
     } else if (t.kind === 'word' && upper === 'SAFE_CAST') {
       out += 'TRY_CAST';
       i++;
@@ -144,6 +159,34 @@ function render(tokens: Token[], from: number, to: number, dataset: string): str
     }
   }
   return out;
+}
+
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '?': '?',
+  '"': '"',
+  "'": "'",
+  '`': '`',
+};
+
+/** The text of a BigQuery quoted literal's body: \n, \t, \\, \', \xhh, \uhhhh, \Uhhhhhhhh, \ooo. */
+export function unescapeBigQuery(body: string): string {
+  return body.replace(
+    /\\(?:([abfnrtv\\?"'`])|x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([0-7]{3})|([\s\S]))/g,
+    (_m, simple?: string, hex?: string, u4?: string, u8?: string, oct?: string, bad?: string) => {
+      if (simple !== undefined) return SIMPLE_ESCAPES[simple] as string;
+      if (bad !== undefined) throw new Error(`illegal escape \\${bad} in a SQL string literal`);
+      const code = parseInt((hex ?? u4 ?? u8 ?? oct) as string, oct !== undefined ? 8 : 16);
+      return String.fromCodePoint(code);
+    },
+  );
 }
 
 function stripDataset(name: string, dataset: string): string {

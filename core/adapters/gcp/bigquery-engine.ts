@@ -1,6 +1,9 @@
 // The production engine: BigQuery jobs for queries, multi-statement transactions, EXPORT DATA to
 // the bucket and load jobs (staging table, then delete + insert in one transaction).
 // BIGQUERY_API_ENDPOINT is honoured. Statement builders are pure and validated offline by ZetaSQL.
+// selectRows/replaceRows read and rewrite any warehouse table's rows (the erasure job); a DELETE
+// over rows still in the streaming buffer is refused by BigQuery for a while: callers wrap
+// replaceRows in retryWhileStreamingBuffer (streaming-buffer.ts).
 import { randomBytes } from 'node:crypto';
 import { appendFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +14,16 @@ import type { Logger } from '../../log.ts';
 import type { Archive } from '../../ports.ts';
 import { parseCreateTable, type DdlColumn } from '../../warehouse/bigquery-schema.ts';
 import { tableDdls } from '../../warehouse/sql-files.ts';
+import { tokenize } from '../../warehouse/to-duckdb.ts';
 import {
   batchesOf,
+  WAREHOUSE_TABLES,
   type Row,
   type RowSource,
   type SqlEngine,
   type SqlParams,
   type Statement,
+  type WarehouseTable,
 } from '../../warehouse/sql-engine.ts';
 
 export interface BigQueryEngineOptions {
@@ -69,6 +75,27 @@ export function deleteAttendanceSql(dataset: string): string {
   return `DELETE FROM ${dataset}.attendance WHERE attendance_date = CAST(@attendance_date AS DATE)`;
 }
 
+/** Every column of a table's rows matching a condition (a boolean expression with @params). */
+export function selectRowsSql(
+  dataset: string,
+  table: string,
+  columns: readonly DdlColumn[],
+  where: string,
+): string {
+  return `SELECT ${columns.map((c) => c.name).join(', ')} FROM ${dataset}.${table} WHERE ${where}`;
+}
+
+/** Before replaceRows inserts the new rows: the rows matching the same condition. */
+export function deleteRowsSql(dataset: string, table: string, where: string): string {
+  return `DELETE FROM ${dataset}.${table} WHERE ${where}`;
+}
+
+/** A WHERE condition is one expression: no statement separator outside string literals. */
+function assertCondition(where: string): void {
+  if (tokenize(where).some((t) => t.kind === 'punct' && t.text === ';'))
+    throw new Error('a row condition is one expression, without `;`');
+}
+
 export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
   const bq = new BigQuery({
     projectId: opts.projectId,
@@ -79,6 +106,13 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
   for (const ddl of tableDdls(opts.dataset).values()) {
     const { table, columns } = parseCreateTable(ddl);
     schemas.set(table, columns);
+  }
+
+  /** The columns of a warehouse table; anything not named in WAREHOUSE_TABLES and sql/ddl is refused. */
+  function warehouseColumns(table: WarehouseTable): DdlColumn[] {
+    const columns = (WAREHOUSE_TABLES as readonly string[]).includes(table) ? schemas.get(table) : undefined;
+    if (!columns) throw new Error(`not a warehouse table: ${table}`);
+    return columns;
   }
 
   async function runJob(sql: string, params: SqlParams): Promise<{ rows: Row[]; bytesProcessed?: number }> {
@@ -180,6 +214,27 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
     },
     async replaceAttendance(date, rows) {
       await loadAndReplace('attendance', rows, deleteAttendanceSql(opts.dataset), { attendance_date: date });
+    },
+    async selectRows(table, where) {
+      const columns = warehouseColumns(table);
+      assertCondition(where.sql);
+      const { rows } = await runJob(selectRowsSql(opts.dataset, table, columns, where.sql), where.params);
+      return rows;
+    },
+    async replaceRows(table, where, rows) {
+      const columns = warehouseColumns(table);
+      assertCondition(where.sql);
+      const known = new Set(columns.map((c) => c.name));
+      async function* checked(): AsyncGenerator<readonly Row[]> {
+        for await (const batch of batchesOf(rows)) {
+          for (const row of batch) {
+            const extra = Object.keys(row).find((k) => !known.has(k));
+            if (extra !== undefined) throw new Error(`${table} has no column ${extra}`);
+          }
+          yield batch;
+        }
+      }
+      return loadAndReplace(table, checked(), deleteRowsSql(opts.dataset, table, where.sql), where.params);
     },
     async close() {},
   };

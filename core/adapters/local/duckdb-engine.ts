@@ -1,5 +1,7 @@
 // The embedded engine: the same BigQuery SQL, translated, on the DuckDB file the webhook writes
 // ($DATA_DIR/warehouse.duckdb). Exports are COPY to a temp file, then stored in the archive.
+// selectRows/replaceRows read and rewrite any warehouse table's rows exactly (microseconds, doubles,
+// JSON text as stored), for the erasure job.
 import { mkdtemp, readFile, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +9,7 @@ import {
   DuckDBDateValue,
   DuckDBDecimalValue,
   DuckDBInstance,
+  DuckDBTimestampTZValue,
   DuckDBTimestampValue,
   type DuckDBConnection,
   type DuckDBValue,
@@ -17,14 +20,16 @@ import { duckDbRawEventsDdl } from '../../warehouse/duckdb-ddl.ts';
 import { RAW_EVENT_COLUMNS, type ColumnSpec } from '../../warehouse/raw-events.ts';
 import { parseCreateTable } from '../../warehouse/bigquery-schema.ts';
 import { tableDdls, viewDdls } from '../../warehouse/sql-files.ts';
-import { toDuckDb } from '../../warehouse/to-duckdb.ts';
+import { toDuckDb, tokenize } from '../../warehouse/to-duckdb.ts';
 import {
   batchesOf,
+  WAREHOUSE_TABLES,
   type CameraMinuteRow,
   type Row,
   type SqlEngine,
   type SqlParams,
   type Statement,
+  type WarehouseTable,
 } from '../../warehouse/sql-engine.ts';
 
 type ColumnType = ColumnSpec['type'] | 'BOOL' | 'FLOAT64';
@@ -38,6 +43,43 @@ function columnsOf(table: string): readonly Column[] {
   const ddl = tableDdls().get(table);
   if (!ddl) throw new Error(`no DDL for table ${table}`);
   return parseCreateTable(ddl).columns.map((c) => ({ name: c.name, type: c.type as ColumnType }));
+}
+
+/** The columns of a warehouse table; anything not named in WAREHOUSE_TABLES and sql/ddl is refused. */
+function warehouseColumns(table: WarehouseTable): readonly Column[] {
+  if (!(WAREHOUSE_TABLES as readonly string[]).includes(table))
+    throw new Error(`not a warehouse table: ${table}`);
+  return columnsOf(table);
+}
+
+/** A WHERE condition is one expression: no statement separator outside string literals. */
+export function assertCondition(where: string): void {
+  if (tokenize(where).some((t) => t.kind === 'punct' && t.text === ';'))
+    throw new Error('a row condition is one expression, without `;`');
+}
+
+/** Rows in selectRows' form, checked against the table's columns before they are staged. */
+function checkedRows(
+  table: string,
+  columns: readonly Column[],
+  rows: readonly Row[],
+): readonly Row[] {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  for (const row of rows) {
+    for (const [name, v] of Object.entries(row)) {
+      const type = types.get(name);
+      if (!type) throw new Error(`${table} has no column ${name}`);
+      if (v === null || v === undefined) continue;
+      const ok =
+        type === 'BOOL'
+          ? typeof v === 'boolean'
+          : type === 'INT64' || type === 'FLOAT64'
+            ? typeof v === 'number' || typeof v === 'string'
+            : typeof v === 'string';
+      if (!ok) throw new Error(`${table}.${name} (${type}) cannot take ${typeof v} ${JSON.stringify(v)}`);
+    }
+  }
+  return rows;
 }
 
 const CAMERA_COLUMNS = columnsOf('camera_minutes');
@@ -195,6 +237,30 @@ export async function createDuckDbEngine(
         );
       });
     },
+    async selectRows(table, where) {
+      const columns = warehouseColumns(table);
+      assertCondition(where.sql);
+      const sql = toDuckDb(
+        `SELECT ${columns.map((c) => c.name).join(', ')} FROM ${table} WHERE ${where.sql}`,
+      );
+      const reader = await connection.runAndReadAll(sql, usedParams(sql, where.params));
+      return reader.getRowObjects().map(toExactRow);
+    },
+    async replaceRows(table, where, rows) {
+      const columns = warehouseColumns(table);
+      assertCondition(where.sql);
+      const names = columns.map((c) => c.name).join(', ');
+      const remove = toDuckDb(`DELETE FROM ${table} WHERE ${where.sql}`);
+      await atomically(async () => {
+        await connection.run(remove, usedParams(remove, where.params));
+        for await (const batch of batchesOf(rows)) {
+          if (batch.length === 0) continue;
+          const select = await stage(table, columns, checkedRows(table, columns, batch));
+          await connection.run(`INSERT INTO ${table} (${names}) ${select}`);
+        }
+      });
+      return {};
+    },
     async close() {
       connection.closeSync();
       if (!opts.instance) instance.closeSync();
@@ -229,6 +295,30 @@ function inlineParams(sql: string, params: SqlParams): string {
     }
     return `'${v.replace(/'/g, "''")}'`;
   });
+}
+
+/**
+ * DuckDB values → selectRows' form, without loss: timestamps keep their microseconds (written only
+ * when there are some, as the BigQuery client does), big integers past 2^53 stay exact as text.
+ */
+function toExactRow(row: Record<string, DuckDBValue>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'bigint') out[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    else if (v instanceof DuckDBTimestampValue || v instanceof DuckDBTimestampTZValue)
+      out[k] = isoMicros(v.micros);
+    else if (v instanceof DuckDBDateValue) out[k] = v.toString();
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Epoch microseconds → ISO 8601 UTC: milliseconds, or microseconds when the last three are not 0. */
+function isoMicros(micros: bigint): string {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const sub = micros - ms * 1000n;
+  const iso = new Date(Number(ms)).toISOString();
+  return sub === 0n ? iso : `${iso.slice(0, -1)}${sub.toString().padStart(3, '0')}Z`;
 }
 
 /** DuckDB values → plain JSON-like values: numbers, ISO 8601 UTC timestamps, YYYY-MM-DD dates. */
