@@ -75,6 +75,9 @@ function addBucket(scope: Construct, inputs: StackInputs, f: Foundation): Storag
     ['webhook', 'roles/storage.objectViewer'],
     // replay reads raw/, export replaces reports/ objects.
     ['jobs', 'roles/storage.objectUser'],
+    // erase overwrites or deletes the person's objects in raw/, qos/, quarantine/, reports/ and
+    // writes its receipts to erasures/ (which no lifecycle rule deletes).
+    ['erase', 'roles/storage.objectUser'],
   ];
   for (const [w, role] of grants) {
     new StorageBucketIamMember(scope, `bucket_${w}_${role.split('.')[1]}`, {
@@ -146,17 +149,20 @@ function addWarehouse(scope: Construct, inputs: StackInputs, f: Foundation): Big
       });
     }
   }
-  // The jobs query (report, attendance), write (replay, report) and export (EXPORT DATA to reports/).
-  new BigqueryDatasetIamMember(scope, 'dataset_jobs', {
-    datasetId: dataset.datasetId,
-    role: 'roles/bigquery.dataEditor',
-    member: f.members.jobs,
-  });
-  new ProjectIamMember(scope, 'project_jobs_bigquery_job_user', {
-    project: inputs.projectId,
-    role: 'roles/bigquery.jobUser',
-    member: f.members.jobs,
-  });
+  // The jobs query (report, attendance), write (replay, report) and export (EXPORT DATA to reports/);
+  // erase runs DML (UPDATE, DELETE) on every table.
+  for (const w of ['jobs', 'erase'] as const) {
+    new BigqueryDatasetIamMember(scope, `dataset_${w}`, {
+      datasetId: dataset.datasetId,
+      role: 'roles/bigquery.dataEditor',
+      member: f.members[w],
+    });
+    new ProjectIamMember(scope, `project_${w}_bigquery_job_user`, {
+      project: inputs.projectId,
+      role: 'roles/bigquery.jobUser',
+      member: f.members[w],
+    });
+  }
   return dataset;
 }
 
@@ -190,8 +196,9 @@ function addFirestore(scope: Construct, inputs: StackInputs, f: Foundation): Fir
       });
     }
   }
-  // Live state (webhook; the worker resolves RTMS user ids) and stream leases (worker): this database only.
-  for (const w of ['webhook', 'worker'] as const) {
+  // Live state (webhook; the worker resolves RTMS user ids; erase rewrites the person's entries) and
+  // stream leases (worker): this database only.
+  for (const w of ['webhook', 'worker', 'erase'] as const) {
     new ProjectIamMember(scope, `project_${w}_datastore_user`, {
       project: inputs.projectId,
       role: 'roles/datastore.user',

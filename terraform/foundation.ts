@@ -20,12 +20,15 @@ export const APIS = [
   'storage.googleapis.com',
 ] as const;
 
-export type Workload = 'webhook' | 'worker' | 'jobs' | 'push' | 'scheduler';
+export type Workload = 'webhook' | 'worker' | 'jobs' | 'erase' | 'push' | 'scheduler';
 
 const ACCOUNTS: Record<Workload, { id: string; name: string }> = {
   webhook: { id: 'zt-webhook', name: 'zoom-tracker webhook (Cloud Run service)' },
   worker: { id: 'zt-rtms-worker', name: 'zoom-tracker rtms-worker (Cloud Run service)' },
   jobs: { id: 'zt-jobs', name: 'zoom-tracker jobs (Cloud Run jobs)' },
+  // Its own identity: only the erase job rewrites every store (Firestore, S3 recordings included)
+  // and reads ERASURE_SECRET; the scheduled jobs get none of that.
+  erase: { id: 'zt-erase', name: 'zoom-tracker erase (Cloud Run job, run by hand)' },
   push: { id: 'zt-pubsub-push', name: 'zoom-tracker Pub/Sub push identity (invokes the rtms-worker)' },
   scheduler: { id: 'zt-scheduler', name: 'zoom-tracker Cloud Scheduler identity (runs the jobs)' },
 };

@@ -21,6 +21,8 @@ export const SECRET_ENV_NAMES = [
   'AWS_SECRET_ACCESS_KEY',
   // Bearer token of the live-state API and dashboard: the webhook is public, live names are not.
   'DASHBOARD_TOKEN',
+  // Key of the pseudonyms `erase` writes (HMAC): set once, never changed, or pseudonyms change.
+  'ERASURE_SECRET',
 ] as const;
 export type SecretEnvName = (typeof SECRET_ENV_NAMES)[number];
 

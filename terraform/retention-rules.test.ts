@@ -58,6 +58,28 @@ describe('bucket lifecycle rules', () => {
     ]);
   });
 
+  it('never reaches erasures/: every rule is limited to prefixes an erasure receipt does not start with', () => {
+    const receipt = 'erasures/2026-12-06/3f9a.json';
+    const variants = [
+      RETENTION_DEFAULTS,
+      { ...RETENTION_DEFAULTS, rawDays: 1, quarantineDays: 1, exportsDays: 1 },
+      { ...RETENTION_DEFAULTS, rawDays: 36500, quarantineDays: 36500, exportsDays: 36500 },
+      { rawDays: null, quarantineDays: null, warehouseDays: null, recordingsDays: null, exportsDays: null },
+    ];
+    const applying = variants.flatMap((settings) =>
+      bucketLifecycleRules(settings).filter((r) => {
+        const prefixes = r.condition.matchesPrefix ?? [];
+        // A rule without a prefix (or with a suffix-only condition) would match every object.
+        return prefixes.length === 0 || prefixes.some((p) => receipt.startsWith(p));
+      }),
+    );
+    expect(applying).toEqual([]);
+    const prefixes = new Set(
+      variants.flatMap((v) => bucketLifecycleRules(v).flatMap((r) => r.condition.matchesPrefix ?? [])),
+    );
+    expect([...prefixes].sort()).toEqual(['qos/', 'quarantine/', 'raw/', 'reports/']);
+  });
+
   it('the Coldline step only moves Nearline objects, the Nearline step only Standard ones', () => {
     const rules = bucketLifecycleRules({ ...RETENTION_DEFAULTS, rawDays: null });
     expect(rules.slice(0, 2).map((r) => r.condition.matchesStorageClass)).toEqual([

@@ -4,17 +4,20 @@ import type { Construct } from 'constructs';
 import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret/index.js';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js';
 import { SECRET_ENV_NAMES, type SecretEnvName, type StackInputs } from './inputs.ts';
-import type { Foundation } from './foundation.ts';
+import type { Foundation, Workload } from './foundation.ts';
 
 /**
- * Which workload reads which secret. The config schema requires ZOOM_WEBHOOK_SECRET_TOKEN for every
- * BACKEND=gcp process (core/config.ts), so the worker and the jobs get it too.
+ * Which workload reads which secret, and nothing more: the webhook verifies Zoom's signature and the
+ * dashboard token; the worker talks RTMS and writes recordings to S3; the scheduled jobs call Zoom's
+ * API (camera backfill); the erase job keys its pseudonyms with ERASURE_SECRET and rewrites or
+ * deletes recordings in S3.
  */
 export const SECRETS_FOR = {
   webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'DASHBOARD_TOKEN'],
   worker: ['ZM_CLIENT_ID', 'ZM_CLIENT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
   jobs: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
-} as const satisfies Record<string, readonly SecretEnvName[]>;
+  erase: ['ERASURE_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+} as const satisfies Partial<Record<Workload, readonly SecretEnvName[]>>;
 
 export type SecretReader = keyof typeof SECRETS_FOR;
 
@@ -51,7 +54,10 @@ export function addSecrets(scope: Construct, inputs: StackInputs, f: Foundation)
           member: f.members[reader],
         }),
     );
-  return { byName, readers: { webhook: grant('webhook'), worker: grant('worker'), jobs: grant('jobs') } };
+  const readers = Object.fromEntries(
+    (Object.keys(SECRETS_FOR) as SecretReader[]).map((reader) => [reader, grant(reader)]),
+  ) as Secrets['readers'];
+  return { byName, readers };
 }
 
 /** Env entries referencing the latest version of each secret a reader may read (resolved by Cloud Run at instance start). */

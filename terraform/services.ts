@@ -30,6 +30,11 @@ export function commonEnv(inputs: StackInputs, d: DataStores, m: Messaging): Rec
   };
 }
 
+/** Where the recordings are (the AWS keys come as secrets): the rtms-worker and the erase job. */
+export function recordingsEnv(inputs: StackInputs): Record<string, string> {
+  return { AWS_REGION: inputs.awsRegion, S3_BUCKET: inputs.s3Bucket ?? '' };
+}
+
 export interface Services {
   webhook: CloudRunV2Service;
   worker: CloudRunV2Service;
@@ -119,8 +124,7 @@ export function addServices(scope: Construct, { inputs, f, d, m, secrets }: Runt
           env: [
             ...plainEnv({
               ...env,
-              AWS_REGION: inputs.awsRegion,
-              S3_BUCKET: inputs.s3Bucket ?? '',
+              ...recordingsEnv(inputs),
               RTMS_MAX_STREAMS: String(inputs.worker.maxStreams),
             }),
             ...secretEnv(secrets, 'worker'),

@@ -104,7 +104,7 @@ describe('terraform stack (full stage)', () => {
     expect(counts).toMatchObject({
       google_project_service: 10,
       google_artifact_registry_repository: 1,
-      google_service_account: 5,
+      google_service_account: 6,
       google_secret_manager_secret: SECRET_ENV_NAMES.length,
       google_storage_bucket: 1,
       google_bigquery_dataset: 1,
@@ -114,7 +114,7 @@ describe('terraform stack (full stage)', () => {
       google_pubsub_topic: 2,
       google_pubsub_subscription: 2,
       google_cloud_run_v2_service: 2,
-      google_cloud_run_v2_job: 5,
+      google_cloud_run_v2_job: 6,
       google_cloud_scheduler_job: 3,
     });
     expect(Object.keys(full.json.output ?? {}).sort()).toEqual([
@@ -133,6 +133,7 @@ describe('terraform stack (full stage)', () => {
     expect(iamGrants(full.json)).toEqual(
       [
         'bigquery_dataset_iam_member dataset roles/bigquery.dataEditor sa:jobs',
+        'bigquery_dataset_iam_member dataset roles/bigquery.dataEditor sa:erase',
         'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:webhook',
         'bigquery_table_iam_member table_raw_events roles/bigquery.dataEditor sa:worker',
         'bigquery_table_iam_member table_recordings roles/bigquery.dataEditor sa:worker',
@@ -142,6 +143,8 @@ describe('terraform stack (full stage)', () => {
         'cloud_run_v2_service_iam_member service_rtms_worker roles/run.invoker sa:push',
         'cloud_run_v2_service_iam_member service_webhook roles/run.invoker allUsers',
         'project_iam_member acme-zoom-prod roles/bigquery.jobUser sa:jobs',
+        'project_iam_member acme-zoom-prod roles/bigquery.jobUser sa:erase',
+        'project_iam_member acme-zoom-prod roles/datastore.user sa:erase',
         'project_iam_member acme-zoom-prod roles/datastore.user sa:webhook',
         'project_iam_member acme-zoom-prod roles/datastore.user sa:worker',
         'pubsub_subscription_iam_member subscription_rtms_worker roles/pubsub.subscriber pubsub-agent',
@@ -151,6 +154,9 @@ describe('terraform stack (full stage)', () => {
         'pubsub_topic_iam_member topic_rtms_dead_letter roles/pubsub.publisher pubsub-agent',
         'secret_manager_secret_iam_member secret_aws_access_key_id roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:worker',
+        'secret_manager_secret_iam_member secret_aws_access_key_id roles/secretmanager.secretAccessor sa:erase',
+        'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:erase',
+        'secret_manager_secret_iam_member secret_erasure_secret roles/secretmanager.secretAccessor sa:erase',
         'secret_manager_secret_iam_member secret_zm_client_id roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_zm_client_secret roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_dashboard_token roles/secretmanager.secretAccessor sa:webhook',
@@ -161,6 +167,7 @@ describe('terraform stack (full stage)', () => {
         'service_account_iam_member sa_push roles/iam.serviceAccountTokenCreator pubsub-agent',
         'storage_bucket_iam_member bucket roles/storage.objectCreator sa:webhook',
         'storage_bucket_iam_member bucket roles/storage.objectUser sa:jobs',
+        'storage_bucket_iam_member bucket roles/storage.objectUser sa:erase',
         'storage_bucket_iam_member bucket roles/storage.objectViewer sa:webhook',
       ].sort(),
     );
@@ -168,7 +175,7 @@ describe('terraform stack (full stage)', () => {
     // Additive members only: no binding or policy resource that would take over a role project-wide.
     expect(Object.keys(full.json.resource).filter((t) => /_iam_(binding|policy)$/.test(t))).toEqual([]);
     // Firestore access is limited to the one database.
-    for (const w of ['webhook', 'worker']) {
+    for (const w of ['webhook', 'worker', 'erase']) {
       const c = one('google_project_iam_member', `project_${w}_datastore_user`).condition as Json;
       expect(c.expression).toBe('resource.name == "projects/acme-zoom-prod/databases/(default)"');
     }
@@ -206,6 +213,19 @@ describe('terraform stack (full stage)', () => {
       'reports/ 30:SetStorageClass:NEARLINE',
       'reports/ 400:Delete:',
     ]);
+    // The erase job's receipts under erasures/ are kept: every rule is limited to prefixes, none of
+    // which an erasures/ key starts with (a rule without matches_prefix would match every object).
+    const receipt = 'erasures/2026-12-06/3f9a.json';
+    for (const r of rules) {
+      expect(Object.keys(r.condition).sort()).toEqual(
+        r.action.type === 'Delete'
+          ? ['age', 'matches_prefix']
+          : ['age', 'matches_prefix', 'matches_storage_class'],
+      );
+      const prefixes = r.condition.matches_prefix as string[];
+      expect(prefixes.length).toBeGreaterThan(0);
+      expect(prefixes.filter((p) => receipt.startsWith(p) || p.startsWith('erasures'))).toEqual([]);
+    }
   });
 
   it('expires warehouse partitions: 400 days, recordings rows with the recordings (180 days)', () => {
@@ -299,7 +319,7 @@ describe('terraform stack (full stage)', () => {
       ...Object.values(res('google_cloud_run_v2_service')).map(containerOf),
       ...Object.values(res('google_cloud_run_v2_job')).map(jobContainer),
     ];
-    expect(containers).toHaveLength(7);
+    expect(containers).toHaveLength(8);
     for (const c of containers) {
       for (const e of c.env) {
         if (/SECRET|TOKEN|PASSWORD|KEY|CLIENT_ID|ACCOUNT_ID/.test(e.name)) {
@@ -480,7 +500,7 @@ describe('terraform stack (full stage)', () => {
       ].sort(),
     );
     const args = Object.values(res('google_cloud_run_v2_job')).map((j) => jobContainer(j).args?.[0]);
-    expect(args.sort()).toEqual(['attendance', 'backfill-camera', 'export', 'replay', 'report']);
+    expect(args.sort()).toEqual(['attendance', 'backfill-camera', 'erase', 'export', 'replay', 'report']);
     // The attendance job reads its roster from the bucket, mounted read-only.
     const attendance = one('google_cloud_run_v2_job', 'job_attendance').template as { template: Json };
     expect(attendance.template.volumes).toEqual([
@@ -498,6 +518,88 @@ describe('terraform stack (full stage)', () => {
       expect(jobContainer(j).args).toHaveLength(1);
       expect(jobContainer(j).env).toContainEqual({ name: 'REPORT_TIMEZONE', value: 'Europe/Berlin' });
     }
+  });
+
+  it('erase runs by hand only, as zt-erase, for up to two hours, without retry', () => {
+    const erase = one('google_cloud_run_v2_job', 'job_erase');
+    expect(erase).toMatchObject({
+      name: 'zoom-tracker-erase',
+      location: 'europe-west1',
+      template: {
+        task_count: 1,
+        template: {
+          service_account: '${google_service_account.sa_erase.email}',
+          execution_environment: 'EXECUTION_ENVIRONMENT_GEN2',
+          // The job waits up to about 90 minutes for rows in BigQuery's streaming buffer.
+          timeout: '7200s',
+          max_retries: 0,
+        },
+      },
+    });
+    const c = jobContainer(erase);
+    expect(c.args).toEqual(['erase']);
+    expect(c.image).toBe('europe-west1-docker.pkg.dev/acme-zoom-prod/zoom-tracker/jobs:v1.2.3');
+    expect(c.resources).toEqual({ limits: { cpu: '1', memory: '2Gi' } });
+    // ERASURE_SECRET and the S3 keys by reference; where the recordings are, in plain values.
+    const ref = (name: string) => ({
+      name: name.toUpperCase(),
+      value_source: {
+        secret_key_ref: {
+          secret: `\${google_secret_manager_secret.secret_${name}.secret_id}`,
+          version: 'latest',
+        },
+      },
+    });
+    expect(c.env.filter((e) => e.value_source)).toEqual([
+      ref('erasure_secret'),
+      ref('aws_access_key_id'),
+      ref('aws_secret_access_key'),
+    ]);
+    expect(c.env.filter((e) => !e.value_source).map((e) => `${e.name}=${String(e.value)}`)).toEqual([
+      'BACKEND=gcp',
+      'GCP_PROJECT_ID=acme-zoom-prod',
+      'GCS_BUCKET=${google_storage_bucket.bucket.name}',
+      'BQ_DATASET=${google_bigquery_dataset.dataset.dataset_id}',
+      'BQ_LOCATION=europe-west1',
+      'PUBSUB_TOPIC=${google_pubsub_topic.topic_rtms.name}',
+      'FIRESTORE_DATABASE=${google_firestore_database.firestore.name}',
+      'REPORT_TIMEZONE=Europe/Berlin',
+      'LOG_FORMAT=json',
+      'AWS_REGION=us-east-1',
+      'S3_BUCKET=acme-recordings',
+    ]);
+    expect(erase.depends_on).toEqual(
+      expect.arrayContaining([
+        'google_secret_manager_secret_iam_member.secret_erasure_secret_erase',
+        'google_secret_manager_secret_iam_member.secret_aws_access_key_id_erase',
+        'google_secret_manager_secret_iam_member.secret_aws_secret_access_key_erase',
+      ]),
+    );
+    // Not scheduled: no Scheduler job calls it and the scheduler may not run it.
+    expect(JSON.stringify(res('google_cloud_scheduler_job'))).not.toContain('job_erase');
+    expect(iamGrants(full.json).filter((g) => g.includes('job_erase'))).toEqual([]);
+    // Only the erase job holds ERASURE_SECRET or the S3 keys; the other jobs keep their one retry.
+    for (const [name, j] of Object.entries(res('google_cloud_run_v2_job'))) {
+      if (name === 'job_erase') continue;
+      const secretNames = jobContainer(j)
+        .env.filter((e) => e.value_source)
+        .map((e) => e.name);
+      expect(secretNames, name).toEqual(['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET']);
+      expect(
+        jobContainer(j).env.map((e) => e.name),
+        name,
+      ).not.toContain('S3_BUCKET');
+      expect(((j.template as Json).template as Json).max_retries, name).toBe(1);
+      expect(((j.template as Json).template as Json).service_account, name).toBe(
+        '${google_service_account.sa_jobs.email}',
+      );
+    }
+    for (const svc of Object.values(res('google_cloud_run_v2_service')))
+      expect(containerOf(svc).env.map((e) => e.name)).not.toContain('ERASURE_SECRET');
+    expect(one('google_secret_manager_secret', 'secret_erasure_secret')).toMatchObject({
+      secret_id: 'zoom-tracker-erasure-secret',
+      replication: { auto: {} },
+    });
   });
 
   it('matches the reviewed snapshot', async () => {
