@@ -102,6 +102,7 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
     ...(opts.location && { location: opts.location }),
     ...(opts.apiEndpoint && { apiEndpoint: opts.apiEndpoint }),
   });
+  if (opts.apiEndpoint) withHeadersOnCustomEndpoint(bq);
   const schemas = new Map<string, DdlColumn[]>();
   for (const ddl of tableDdls(opts.dataset).values()) {
     const { table, columns } = parseCreateTable(ddl);
@@ -219,6 +220,14 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
       const columns = warehouseColumns(table);
       assertCondition(where.sql);
       const { rows } = await runJob(selectRowsSql(opts.dataset, table, columns, where.sql), where.params);
+      // The client writes microseconds as nanoseconds (`.000123000Z`); the project writes `.000123Z`.
+      const timestamps = columns.filter((c) => c.type === 'TIMESTAMP').map((c) => c.name);
+      for (const row of rows) {
+        for (const name of timestamps) {
+          const v = row[name];
+          if (typeof v === 'string') row[name] = v.replace(/(\.\d{6})000Z$/, '$1Z');
+        }
+      }
       return rows;
     },
     async replaceRows(table, where, rows) {
@@ -234,10 +243,31 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
           yield batch;
         }
       }
-      return loadAndReplace(table, checked(), deleteRowsSql(opts.dataset, table, where.sql), where.params);
+      const { bytesProcessed } = await loadAndReplace(
+        table,
+        checked(),
+        deleteRowsSql(opts.dataset, table, where.sql),
+        where.params,
+      );
+      return bytesProcessed !== undefined ? { bytesProcessed } : {};
     },
     async close() {},
   };
+}
+
+/**
+ * On a custom endpoint the client sends no credentials, so nothing gives a request a header object;
+ * a load job's multipart upload then fails inside teeny-request ("Cannot set properties of undefined
+ * (setting 'Content-Type')"). Every request gets one.
+ */
+function withHeadersOnCustomEndpoint(bq: BigQuery): void {
+  const make = bq.makeAuthenticatedRequest;
+  const withHeaders = ((reqOpts: Parameters<typeof make>[0], options?: Parameters<typeof make>[1]) =>
+    make({ ...reqOpts, headers: { ...reqOpts.headers } }, options)) as typeof make;
+  bq.makeAuthenticatedRequest = Object.assign(withHeaders, {
+    getCredentials: make.getCredentials,
+    authClient: make.authClient,
+  });
 }
 
 function plain(row: Record<string, unknown>): Row {
