@@ -471,3 +471,95 @@ describe('redactManifest', () => {
       expect(redactManifest(v, M1, match)).toEqual({ manifest: v, changed: false });
   });
 });
+
+describe('names that need care', () => {
+  const ZOE = 'Zoë & Co: PM';
+  const tricky: SpeakerMatch = {
+    isPerson: (_m, s) => s.userId === '5' || (s.name !== undefined && norm(s.name) === norm(ZOE)),
+    namesIn: () => [ZOE],
+    pseudonymName(name) {
+      if (norm(name) !== norm(ZOE)) throw new Error(`no pseudonym for name ${name}`);
+      return 'erased-c0c0c0c0c0c0';
+    },
+    pseudonymId(userId) {
+      if (userId !== '5') throw new Error(`no pseudonym for id ${userId}`);
+      return 'erased-5555555555555555';
+    },
+  };
+
+  it('escaped, non-ASCII and `: ` in names: only the person’s line and whole mentions change', async () => {
+    const media = createLocalMediaStore(join(dir, `s3-${++stores}`));
+    const M3 = 'M3abc==';
+    await recordStream({
+      media,
+      rootDir: join(dir, `capture-${++stores}`),
+      meetingUuid: M3,
+      streamId: 's',
+      t0: T0,
+      speakers: [
+        { userId: 5, userName: ZOE },
+        { userId: 8, userName: 'Cy: Jr' },
+      ],
+      transcripts: [
+        {
+          userId: 5,
+          timestamp: T0 + 100,
+          startTime: T0 + 100,
+          endTime: T0 + 900,
+          text: 'Yes: <ok>',
+          attribute: 1,
+        },
+        {
+          userId: 8,
+          timestamp: T0 + 1000,
+          startTime: T0 + 1000,
+          endTime: T0 + 1500,
+          text: 'ZOË & co: pm: hi',
+          attribute: 1,
+        },
+        {
+          userId: 8,
+          timestamp: T0 + 1600,
+          startTime: T0 + 1600,
+          endTime: T0 + 1900,
+          text: 'Zoë & Co: PMs and Zoë',
+          attribute: 1,
+        },
+      ],
+    });
+    const key = (n: string): string => `M3abc==/s/${n}`;
+    expect(await text(media, key('transcript.vtt'))).toBe(
+      'WEBVTT\n\n1\n00:00:00.100 --> 00:00:00.900\n<v Zoë &amp; Co: PM>Yes: &lt;ok&gt;\n\n2\n00:00:01.000 --> 00:00:01.500\n<v Cy: Jr>ZOË &amp; co: pm: hi\n\n3\n00:00:01.600 --> 00:00:01.900\n<v Cy: Jr>Zoë &amp; Co: PMs and Zoë\n',
+    );
+    const result = await eraseFromRecordings(media, {
+      meetingUuids: new Set([M3]),
+      match: tricky,
+      deleteMedia: false,
+      dryRun: false,
+      log: silentLogger(),
+    });
+    expect(result).toEqual({
+      streams: 1,
+      transcriptsRedacted: 3,
+      linesRedacted: 6,
+      manifestsRedacted: 1,
+      deletedStreams: [],
+      deletedObjects: 0,
+      keptMedia: ['M3abc==/s/'],
+    });
+    expect(await text(media, key('transcript.vtt'))).toBe(
+      'WEBVTT\n\n1\n00:00:00.100 --> 00:00:00.900\n<v erased-c0c0c0c0c0c0>[erased]\n\n2\n00:00:01.000 --> 00:00:01.500\n<v Cy: Jr>erased-c0c0c0c0c0c0: hi\n\n3\n00:00:01.600 --> 00:00:01.900\n<v Cy: Jr>Zoë &amp; Co: PMs and Zoë\n',
+    );
+    expect(await text(media, key('transcript.srt'))).toBe(
+      '1\n00:00:00,100 --> 00:00:00,900\nerased-c0c0c0c0c0c0: [erased]\n\n2\n00:00:01,000 --> 00:00:01,500\nCy: Jr: erased-c0c0c0c0c0c0: hi\n\n3\n00:00:01,600 --> 00:00:01,900\nCy: Jr: Zoë & Co: PMs and Zoë\n',
+    );
+    expect(await text(media, key('transcript.txt'))).toBe(
+      '[00:00:00] erased-c0c0c0c0c0c0: [erased]\n[00:00:01] Cy: Jr: erased-c0c0c0c0c0c0: hi\n[00:00:01] Cy: Jr: Zoë & Co: PMs and Zoë\n',
+    );
+    const manifest = JSON.parse(await text(media, key('manifest.json'))) as Manifest;
+    expect(manifest.participants).toEqual([
+      { userId: 'erased-5555555555555555', userName: 'erased-c0c0c0c0c0c0' },
+      { userId: 8, userName: 'Cy: Jr' },
+    ]);
+  }, 60_000);
+});

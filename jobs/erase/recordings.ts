@@ -300,7 +300,7 @@ class SpeakerBook {
   private readonly idsByName = new Map<string, string[]>();
   private readonly known = new Set<string>();
   private readonly protectedSpans: RegExp;
-  private readonly mentions = new Map<(s: string) => string, RegExp>();
+  private readonly mention: RegExp | undefined;
 
   constructor(
     readonly meetingUuid: string,
@@ -336,9 +336,17 @@ class SpeakerBook {
       ]),
     ];
     this.personListed = listed || listedPseudonyms.some((n) => this.pseudonyms.includes(n));
-    // Never rewritten inside: pseudonyms, the erased text, and the entities of WebVTT escaping.
+    const alternatives = this.names.map((n) => `(${wordsPattern(n)})`);
+    this.mention =
+      alternatives.length === 0
+        ? undefined
+        : new RegExp(
+            `(?<![\\p{L}\\p{N}\\p{M}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}\\p{M}_])`,
+            'giu',
+          );
+    // Never rewritten inside: pseudonyms and the erased text.
     const spans = [...this.pseudonyms, ERASED_TEXT].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.protectedSpans = new RegExp(`(${[...spans, '&(?:amp|lt|gt);'].join('|')})`, 'gu');
+    this.protectedSpans = new RegExp(`(${spans.join('|')})`, 'gu');
   }
 
   /** Whether a transcript label is a participant's name (to split `speaker: text` lines). */
@@ -360,9 +368,9 @@ class SpeakerBook {
     return fallback ? `Speaker ${this.match.pseudonymId(fallback[1]!)}` : this.match.pseudonymName(label);
   }
 
-  /** Text with whole-word mentions of the person's names replaced; `escape` gives a name's form in the text. */
-  replaceMentions(text: string, escape: (s: string) => string): string {
-    const re = this.mentionIn(escape);
+  /** Text with whole-word mentions of the person's names (in any case) replaced by their pseudonyms. */
+  replaceMentions(text: string): string {
+    const re = this.mention;
     if (!re) return text;
     return text
       .split(this.protectedSpans)
@@ -370,6 +378,7 @@ class SpeakerBook {
         i % 2 === 1
           ? part
           : part.replace(re, (...m: unknown[]) => {
+              // One group per name, longest first: the one that matched picks the pseudonym.
               const k = this.names.findIndex((_, j) => m[j + 1] !== undefined);
               return this.match.pseudonymName(this.names[k]!);
             }),
@@ -380,21 +389,6 @@ class SpeakerBook {
   /** True when the text names the person by one of their pseudonyms (an erased recording). */
   holdsPseudonym(text: string): boolean {
     return this.pseudonyms.some((p) => text.includes(p));
-  }
-
-  /** One pattern for all the names (longest first), each in its own group, as whole words in any case. */
-  private mentionIn(escape: (s: string) => string): RegExp | undefined {
-    if (this.names.length === 0) return undefined;
-    let re = this.mentions.get(escape);
-    if (!re) {
-      const alternatives = this.names.map((n) => `(${wordsPattern(escape(n))})`);
-      re = new RegExp(
-        `(?<![\\p{L}\\p{N}\\p{M}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}\\p{M}_])`,
-        'giu',
-      );
-      this.mentions.set(escape, re);
-    }
-    return re;
   }
 }
 
@@ -433,8 +427,8 @@ function redactTranscript(text: string, format: TranscriptFormat, speakers: Spea
         const raw = v[1]!;
         cue = {
           speaker: unescapeVtt(raw),
-          text: v[2]!,
-          rebuild: (s, t) => `<v ${s === unescapeVtt(raw) ? raw : escapeVtt(s)}>${t}`,
+          text: unescapeVtt(v[2]!),
+          rebuild: (s, t) => `<v ${s === unescapeVtt(raw) ? raw : escapeVtt(s)}>${escapeVtt(t)}`,
         };
       }
     } else if (format === 'srt') {
@@ -451,7 +445,7 @@ function redactTranscript(text: string, format: TranscriptFormat, speakers: Spea
       present = true;
       next = cue.rebuild(speakers.pseudonymOf(cue.speaker), ERASED_TEXT);
     } else {
-      const said = speakers.replaceMentions(cue.text, format === 'vtt' ? escapeVtt : identity);
+      const said = speakers.replaceMentions(cue.text);
       if (said !== cue.text) {
         present = true;
         next = cue.rebuild(cue.speaker, said);
@@ -528,10 +522,6 @@ function decodeUtf8(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function identity(s: string): string {
-  return s;
 }
 
 function escapeVtt(s: string): string {
