@@ -15,6 +15,7 @@ import { normalizeJobArgv, oneDay, parseJobArgs, runDays, UsageError, type JobOp
 import { createProgress, type Progress } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runExport, runReport } from './report.ts';
+import { eraseCommand } from './erase/erase-command.ts';
 import { retentionCommand } from './retention/retention-command.ts';
 
 export { parseJobArgs, UsageError } from './job-args.ts';
@@ -147,4 +148,5 @@ export const jobCommands: JobCommand[] = [
     });
   }),
   retentionCommand,
+  eraseCommand,
 ];

@@ -145,6 +145,24 @@ describe('the redactor', () => {
     expect(r.rewriteJson(out.value, 'M1==').changed).toBe(false);
   });
 
+  it('replaces her names inside a leave reason of hers, as whole words in any case', () => {
+    const left = {
+      participant_uuid: 'U-1',
+      user_name: 'Dana K',
+      leave_reason: 'dana k left the meeting. Reason : Dana Kx left',
+    };
+    expect(r.rewriteJson(body(left), 'M1==').value).toEqual(
+      body(
+        {
+          participant_uuid: p.of('connection', 'U-1'),
+          user_name: p.of('name', 'Dana K'),
+          leave_reason: `${p.of('name', 'Dana K')} left the meeting. Reason : Dana Kx left`,
+        },
+        p.of('account', 'HOST-1'),
+      ),
+    );
+  });
+
   it('leaves someone else of the same display name as they are (only her account id as host goes)', () => {
     const other = {
       user_id: '16845824',

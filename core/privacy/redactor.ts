@@ -16,6 +16,9 @@ const PARTICIPANT_ID_FIELDS = new Set(['user_id', 'participant_id', 'userId', 'p
 const KEY_FIELDS = new Set(['participant_key', 'person_match', 'participantKey']);
 const NAME_FIELDS = new Set(['user_name', 'participant_name', 'name', 'display_name']);
 
+/** Free text that may name the person ("Dana K left the meeting"): their names in it are replaced. */
+const TEXT_FIELDS = new Set(['leave_reason', 'leaveReason']);
+
 /** Details replaced inside the person's records whatever their value (kind of pseudonym). */
 const DETAIL_FIELDS: ReadonlyMap<string, IdentifierKind> = new Map([
   ['first_name', 'name'],
@@ -87,6 +90,19 @@ export function createRedactor(target: ErasureTarget, pseudonyms: Pseudonyms): R
     return undefined;
   }
 
+  /** Each of the person's names inside free text, as a whole word in any case, by its pseudonym. */
+  function namesReplaced(text: string, m: MeetingIdentity): string {
+    let out = text;
+    for (const name of [...m.names].sort((a, b) => b.length - a.length)) {
+      const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+      out = out.replace(
+        new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'),
+        pseudonyms.of('name', name),
+      );
+    }
+    return out;
+  }
+
   function isOwn(record: Record<string, unknown>, m: MeetingIdentity): boolean {
     let hasId = false;
     let nameMatch = false;
@@ -138,7 +154,14 @@ export function createRedactor(target: ErasureTarget, pseudonyms: Pseudonyms): R
     for (const [k, v] of Object.entries(record)) {
       let next = v;
       const detail = DETAIL_FIELDS.get(k);
-      if (mine && detail && (typeof v === 'string' || typeof v === 'number') && String(v).trim() !== '') {
+      if (mine && TEXT_FIELDS.has(k) && typeof v === 'string') {
+        next = namesReplaced(v, m);
+      } else if (
+        mine &&
+        detail &&
+        (typeof v === 'string' || typeof v === 'number') &&
+        String(v).trim() !== ''
+      ) {
         if (!isPseudonym(String(v))) next = pseudonyms.of(detail, String(v));
       } else if (
         mine &&
@@ -175,6 +198,10 @@ export function createRedactor(target: ErasureTarget, pseudonyms: Pseudonyms): R
     const m = meetingOf(e.meetingUuid);
     const own = isOwn(e as unknown as Record<string, unknown>, m);
     let out: StateEvent | undefined;
+    if (own && e.leaveReason !== undefined) {
+      const reason = namesReplaced(e.leaveReason, m);
+      if (reason !== e.leaveReason) out = { ...e, leaveReason: reason };
+    }
     for (const field of STATE_FIELDS) {
       const v = e[field];
       if (typeof v !== 'string') continue;

@@ -122,6 +122,13 @@ export interface SqlEngine {
     where: Statement,
     rows: RowSource<Row>,
   ): Promise<{ bytesProcessed?: number }>;
+  /**
+   * Makes rows replaced or deleted unrecoverable from the warehouse's own storage (the erasure job):
+   * DuckDB keeps deleted rows in its blocks until they are rewritten, so the tables are rebuilt and
+   * the file's free blocks overwritten; BigQuery does nothing here (its time travel and fail-safe
+   * windows expire the old versions, 7 + 7 days, README "Personal data").
+   */
+  compact(tables: readonly WarehouseTable[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -251,6 +251,8 @@ export function createBigQueryEngine(opts: BigQueryEngineOptions): SqlEngine {
       );
       return bytesProcessed !== undefined ? { bytesProcessed } : {};
     },
+    // BigQuery's own windows expire old row versions (time travel 7 days, then fail-safe 7 days).
+    async compact() {},
     async close() {},
   };
 }

@@ -59,11 +59,7 @@ export function assertCondition(where: string): void {
 }
 
 /** Rows in selectRows' form, checked against the table's columns before they are staged. */
-function checkedRows(
-  table: string,
-  columns: readonly Column[],
-  rows: readonly Row[],
-): readonly Row[] {
+function checkedRows(table: string, columns: readonly Column[], rows: readonly Row[]): readonly Row[] {
   const types = new Map(columns.map((c) => [c.name, c.type]));
   for (const row of rows) {
     for (const [name, v] of Object.entries(row)) {
@@ -261,11 +257,57 @@ export async function createDuckDbEngine(
       });
       return {};
     },
+    async compact(tables) {
+      // Deleted rows stay in their row groups until rewritten: each table is copied out (to a
+      // temporary, in-memory table), dropped, created again and filled back, atomically.
+      for (const table of tables) {
+        warehouseColumns(table); // a warehouse table, or it throws
+        const ddl = table === 'raw_events' ? duckDbRawEventsDdl() : toDuckDb(tableDdls().get(table) ?? '');
+        await atomically(async () => {
+          await connection.run(`CREATE OR REPLACE TEMP TABLE compact_copy AS SELECT * FROM ${table}`);
+          await connection.run(`DROP TABLE ${table} CASCADE`);
+          await connection.run(ddl);
+          await connection.run(`INSERT INTO ${table} BY NAME SELECT * FROM compact_copy`);
+          await connection.run('DROP TABLE compact_copy');
+        });
+      }
+      for (const view of viewDdls()) await connection.run(toDuckDb(view));
+      await connection.run('FORCE CHECKPOINT');
+      await overwriteFreeBlocks(connection);
+    },
     async close() {
       connection.closeSync();
       if (!opts.instance) instance.closeSync();
     },
   };
+}
+
+/**
+ * Fills the file's free blocks (left by dropped tables, holding their old bytes) with random numbers,
+ * then frees them again: a checkpoint writes new data into free blocks first.
+ */
+async function overwriteFreeBlocks(connection: DuckDBConnection): Promise<void> {
+  const freeBlocks = async (): Promise<{ free: number; size: number }> => {
+    const [row] = (await connection.runAndReadAll('PRAGMA database_size')).getRowObjects();
+    return { free: Number(row?.['free_blocks'] ?? 0), size: Number(row?.['block_size'] ?? 262_144) };
+  };
+  const { size } = await freeBlocks();
+  let { free } = await freeBlocks();
+  if (free === 0) return;
+  await connection.run('CREATE OR REPLACE TABLE erase_overwrite (a DOUBLE, b DOUBLE)');
+  try {
+    // Random doubles barely compress: 16 bytes a row, a block's worth of rows per free block.
+    for (let round = 0; round < 8 && free > 0; round++) {
+      await connection.run(
+        `INSERT INTO erase_overwrite SELECT random(), random() FROM range(${Math.ceil(((free + 1) * size) / 16)})`,
+      );
+      await connection.run('FORCE CHECKPOINT');
+      ({ free } = await freeBlocks());
+    }
+  } finally {
+    await connection.run('DROP TABLE IF EXISTS erase_overwrite');
+    await connection.run('FORCE CHECKPOINT');
+  }
 }
 
 const DUCK_TYPE: Record<ColumnType, string> = {

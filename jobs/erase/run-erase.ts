@@ -1,0 +1,348 @@
+// `erase`: finds the person in the warehouse (raw_events), then replaces their values by pseudonyms in
+// every store: raw and QoS archive, quarantine, live state, recordings, warehouse tables, exported
+// CSVs, and raw_events last (where a rerun finds them again if a step failed). Each run writes a
+// receipt without personal data; a second run finds nothing and changes nothing.
+import { errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import type { Archive, LiveState, MediaStore } from '../../core/ports.ts';
+import {
+  isEmptyTarget,
+  resolveTarget,
+  type IdentityRow,
+  type Selector,
+} from '../../core/privacy/erasure-target.ts';
+import type { Pseudonyms } from '../../core/privacy/pseudonym.ts';
+import { createRedactor, type Redactor } from '../../core/privacy/redactor.ts';
+import { addDays } from '../../core/warehouse/day-window.ts';
+import type { SqlEngine, Statement, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
+import { SQL_DATASET } from '../../core/warehouse/sql-files.ts';
+import { normalizeDisplayName } from '../../core/zoom/person-key.ts';
+import { reconcileDays } from '../reconcile.ts';
+import {
+  eraseQosArchive,
+  eraseQuarantine,
+  eraseRawArchive,
+  type ArchivedEventRef,
+} from './archive-erasure.ts';
+import { eraseExports } from './csv-erasure.ts';
+import { eraseFromRecordings, type RecordingsErasure } from './recordings.ts';
+import {
+  eraseRawEvents,
+  eraseWarehouse,
+  meetingsWhere,
+  speakerMatchOf,
+  type BufferRetry,
+  type TableErasure,
+} from './warehouse-erasure.ts';
+
+export interface EraseRequest {
+  selector: Selector;
+  /** A meeting instance UUID the erasure is limited to. */
+  meeting?: string;
+  /** UTC dates bounding the events that find the person (inclusive). */
+  from?: string;
+  to?: string;
+  dryRun: boolean;
+  /** Delete whole recordings of meetings the person spoke or appeared in (default: keep the media). */
+  deleteRecordings: boolean;
+}
+
+export interface EraseDeps {
+  engine: SqlEngine;
+  archive: Archive;
+  pseudonyms: Pseudonyms;
+  log: Logger;
+  now: () => number;
+  dataset?: string;
+  /** The live state to rewrite (the in-process one inside `serve`, Firestore on gcp). */
+  liveState?: LiveState;
+  /** Recordings (files under DATA_DIR/s3, or S3). */
+  media?: MediaStore;
+  /** Retries a warehouse replace BigQuery refuses for rows still in the streaming buffer. */
+  retry?: BufferRetry;
+}
+
+/** What a run did, per store; no personal data (the request is named by a keyed hash only). */
+export interface ErasureReceipt {
+  receipt_version: 1;
+  request_id: string;
+  selector: Selector['by'];
+  scope: { meeting: string | null; from: string | null; to: string | null };
+  dry_run: boolean;
+  delete_recordings: boolean;
+  started_at: string;
+  finished_at: string;
+  complete: boolean;
+  /** Steps that failed (run again to finish them). */
+  pending: string[];
+  meetings: number;
+  stores: {
+    raw_archive: { objects_rewritten: number; objects_missing: number };
+    qos_archive: { objects_rewritten: number };
+    quarantine: { objects_deleted: number };
+    live_state: { meetings: number; events: number } | 'not reached';
+    recordings:
+      (Omit<RecordingsErasure, 'deletedStreams' | 'keptMedia'> & { media_kept: number }) | 'not reached';
+    warehouse: Record<string, number>;
+    exports: { files_rewritten: number; lines: number };
+  };
+  /** Where the receipt is in the archive (unset on a dry run). */
+  key?: string;
+}
+
+const noRetry: BufferRetry = (work) => work();
+
+export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<ErasureReceipt> {
+  const started = deps.now();
+  const dataset = deps.dataset ?? SQL_DATASET;
+  const dryRun = req.dryRun;
+  const retry = deps.retry ?? noRetry;
+  const pending: string[] = [];
+  const step = async <T>(name: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (err) {
+      deps.log.error({ err, store: name }, 'erase: step failed; run the same erase again to finish it');
+      pending.push(`${name}: ${errorMessage(err)}`);
+      return undefined;
+    }
+  };
+
+  const meetingUuids = await findMeetings(deps.engine, dataset, req);
+  let rows = await identityRows(deps.engine, dataset, meetingUuids);
+  const dates = [...new Set(rows.map((r) => r.event_date))].sort();
+  if (!dryRun && dates.length > 0) {
+    // The warehouse finds the person: restore any archived event of those days it misses first.
+    await reconcileDays({ engine: deps.engine, archive: deps.archive, log: deps.log, dataset }, dates);
+    rows = await identityRows(deps.engine, dataset, meetingUuids);
+  }
+  const target = resolveTarget(rows, req.selector);
+  const redactor = createRedactor(target, deps.pseudonyms);
+  const meetings = new Set(target.meetings.keys());
+  const mine = rows.filter((r) => r.meeting_uuid !== null && meetings.has(r.meeting_uuid));
+  deps.log.info(
+    { meetings: meetings.size, dryRun },
+    isEmptyTarget(target) ? 'erase: nothing left to erase' : 'erase: person found',
+  );
+
+  const receipt: ErasureReceipt = {
+    receipt_version: 1,
+    request_id: requestId(deps.pseudonyms, req.selector),
+    selector: req.selector.by,
+    scope: { meeting: req.meeting ?? null, from: req.from ?? null, to: req.to ?? null },
+    dry_run: dryRun,
+    delete_recordings: req.deleteRecordings,
+    started_at: new Date(started).toISOString(),
+    finished_at: '',
+    complete: false,
+    pending,
+    meetings: meetings.size,
+    stores: {
+      raw_archive: { objects_rewritten: 0, objects_missing: 0 },
+      qos_archive: { objects_rewritten: 0 },
+      quarantine: { objects_deleted: 0 },
+      live_state: 'not reached',
+      recordings: 'not reached',
+      warehouse: {},
+      exports: { files_rewritten: 0, lines: 0 },
+    },
+  };
+  const s = receipt.stores;
+
+  if (!isEmptyTarget(target)) {
+    const refs: ArchivedEventRef[] = mine
+      .filter((r) => r.source === 'webhook' && r.gcs_path)
+      .map((r) => ({
+        gcs_path: r.gcs_path,
+        meeting_uuid: r.meeting_uuid as string,
+        inserted_at: r.inserted_at,
+      }));
+    const raw = await step('raw archive', () =>
+      eraseRawArchive(deps.archive, uniqueBy(refs), redactor, dryRun),
+    );
+    if (raw) s.raw_archive = { objects_rewritten: raw.rewritten, objects_missing: raw.missing };
+    const meetingDates = new Map<string, Set<string>>();
+    for (const r of mine) {
+      const set = meetingDates.get(r.meeting_uuid as string) ?? new Set<string>();
+      for (const d of [addDays(r.event_date, -1), r.event_date, addDays(r.event_date, 1)]) set.add(d);
+      meetingDates.set(r.meeting_uuid as string, set);
+    }
+    const qos = await step('qos archive', () =>
+      eraseQosArchive(deps.archive, meetingDates, redactor, dryRun),
+    );
+    if (qos !== undefined) s.qos_archive = { objects_rewritten: qos };
+    const quarantineDays =
+      req.from || req.to ? daysBetween(req.from ?? dates[0], req.to ?? dates.at(-1), 1) : undefined;
+    const quarantined = await step('quarantine', () =>
+      eraseQuarantine(deps.archive, quarantineDays, redactor, dryRun),
+    );
+    if (quarantined !== undefined) s.quarantine = { objects_deleted: quarantined };
+    if (deps.liveState)
+      s.live_state =
+        (await step('live state', () =>
+          eraseLiveState(deps.liveState as LiveState, meetings, redactor, dryRun),
+        )) ?? 'not reached';
+    if (deps.media) {
+      const rec = await step('recordings', () =>
+        eraseFromRecordings(deps.media as MediaStore, {
+          meetingUuids: meetings,
+          match: speakerMatchOf(redactor),
+          deleteMedia: req.deleteRecordings,
+          dryRun,
+          log: deps.log,
+        }),
+      );
+      if (rec) {
+        const { deletedStreams: _d, keptMedia, ...counts } = rec;
+        s.recordings = { ...counts, media_kept: keptMedia.length };
+        if (keptMedia.length > 0)
+          deps.log.warn(
+            { streams: keptMedia.length },
+            'erase: recordings kept whose audio/video hold the person (transcripts and manifests redacted; --delete-recordings deletes them)',
+          );
+      }
+    }
+    const tables = await step('warehouse', () =>
+      eraseWarehouse(deps.engine, meetings, redactor, { dryRun, retry }),
+    );
+    for (const t of tables ?? []) s.warehouse[t.table] = t.rows;
+    const days = [...new Set([...meetingDates.values()].flatMap((d) => [...d]))].sort();
+    const csv = await step('exports', () => eraseExports(deps.archive, days, redactor, dryRun));
+    if (csv) s.exports = { files_rewritten: csv.files, lines: csv.lines };
+    if (pending.length === 0 && raw) {
+      const ev: TableErasure | undefined = await step('raw_events', () =>
+        eraseRawEvents(deps.engine, meetings, raw.rows, redactor, { dryRun, retry }),
+      );
+      if (ev) s.warehouse['raw_events'] = ev.rows;
+    } else pending.push('raw_events: left for the next run (it is where the next run finds the person)');
+    const changed = (Object.keys(s.warehouse) as WarehouseTable[]).filter((t) => (s.warehouse[t] ?? 0) > 0);
+    if (!dryRun && changed.length > 0) await step('warehouse storage', () => deps.engine.compact(changed));
+  }
+
+  receipt.complete = pending.length === 0;
+  receipt.finished_at = new Date(deps.now()).toISOString();
+  if (!dryRun) {
+    const key = `erasures/${receipt.started_at.slice(0, 10)}/${receipt.started_at.replace(/[:.]/g, '')}-${receipt.request_id}.json`;
+    receipt.key = key;
+    await deps.archive.put(key, Buffer.from(`${JSON.stringify(receipt, null, 2)}\n`), 'application/json');
+  }
+  deps.log.info(
+    { receipt },
+    dryRun ? 'erase: would change' : receipt.complete ? 'erase: complete' : 'erase: incomplete',
+  );
+  return receipt;
+}
+
+async function eraseLiveState(
+  live: LiveState,
+  meetings: ReadonlySet<string>,
+  redactor: Redactor,
+  dryRun: boolean,
+): Promise<{ meetings: number; events: number }> {
+  const list = [...meetings];
+  if (dryRun)
+    return { meetings: 0, events: await live.countEvents(list, (e) => redactor.touchesStateEvent(e)) };
+  return live.rewrite(list, (e) => redactor.rewriteStateEvent(e));
+}
+
+/** A keyed hash of the request: runs of the same request share it; it tells nothing without the secret. */
+function requestId(pseudonyms: Pseudonyms, s: Selector): string {
+  const value =
+    s.by === 'email'
+      ? s.value.trim().toLowerCase()
+      : s.by === 'name'
+        ? normalizeDisplayName(s.value)
+        : s.value.trim();
+  return pseudonyms.of('detail', `erase-request\n${s.by}\n${value}`).slice('erased-'.length);
+}
+
+function uniqueBy(refs: readonly ArchivedEventRef[]): ArchivedEventRef[] {
+  return [...new Map(refs.map((r) => [r.gcs_path, r])).values()];
+}
+
+function daysBetween(from: string | undefined, to: string | undefined, pad: number): string[] | undefined {
+  if (!from || !to) return [];
+  const out: string[] = [];
+  for (let d = addDays(from, -pad); d <= addDays(to, pad); d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+/** The meeting instances where the selector names someone, within the request's scope. */
+async function findMeetings(engine: SqlEngine, dataset: string, req: EraseRequest): Promise<string[]> {
+  const v = req.selector.value.trim();
+  const selector: Statement = ((): Statement => {
+    switch (req.selector.by) {
+      case 'email':
+        return {
+          sql: 'LOWER(TRIM(participant_email)) = @erase_value',
+          params: { erase_value: v.toLowerCase() },
+        };
+      case 'user-id':
+        return { sql: 'TRIM(zoom_user_id) = @erase_value', params: { erase_value: v } };
+      case 'name':
+        // Names compare normalised (NFKC, case-folded), which SQL cannot: candidates, checked below.
+        return { sql: 'participant_name IS NOT NULL', params: {} };
+      case 'key':
+        return {
+          sql: `(person_match = @erase_value OR TRIM(zoom_user_id) = @erase_value
+            OR LOWER(TRIM(participant_email)) = @erase_lower OR person_match = @erase_name_key)`,
+          params: {
+            erase_value: v,
+            erase_lower: v.toLowerCase(),
+            erase_name_key: `n:${normalizeDisplayName(v)}`,
+          },
+        };
+    }
+  })();
+  const sql = `SELECT DISTINCT meeting_uuid, participant_name FROM ${dataset}.raw_events
+    WHERE meeting_uuid IS NOT NULL AND ${selector.sql}
+      AND event_date BETWEEN CAST(@erase_from AS DATE) AND CAST(@erase_to AS DATE)
+      ${req.meeting ? 'AND meeting_uuid = @erase_meeting' : ''}`;
+  const { rows } = await engine.query<{ meeting_uuid: string; participant_name: string | null }>(sql, {
+    ...selector.params,
+    erase_from: req.from ?? '1970-01-01',
+    erase_to: req.to ?? '9999-12-31',
+    ...(req.meeting && { erase_meeting: req.meeting }),
+  });
+  const want = normalizeDisplayName(v);
+  const hits =
+    req.selector.by === 'name'
+      ? rows.filter((r) => r.participant_name && normalizeDisplayName(r.participant_name) === want)
+      : rows;
+  return [...new Set(hits.map((r) => r.meeting_uuid))].sort();
+}
+
+type ResolvedRow = IdentityRow & { gcs_path: string; inserted_at: string };
+
+/** Every row of the meetings, as resolution reads them. */
+async function identityRows(
+  engine: SqlEngine,
+  dataset: string,
+  meetings: readonly string[],
+): Promise<ResolvedRow[]> {
+  if (meetings.length === 0) return [];
+  const where = meetingsWhere(meetings);
+  const { rows } = await engine.query<Record<string, unknown>>(
+    `SELECT event_id, CAST(event_date AS STRING) AS event_date, meeting_uuid, participant_uuid, participant_id,
+      parent_participant_id, zoom_user_id, participant_name, participant_email, person_match, source, gcs_path,
+      CAST(inserted_at AS STRING) AS inserted_at
+    FROM ${dataset}.raw_events WHERE ${where.sql}`,
+    where.params,
+  );
+  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return rows.map((r) => ({
+    event_id: String(r['event_id']),
+    event_date: String(r['event_date']).slice(0, 10),
+    meeting_uuid: text(r['meeting_uuid']),
+    participant_uuid: text(r['participant_uuid']),
+    participant_id: text(r['participant_id']),
+    parent_participant_id: text(r['parent_participant_id']),
+    zoom_user_id: text(r['zoom_user_id']),
+    participant_name: text(r['participant_name']),
+    participant_email: text(r['participant_email']),
+    person_match: text(r['person_match']),
+    source: String(r['source']),
+    gcs_path: String(r['gcs_path'] ?? ''),
+    inserted_at: String(r['inserted_at'] ?? ''),
+  }));
+}

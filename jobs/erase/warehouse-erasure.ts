@@ -1,0 +1,143 @@
+// The erasure in the warehouse: each table's rows of the person's meetings are read, rewritten through
+// the redactor and written back in one replace per table (delete + insert, atomic), only when one of
+// them changes. raw_events goes last, since it is where a rerun finds the person again if anything
+// before it failed; its webhook rows become exactly what replay reads from the rewritten archive.
+import type { Redactor } from '../../core/privacy/redactor.ts';
+import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
+import type { Row, SqlEngine, Statement, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
+import { redactManifest, type SpeakerMatch } from './recordings.ts';
+
+/** `' a b c '`: a list a query tests membership in with STRPOS (BigQuery and DuckDB alike; no value holds a space). */
+export function spaceList(values: Iterable<string>): string {
+  return ` ${[...values].join(' ')} `;
+}
+
+export function meetingsWhere(meetings: Iterable<string>): Statement {
+  return {
+    sql: `STRPOS(@erase_meetings, CONCAT(' ', meeting_uuid, ' ')) > 0`,
+    params: { erase_meetings: spaceList(meetings) },
+  };
+}
+
+/** Runs a replace again while BigQuery refuses it for rows in the streaming buffer (identity elsewhere). */
+export type BufferRetry = <T>(work: () => Promise<T>) => Promise<T>;
+
+export interface TableErasure {
+  table: WarehouseTable;
+  /** Rows whose values changed (or, dry, would). */
+  rows: number;
+}
+
+/** The speaker matching of recordings, from the redactor. */
+export function speakerMatchOf(redactor: Redactor): SpeakerMatch {
+  return {
+    isPerson: (meetingUuid, speaker) => redactor.isSpeaker(meetingUuid, speaker),
+    namesIn: (meetingUuid) => redactor.namesIn(meetingUuid),
+    pseudonymName: (name) => redactor.pseudonym('name', name),
+    pseudonymId: (id) => redactor.pseudonym('participant', id),
+    userIdsIn: (meetingUuid) => [...(redactor.target.meetings.get(meetingUuid)?.participantIds ?? [])],
+  };
+}
+
+const json = (v: unknown): { parsed: unknown; wasText: boolean } =>
+  typeof v === 'string' ? { parsed: JSON.parse(v) as unknown, wasText: true } : { parsed: v, wasText: false };
+
+/** One row of any table rewritten: its columns, and the JSON it holds (raw_payload, manifest). */
+export function rewriteRow(
+  table: WarehouseTable,
+  row: Row,
+  redactor: Redactor,
+): { row: Row; changed: boolean } {
+  const meetingUuid = typeof row['meeting_uuid'] === 'string' ? row['meeting_uuid'] : undefined;
+  const { raw_payload: payload, manifest, ...columns } = row;
+  const r = redactor.rewriteJson(columns, meetingUuid);
+  let changed = r.changed;
+  const out: Row = { ...r.value };
+  if (payload !== undefined && payload !== null) {
+    const { parsed, wasText } = json(payload);
+    const p = redactor.rewriteJson(parsed, meetingUuid);
+    changed ||= p.changed;
+    out['raw_payload'] = p.changed ? (wasText ? JSON.stringify(p.value) : p.value) : payload;
+  } else if (payload !== undefined) out['raw_payload'] = payload;
+  if (table === 'recordings' && manifest !== undefined && manifest !== null && meetingUuid) {
+    const { parsed, wasText } = json(manifest);
+    const m = redactManifest(parsed, meetingUuid, speakerMatchOf(redactor));
+    changed ||= m.changed;
+    out['manifest'] = m.changed ? (wasText ? JSON.stringify(m.manifest) : m.manifest) : manifest;
+  } else if (manifest !== undefined) out['manifest'] = manifest;
+  return { row: out, changed };
+}
+
+/** Rewrites the rows `where` selects; replaces them only when one changed. */
+export async function eraseTable(
+  engine: SqlEngine,
+  table: WarehouseTable,
+  where: Statement,
+  rewrite: (row: Row) => { row: Row; changed: boolean },
+  opts: { dryRun: boolean; retry: BufferRetry },
+): Promise<TableErasure> {
+  const rows = await engine.selectRows(table, where);
+  const next: Row[] = [];
+  let changed = 0;
+  for (const row of rows) {
+    const r = rewrite(row);
+    if (r.changed) changed++;
+    next.push(r.row);
+  }
+  if (changed > 0 && !opts.dryRun) await opts.retry(() => engine.replaceRows(table, where, next));
+  return { table, rows: changed };
+}
+
+/** The tables keyed by meeting, in the order they are erased (raw_events comes last, on its own). */
+export const MEETING_TABLES = ['camera_minutes', 'daily_reports', 'attendance', 'recordings'] as const;
+
+export async function eraseWarehouse(
+  engine: SqlEngine,
+  meetings: ReadonlySet<string>,
+  redactor: Redactor,
+  opts: { dryRun: boolean; retry: BufferRetry },
+): Promise<TableErasure[]> {
+  const out: TableErasure[] = [];
+  if (meetings.size === 0 && redactor.target.emails.size === 0) return out;
+  if (meetings.size > 0) {
+    for (const table of MEETING_TABLES)
+      out.push(
+        await eraseTable(engine, table, meetingsWhere(meetings), (r) => rewriteRow(table, r, redactor), opts),
+      );
+  }
+  if (redactor.target.emails.size > 0) {
+    const where: Statement = {
+      sql: `STRPOS(@erase_emails, CONCAT(' ', LOWER(TRIM(email)), ' ')) > 0`,
+      params: { erase_emails: spaceList(redactor.target.emails) },
+    };
+    out.push(await eraseTable(engine, 'roster', where, (r) => rewriteRow('roster', r, redactor), opts));
+  }
+  return out;
+}
+
+/**
+ * raw_events of the person's meetings: webhook rows whose body was rewritten take the row it reads
+ * back to (`fromArchive`, by event_id); other rows (RTMS, QoS, a body past retention) are rewritten
+ * column by column and in their raw_payload.
+ */
+export async function eraseRawEvents(
+  engine: SqlEngine,
+  meetings: ReadonlySet<string>,
+  fromArchive: ReadonlyMap<string, RawEventRow>,
+  redactor: Redactor,
+  opts: { dryRun: boolean; retry: BufferRetry },
+): Promise<TableErasure> {
+  if (meetings.size === 0) return { table: 'raw_events', rows: 0 };
+  return eraseTable(
+    engine,
+    'raw_events',
+    meetingsWhere(meetings),
+    (row) => {
+      const archived = fromArchive.get(String(row['event_id']));
+      if (archived && row['source'] === 'webhook')
+        return { row: { ...archived, inserted_at: row['inserted_at'] } as Row, changed: true };
+      return rewriteRow('raw_events', row, redactor);
+    },
+    opts,
+  );
+}
