@@ -6,7 +6,10 @@ import { requireSettings } from '../core/config.ts';
 import { runAttendance } from './attendance/run-attendance.ts';
 import { createQosClient } from './backfill/qos-client.ts';
 import { createRateLimiter } from './backfill/rate-limiter.ts';
-import { readBudgetUsed, runBackfill } from './backfill/run-backfill.ts';
+import { readBudgetUsed, runBackfill, type BackfillDeps } from './backfill/run-backfill.ts';
+import { registeredRedactor } from '../core/privacy/erasure-register.ts';
+import { resolveErasureSecret } from '../core/privacy/erasure-secret.ts';
+import { createPseudonyms } from '../core/privacy/pseudonym.ts';
 import { createTokenSource } from './backfill/zoom-token.ts';
 import { JOB_HELP } from './command-help.ts';
 import type { JobCommand, JobContext } from './job-command.ts';
@@ -32,6 +35,21 @@ async function withBackends(ctx: JobContext, work: (a: JobBackends) => Promise<v
 
 function dataset(a: JobBackends): { dataset?: string } {
   return a.dataset !== undefined ? { dataset: a.dataset } : {};
+}
+
+/**
+ * The erasure registers the backfill applies to data fetched again (README "Erasing a person"); on
+ * Google Cloud only where the job has ERASURE_SECRET, else it says what that means.
+ */
+async function erasuresOf(ctx: JobContext, a: JobBackends): Promise<BackfillDeps['erasures']> {
+  if (ctx.config.BACKEND === 'gcp' && !ctx.config.ERASURE_SECRET) {
+    ctx.log.warn(
+      'ERASURE_SECRET not set: QoS data fetched for a meeting someone was erased from is stored as Zoom sends it',
+    );
+    return undefined;
+  }
+  const pseudonyms = createPseudonyms(await resolveErasureSecret(ctx.config));
+  return (meetingUuid) => registeredRedactor(a.archive, meetingUuid, pseudonyms);
 }
 
 const nowOf = (ctx: JobContext): number => (ctx.now ?? Date.now)();
@@ -90,6 +108,7 @@ export const jobCommands: JobCommand[] = [
         alreadyUsed,
       });
       const client = createQosClient({ baseUrl: c.ZOOM_API_BASE_URL, tokens, limiter });
+      const erasures = await erasuresOf(ctx, a);
       for (const date of days) {
         await runBackfill(
           {
@@ -101,6 +120,7 @@ export const jobCommands: JobCommand[] = [
             timeZone: c.REPORT_TIMEZONE,
             progress: progressOf(ctx),
             ...dataset(a),
+            ...(erasures && { erasures }),
           },
           { date, ...(args.force && { force: true }) },
         );

@@ -15,7 +15,7 @@ import type { Foundation, Workload } from './foundation.ts';
 export const SECRETS_FOR = {
   webhook: ['ZOOM_WEBHOOK_SECRET_TOKEN', 'DASHBOARD_TOKEN'],
   worker: ['ZM_CLIENT_ID', 'ZM_CLIENT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
-  jobs: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'],
+  jobs: ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ERASURE_SECRET'],
   erase: ['ERASURE_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
 } as const satisfies Partial<Record<Workload, readonly SecretEnvName[]>>;
 

@@ -157,6 +157,7 @@ describe('terraform stack (full stage)', () => {
         'secret_manager_secret_iam_member secret_aws_access_key_id roles/secretmanager.secretAccessor sa:erase',
         'secret_manager_secret_iam_member secret_aws_secret_access_key roles/secretmanager.secretAccessor sa:erase',
         'secret_manager_secret_iam_member secret_erasure_secret roles/secretmanager.secretAccessor sa:erase',
+        'secret_manager_secret_iam_member secret_erasure_secret roles/secretmanager.secretAccessor sa:jobs',
         'secret_manager_secret_iam_member secret_zm_client_id roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_zm_client_secret roles/secretmanager.secretAccessor sa:worker',
         'secret_manager_secret_iam_member secret_dashboard_token roles/secretmanager.secretAccessor sa:webhook',
@@ -578,13 +579,14 @@ describe('terraform stack (full stage)', () => {
     // Not scheduled: no Scheduler job calls it and the scheduler may not run it.
     expect(JSON.stringify(res('google_cloud_scheduler_job'))).not.toContain('job_erase');
     expect(iamGrants(full.json).filter((g) => g.includes('job_erase'))).toEqual([]);
-    // Only the erase job holds ERASURE_SECRET or the S3 keys; the other jobs keep their one retry.
+    // The other jobs hold ERASURE_SECRET (the camera backfill pseudonymises what it fetches for a
+    // meeting someone was erased from), never the S3 keys; they keep their one retry.
     for (const [name, j] of Object.entries(res('google_cloud_run_v2_job'))) {
       if (name === 'job_erase') continue;
       const secretNames = jobContainer(j)
         .env.filter((e) => e.value_source)
         .map((e) => e.name);
-      expect(secretNames, name).toEqual(['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET']);
+      expect(secretNames, name).toEqual(['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ERASURE_SECRET']);
       expect(
         jobContainer(j).env.map((e) => e.name),
         name,

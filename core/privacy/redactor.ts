@@ -37,6 +37,23 @@ const DETAIL_FIELDS: ReadonlyMap<string, IdentifierKind> = new Map([
   ['domain', 'detail'],
 ]);
 
+/**
+ * A set known only by the pseudonyms of its values (an erasure register): `has(v)` hashes `v`. It
+ * lists nothing, so a redactor over it replaces values but cannot name them in free text.
+ */
+export class KeyedSet extends Set<string> {
+  readonly #keyed: ReadonlySet<string>;
+  readonly #of: (v: string) => string;
+  constructor(kind: IdentifierKind, keyed: Iterable<string>, pseudonyms: Pseudonyms) {
+    super();
+    this.#keyed = new Set(keyed);
+    this.#of = (v) => pseudonyms.of(kind, v);
+  }
+  override has(value: string): boolean {
+    return this.#keyed.has(this.#of(value));
+  }
+}
+
 export interface Rewritten<T> {
   value: T;
   changed: boolean;
@@ -58,8 +75,15 @@ export interface Redactor {
 }
 
 export function createRedactor(target: ErasureTarget, pseudonyms: Pseudonyms): Redactor {
-  const allConnections = new Set<string>();
-  for (const m of target.meetings.values()) for (const c of m.connections) allConnections.add(c);
+  const plainConnections = new Set<string>();
+  const keyedConnections: Set<string>[] = [];
+  for (const m of target.meetings.values()) {
+    if (m.connections instanceof KeyedSet) keyedConnections.push(m.connections);
+    else for (const c of m.connections) plainConnections.add(c);
+  }
+  const allConnections = {
+    has: (t: string): boolean => plainConnections.has(t) || keyedConnections.some((c) => c.has(t)),
+  };
   const none: MeetingIdentity = {
     connections: new Set(),
     participantIds: new Set(),
@@ -228,7 +252,7 @@ export function createRedactor(target: ErasureTarget, pseudonyms: Pseudonyms): R
     namesIn: (meetingUuid) => [...meetingOf(meetingUuid).names],
     pseudonym: (kind, value) => pseudonyms.of(kind, value),
     identifiers() {
-      const out = new Set<string>([...target.emails, ...target.accountIds, ...allConnections]);
+      const out = new Set<string>([...target.emails, ...target.accountIds, ...plainConnections]);
       for (const m of target.meetings.values()) {
         for (const n of m.names) out.add(n);
         for (const id of m.participantIds) out.add(id);

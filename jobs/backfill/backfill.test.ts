@@ -23,6 +23,9 @@ import { createQosClient, DashboardUnavailableError } from './qos-client.ts';
 import { parseBitrateKbps, qosRows } from './qos-parse.ts';
 import { BudgetExhaustedError, createRateLimiter, retryAfterMs } from './rate-limiter.ts';
 import { markerKey, runBackfill } from './run-backfill.ts';
+import { registerKey, registeredRedactor, writeRegisters } from '../../core/privacy/erasure-register.ts';
+import { emptyTarget } from '../../core/privacy/erasure-target.ts';
+import { createPseudonyms } from '../../core/privacy/pseudonym.ts';
 import { createTokenSource } from './zoom-token.ts';
 
 const SLASHED = '/ab//cd+ef==';
@@ -140,6 +143,43 @@ describe('backfill-camera against a local Zoom API', () => {
     expect(report.rows.filter((r) => r['participant_key'] === 'Person 0').map(line)).toEqual([
       'Person 0 no-room on=1 off=9 pct=10 next=- | 09:00:00-09:10:00 10 | qos',
     ]);
+  });
+
+  it('pseudonymises a person erased from the meeting before storing what Zoom sends again', async () => {
+    await start();
+    const pseudonyms = createPseudonyms('backfill-erasure-secret');
+    const target = emptyTarget();
+    target.meetings.set(MEETING, {
+      connections: new Set(['P-03']),
+      participantIds: new Set(['1003']),
+      names: new Set(['Person 3']),
+      comparableNames: new Set(['person 3']),
+    });
+    await writeRegisters(archive, target, pseudonyms);
+    const register = await archive.get(registerKey(MEETING));
+    expect(register?.toString()).not.toMatch(/Person 3|P-03|1003/);
+    await runBackfill(
+      { ...deps(), erasures: (m) => registeredRedactor(archive, m, pseudonyms) },
+      { date: DAY },
+    );
+    const { rows } = await engine.query<Record<string, unknown>>(
+      `SELECT participant_key, participant_uuid, participant_id, participant_name FROM zoom_tracker.camera_minutes
+       WHERE meeting_uuid = @m AND participant_name IN ('Person 2', @pseudo_name) ORDER BY participant_name, interval_start`,
+      { m: MEETING, pseudo_name: pseudonyms.of('name', 'Person 3') },
+    );
+    expect(rows.map((r) => Object.values(r))).toEqual([
+      ['P-02', 'P-02', '1002', 'Person 2'],
+      ['P-02', 'P-02', '1002', 'Person 2'],
+      ...[1, 2].map(() => [
+        pseudonyms.of('connection', 'P-03'),
+        pseudonyms.of('connection', 'P-03'),
+        pseudonyms.of('participant', '1003'),
+        pseudonyms.of('name', 'Person 3'),
+      ]),
+    ]);
+    const page = (await archive.get(markerKey(DAY, MEETING)))?.toString() ?? '';
+    expect(page).toContain('Person 22');
+    expect(page).not.toMatch(/Person 3\b|P-03|"1003"/);
   });
 
   it('is resumable: a rerun skips meetings already complete or not available', async () => {

@@ -3,6 +3,7 @@
 // marked complete in the archive (qos/D/<meeting-key>.json, with the raw pages) after its rows
 // commit, and a rerun skips it. Budget use is kept in qos/budget/<UTC date>.json.
 import { errorMessage } from '../../core/errors.ts';
+import type { Redactor } from '../../core/privacy/redactor.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
 import { logSafe, meetingKeyOf, meetingUuidProblem } from '../../core/zoom/identifiers.ts';
@@ -24,6 +25,11 @@ export interface BackfillDeps {
   dataset?: string;
   progress?: Progress;
   now?: () => number;
+  /**
+   * The erasures of a meeting (core/privacy/erasure-register.ts): QoS data fetched for a meeting
+   * someone was erased from is pseudonymised the same way before it is stored.
+   */
+  erasures?: (meetingUuid: string) => Promise<Redactor | undefined>;
 }
 
 export interface BackfillSummary {
@@ -100,9 +106,11 @@ export async function runBackfill(
       try {
         const pages: unknown[] = [];
         const participants: unknown[] = [];
+        const erased = await deps.erasures?.(m.meeting_uuid);
+        const keep = <T>(v: T): T => (erased ? erased.rewriteJson(v, m.meeting_uuid).value : v);
         for await (const page of deps.client.pages(m.meeting_uuid)) {
-          pages.push(page.raw);
-          participants.push(...page.participants);
+          pages.push(keep(page.raw));
+          participants.push(...page.participants.map(keep));
         }
         const parsed = qosRows(participants, {
           meetingUuid: m.meeting_uuid,

@@ -11,6 +11,7 @@ import {
   type IdentityRow,
   type Selector,
 } from '../../core/privacy/erasure-target.ts';
+import { writeRegisters } from '../../core/privacy/erasure-register.ts';
 import type { Pseudonyms } from '../../core/privacy/pseudonym.ts';
 import { createRedactor, type Redactor } from '../../core/privacy/redactor.ts';
 import { addDays } from '../../core/warehouse/day-window.ts';
@@ -219,6 +220,8 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     if (!dryRun && changed.length > 0) await step('warehouse storage', () => deps.engine.compact(changed));
   }
 
+  if (!dryRun && !isEmptyTarget(target))
+    await step('erasure registers', () => writeRegisters(deps.archive, target, deps.pseudonyms));
   receipt.complete = pending.length === 0;
   receipt.finished_at = new Date(deps.now()).toISOString();
   if (!dryRun) {
