@@ -52,7 +52,7 @@ export function streamingBufferMessage(qualifiedTable: string): string {
 }
 
 /** `dataset.table` targets of the DML statements of a query (INSERT is not refused by the buffer). */
-function dmlTargets(query: string): { dataset: string; table: string }[] {
+export function dmlTargets(query: string): { dataset: string; table: string }[] {
   const re =
     /\b(?:DELETE\s+(?:FROM\s+)?|UPDATE\s+|MERGE\s+(?:INTO\s+)?|TRUNCATE\s+TABLE\s+)`?(?:[\w-]+\.)?(\w+)\.(\w+)`?/gi;
   return [...query.matchAll(re)].map((m) => ({ dataset: m[1] as string, table: m[2] as string }));
@@ -209,7 +209,7 @@ function jobResource(projectId: string, jobId: string, bytes: number): unknown {
 }
 
 /** The parts' bodies of a multipart/related upload (the job's JSON metadata, then the file). */
-function splitMultipart(body: Buffer, contentType: string): Buffer[] {
+export function splitMultipart(body: Buffer, contentType: string): Buffer[] {
   const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
   if (!boundary) return [];
   const delimiter = Buffer.from(`--${boundary}`);
