@@ -118,6 +118,7 @@ async function bufferRetry(
   config: Config,
   log: Logger,
   now: () => number,
+  sleep: (ms: number) => Promise<void>,
   minutes: number,
 ): Promise<BufferRetry | undefined> {
   if (config.BACKEND !== 'gcp') return undefined;
@@ -127,7 +128,7 @@ async function bufferRetry(
       waitMs: 5 * 60_000,
       deadlineMs: minutes * 60_000, // from the first refusal
       now,
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      sleep,
       log,
     });
 }
@@ -143,46 +144,58 @@ async function liveStateOf(ctx: JobContext): Promise<{ live?: LiveState; close?:
   return { live, close: () => live.close() };
 }
 
-export const eraseCommand: JobCommand = {
-  name: 'erase',
-  usage: "erase --email E|--user-id ID|--name N|--key K   a person's data replaced by pseudonyms everywhere",
-  help: HELP,
-  options: [],
-  check(argv) {
-    parseEraseArgs(argv);
-    return [...argv];
-  },
-  async run(argv, ctx) {
-    const args = parseEraseArgs(argv);
-    const { config, log } = ctx;
-    const now = ctx.now ?? Date.now;
-    const pseudonyms = createPseudonyms(await resolveErasureSecret(config));
-    const backends = await (ctx.backends ?? (() => openJobBackends(config, log)))();
-    const { live, close } = await liveStateOf(ctx);
-    const media =
-      config.BACKEND === 'local' || config.S3_BUCKET ? await createMediaStore(config, log) : undefined;
-    const retry = await bufferRetry(config, log, now, args.waitMinutes);
-    try {
-      const { fromDay: _f, toDay: _t, waitMinutes: _w, ...request } = args;
-      const receipt = await runErase(
-        {
-          engine: backends.engine,
-          archive: backends.archive,
-          pseudonyms,
-          log,
-          now,
-          ...(backends.dataset !== undefined && { dataset: backends.dataset }),
-          ...(live && { liveState: live }),
-          ...(media && { media }),
-          ...(retry && { retry }),
-        },
-        { ...request, ...utcRange(args, config.REPORT_TIMEZONE) },
-      );
-      if (!receipt.complete)
-        throw new Error(`erasure incomplete (${receipt.pending.join('; ')}); run the same erase again`);
-    } finally {
-      await backends.engine.close();
-      await close?.();
-    }
-  },
-};
+/** What the command waits with between BigQuery's streaming-buffer refusals (tests pass a fake). */
+export interface EraseCommandDeps {
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function createEraseCommand(deps: EraseCommandDeps = {}): JobCommand {
+  return {
+    name: 'erase',
+    usage:
+      "erase --email E|--user-id ID|--name N|--key K   a person's data replaced by pseudonyms everywhere",
+    help: HELP,
+    options: [],
+    check(argv) {
+      parseEraseArgs(argv);
+      return [...argv];
+    },
+    async run(argv, ctx) {
+      const args = parseEraseArgs(argv);
+      const { config, log } = ctx;
+      const now = ctx.now ?? Date.now;
+      const pseudonyms = createPseudonyms(await resolveErasureSecret(config));
+      const backends = await (ctx.backends ?? (() => openJobBackends(config, log)))();
+      const { live, close } = await liveStateOf(ctx);
+      const media =
+        config.BACKEND === 'local' || config.S3_BUCKET ? await createMediaStore(config, log) : undefined;
+      const retry = await bufferRetry(config, log, now, deps.sleep ?? realSleep, args.waitMinutes);
+      try {
+        const { fromDay: _f, toDay: _t, waitMinutes: _w, ...request } = args;
+        const receipt = await runErase(
+          {
+            engine: backends.engine,
+            archive: backends.archive,
+            pseudonyms,
+            log,
+            now,
+            ...(backends.dataset !== undefined && { dataset: backends.dataset }),
+            ...(live && { liveState: live }),
+            ...(media && { media }),
+            ...(retry && { retry }),
+          },
+          { ...request, ...utcRange(args, config.REPORT_TIMEZONE) },
+        );
+        if (!receipt.complete)
+          throw new Error(`erasure incomplete (${receipt.pending.join('; ')}); run the same erase again`);
+      } finally {
+        await backends.engine.close();
+        await close?.();
+      }
+    },
+  };
+}
+
+export const eraseCommand: JobCommand = createEraseCommand();
