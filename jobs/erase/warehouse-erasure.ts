@@ -2,9 +2,11 @@
 // the redactor and written back in one replace per table (delete + insert, atomic), only when one of
 // them changes. raw_events goes last, since it is where a rerun finds the person again if anything
 // before it failed; its webhook rows become exactly what replay reads from the rewritten archive.
+import { markErased } from '../../core/privacy/erased-body.ts';
 import type { Redactor } from '../../core/privacy/redactor.ts';
 import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
 import type { Row, SqlEngine, Statement, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
+import { normalizeArchived } from '../../core/zoom/archived-event.ts';
 import { redactManifest, type SpeakerMatch } from './recordings.ts';
 
 /** `' a b c '`: a list a query tests membership in with STRPOS (BigQuery and DuckDB alike; no value holds a space). */
@@ -99,26 +101,58 @@ export async function eraseWarehouse(
 ): Promise<TableErasure[]> {
   const out: TableErasure[] = [];
   if (meetings.size === 0 && redactor.target.emails.size === 0) return out;
+  const byEmail: Statement | undefined =
+    redactor.target.emails.size > 0
+      ? {
+          sql: `STRPOS(@erase_emails, CONCAT(' ', LOWER(TRIM(email)), ' ')) > 0`,
+          params: { erase_emails: spaceList(redactor.target.emails) },
+        }
+      : undefined;
   if (meetings.size > 0) {
-    for (const table of MEETING_TABLES)
-      out.push(
-        await eraseTable(engine, table, meetingsWhere(meetings), (r) => rewriteRow(table, r, redactor), opts),
-      );
+    for (const table of MEETING_TABLES) {
+      const inMeetings = meetingsWhere(meetings);
+      // A roster member has an attendance row in every meeting of the day, absent ones included: by
+      // e-mail too, or their rows of meetings they missed keep their e-mail, names and roster id.
+      const where: Statement =
+        table === 'attendance' && byEmail
+          ? {
+              sql: `(${inMeetings.sql}) OR (${byEmail.sql})`,
+              params: { ...inMeetings.params, ...byEmail.params },
+            }
+          : inMeetings;
+      out.push(await eraseTable(engine, table, where, (r) => rewriteRow(table, r, redactor), opts));
+    }
   }
-  if (redactor.target.emails.size > 0) {
-    const where: Statement = {
-      sql: `STRPOS(@erase_emails, CONCAT(' ', LOWER(TRIM(email)), ' ')) > 0`,
-      params: { erase_emails: spaceList(redactor.target.emails) },
-    };
-    out.push(await eraseTable(engine, 'roster', where, (r) => rewriteRow('roster', r, redactor), opts));
-  }
+  if (byEmail)
+    out.push(await eraseTable(engine, 'roster', byEmail, (r) => rewriteRow('roster', r, redactor), opts));
   return out;
 }
 
 /**
+ * The row an archived webhook body reads back to once erased (the body in raw_payload rewritten and
+ * marked as eraseRawArchive writes it), or undefined when the erasure does not change it. For rows
+ * whose body an earlier, interrupted run already rewrote (this run finds it unchanged), so raw_events
+ * still ends up as replay reads the archive.
+ */
+function erasedWebhookRow(row: Row, redactor: Redactor): Row | undefined {
+  const payload = row['raw_payload'];
+  if (payload === null || payload === undefined) return undefined;
+  const meetingUuid = typeof row['meeting_uuid'] === 'string' ? row['meeting_uuid'] : undefined;
+  const { parsed } = json(payload);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const r = redactor.rewriteJson(parsed as Record<string, unknown>, meetingUuid);
+  if (!r.changed) return undefined;
+  const key = String(row['gcs_path']);
+  const body = Buffer.from(JSON.stringify(markErased(r.value, String(row['event_id']))));
+  const read = normalizeArchived(key, body, String(row['inserted_at']));
+  if (!read.ok) throw new Error(`erased body of ${key} does not read back: ${read.reason}`);
+  return { ...read.normalized.row, inserted_at: row['inserted_at'] } as Row;
+}
+
+/**
  * raw_events of the person's meetings: webhook rows whose body was rewritten take the row it reads
- * back to (`fromArchive`, by event_id); other rows (RTMS, QoS, a body past retention) are rewritten
- * column by column and in their raw_payload.
+ * back to (`fromArchive`, by event_id, else the same rewrite of the body in raw_payload: an earlier
+ * run rewrote it); other rows (RTMS, QoS) are rewritten column by column and in their raw_payload.
  */
 export async function eraseRawEvents(
   engine: SqlEngine,
@@ -136,6 +170,8 @@ export async function eraseRawEvents(
       const archived = fromArchive.get(String(row['event_id']));
       if (archived && row['source'] === 'webhook')
         return { row: { ...archived, inserted_at: row['inserted_at'] } as Row, changed: true };
+      const erased = row['source'] === 'webhook' ? erasedWebhookRow(row, redactor) : undefined;
+      if (erased) return { row: erased, changed: true };
       return rewriteRow('raw_events', row, redactor);
     },
     opts,
