@@ -42,6 +42,7 @@ describe('zoom-tracker help', () => {
       'replay',
       'attendance',
       'retention',
+      'erase',
       'demo',
     ]);
   }, 60_000);
@@ -66,7 +67,7 @@ describe('zoom-tracker help', () => {
     const bad = await runCli(['reprot']);
     expect(bad.code).toBe(2);
     expect(lines(bad.stderr)).toEqual([
-      'zoom-tracker: unknown command "reprot" (commands: serve, worker, report, export, backfill-camera, replay, attendance, retention, demo)',
+      'zoom-tracker: unknown command "reprot" (commands: serve, worker, report, export, backfill-camera, replay, attendance, retention, erase, demo)',
     ]);
     const option = await runCli(['report', '--dat', '2026-02-03']);
     expect(option.code).toBe(2);

@@ -4,7 +4,7 @@
 // store is searched for her name, e-mail and ids (archive, quarantine, exports, recordings, every
 // warehouse table, the live state served over HTTP): nothing but pseudonyms; everyone else's report
 // rows are the same bytes; a second erase changes nothing; replay and report do not bring her back.
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,9 @@ beforeAll(async () => {
   }
   daraValues = [...values];
   reportBefore = (await readFile(REPORT(demo), 'utf8')).split('\n');
+  // A roster kept in the bucket, as attendance on Google Cloud reads it: the operator's file.
+  await mkdir(join(demo.dataDir, 'gcs', 'rosters'), { recursive: true });
+  await copyFile(join(demo.dataDir, 'roster.csv'), join(demo.dataDir, 'gcs', 'rosters', 'class.csv'));
   textsBefore = await storeTexts(demo.dataDir);
   serve = await startServeCli(env);
 }, 240_000);
@@ -109,6 +112,7 @@ describe('erase on the embedded default', () => {
     const r = await runCli(['erase', '--email', 'dara@example.com', '--dry-run'], env);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('handed to the running serve');
+    expect(r.stdout).toContain('erase: daily_reports rows rewritten: 2');
     const receipt = receiptOf(r.stdout);
     expect(receipt.dry_run).toBe(true);
     expect(receipt.meetings).toBe(1);
@@ -127,6 +131,7 @@ describe('erase on the embedded default', () => {
     expect(receipt.stores.live_state).toMatchObject({ meetings: 1 });
     expect(receipt.stores.exports.files_rewritten).toBe(2); // report and attendance CSVs
     expect(receipt.stores.recordings).toMatchObject({ manifestsRedacted: 1 });
+    expect(receipt.stores.rosters_naming_person).toBe(1); // named in the receipt's counts and a warning
 
     // The live state `serve` holds, as its API serves it.
     const meetings = (await (await fetch(`${serve!.url}/api/meetings?include_ended=true`)).json()) as {
@@ -147,6 +152,7 @@ describe('erase on the embedded default', () => {
     await serve?.stop();
     serve = undefined;
     for (const [file, text] of await storeTexts(demo.dataDir)) {
+      if (file.startsWith(join('gcs', 'rosters'))) continue; // the operator's roster: theirs to edit
       for (const v of daraValues) expect(text.includes(v), `${v} in ${file}`).toBe(false);
     }
     const after = await dumpWarehouse(demo.dataDir);
@@ -160,7 +166,7 @@ describe('erase on the embedded default', () => {
     expect(after['daily_reports']?.filter((row) => row.includes('erased-'))).toHaveLength(2);
     // Nor in the bytes of the DuckDB file (freed blocks, WAL) and the media.
     for await (const path of files(demo.dataDir)) {
-      if (path.endsWith('roster.csv')) continue; // the demo's input file, not a store
+      if (path.endsWith('roster.csv') || path.endsWith('class.csv')) continue; // rosters: the operator's files
       const bytes = await readFile(path);
       for (const v of daraValues.filter((x) => !/^\d+$/.test(x)))
         expect(bytes.includes(Buffer.from(v)), `${v} in ${relative(demo.dataDir, path)}`).toBe(false);
@@ -227,6 +233,7 @@ interface Receipt {
     recordings: unknown;
     warehouse: Record<string, number>;
     exports: { files_rewritten: number };
+    rosters_naming_person?: number;
   };
 }
 

@@ -84,6 +84,35 @@ export async function eraseQosArchive(
   return rewritten;
 }
 
+/** Lower-cased needles for the person's values as text and as JSON-escaped text. */
+function needlesOf(redactor: Redactor): string[] {
+  const needles = new Set<string>();
+  for (const v of redactor.identifiers()) {
+    needles.add(v.toLowerCase());
+    needles.add(JSON.stringify(v).slice(1, -1).toLowerCase());
+  }
+  return [...needles];
+}
+
+/**
+ * Keys under `prefix` whose text holds one of the person's values: the rosters operators keep in the
+ * bucket (`rosters/`), which erase does not edit (the operator removes the person from them).
+ */
+export async function keysMentioning(
+  archive: Archive,
+  prefix: string,
+  redactor: Redactor,
+): Promise<string[]> {
+  const needles = needlesOf(redactor);
+  const found: string[] = [];
+  if (needles.length === 0) return found;
+  for await (const key of archive.list(prefix)) {
+    const text = (await archive.get(key))?.toString('utf8').toLowerCase();
+    if (text !== undefined && needles.some((n) => text.includes(n))) found.push(key);
+  }
+  return found;
+}
+
 /**
  * Deletes quarantined bodies (under `quarantine/<day>/` for the given days, or all) holding any of
  * the person's values as text or JSON-escaped text; e-mails compare case-insensitively.
@@ -94,12 +123,8 @@ export async function eraseQuarantine(
   redactor: Redactor,
   dryRun: boolean,
 ): Promise<number> {
-  const needles = new Set<string>();
-  for (const v of redactor.identifiers()) {
-    needles.add(v.toLowerCase());
-    needles.add(JSON.stringify(v).slice(1, -1).toLowerCase());
-  }
-  if (needles.size === 0) return 0;
+  const needles = needlesOf(redactor);
+  if (needles.length === 0) return 0;
   const prefixes = days ? days.map((d) => `quarantine/${d}/`) : ['quarantine/'];
   let deleted = 0;
   for (const prefix of prefixes) {
@@ -107,7 +132,7 @@ export async function eraseQuarantine(
     for await (const key of archive.list(prefix)) keys.push(key);
     await inBatches(keys, async (key) => {
       const text = (await archive.get(key))?.toString('utf8').toLowerCase();
-      if (text === undefined || ![...needles].some((n) => text.includes(n))) return;
+      if (text === undefined || !needles.some((n) => text.includes(n))) return;
       deleted++;
       if (!dryRun) await archive.delete(key);
     });

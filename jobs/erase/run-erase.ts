@@ -23,6 +23,7 @@ import {
   eraseQosArchive,
   eraseQuarantine,
   eraseRawArchive,
+  keysMentioning,
   type ArchivedEventRef,
 } from './archive-erasure.ts';
 import { eraseExports } from './csv-erasure.ts';
@@ -86,6 +87,8 @@ export interface ErasureReceipt {
       (Omit<RecordingsErasure, 'deletedStreams' | 'keptMedia'> & { media_kept: number }) | 'not reached';
     warehouse: Record<string, number>;
     exports: { files_rewritten: number; lines: number };
+    /** Roster files under rosters/ that list the person (left to the operator). */
+    rosters_naming_person?: number;
   };
   /** Where the receipt is in the archive (unset on a dry run). */
   key?: string;
@@ -208,6 +211,14 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     );
     for (const t of tables ?? []) s.warehouse[t.table] = t.rows;
     const days = [...new Set([...meetingDates.values()].flatMap((d) => [...d]))].sort();
+    const rosters = await step('rosters', () => keysMentioning(deps.archive, 'rosters/', redactor));
+    if (rosters && rosters.length > 0) {
+      s.rosters_naming_person = rosters.length;
+      deps.log.warn(
+        { rosters },
+        'erase: rosters in the bucket still list the person: remove them there (erase does not edit your rosters)',
+      );
+    }
     const csv = await step('exports', () => eraseExports(deps.archive, days, redactor, dryRun));
     if (csv) s.exports = { files_rewritten: csv.files, lines: csv.lines };
     if (pending.length === 0 && raw) {
@@ -229,6 +240,7 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     receipt.key = key;
     await deps.archive.put(key, Buffer.from(`${JSON.stringify(receipt, null, 2)}\n`), 'application/json');
   }
+  for (const line of summaryLines(receipt)) deps.log.info(`erase: ${line}`);
   deps.log.info(
     { receipt },
     dryRun ? 'erase: would change' : receipt.complete ? 'erase: complete' : 'erase: incomplete',
@@ -348,4 +360,35 @@ async function identityRows(
     gcs_path: String(r['gcs_path'] ?? ''),
     inserted_at: String(r['inserted_at'] ?? ''),
   }));
+}
+
+/** The receipt as a reader wants it from the command line: one line per store that has something. */
+export function summaryLines(r: ErasureReceipt): string[] {
+  const verb = r.dry_run ? 'would' : 'did';
+  const s = r.stores;
+  const lines = [
+    `${r.meetings} meeting instance(s) hold the person (${verb === 'would' ? 'dry run' : 'erased'})`,
+  ];
+  const add = (n: number | undefined, text: string): void => {
+    if (n) lines.push(`${text}: ${n}`);
+  };
+  add(s.raw_archive.objects_rewritten, 'raw archive bodies rewritten');
+  add(s.qos_archive.objects_rewritten, 'QoS pages rewritten');
+  add(s.quarantine.objects_deleted, 'quarantined bodies deleted');
+  if (typeof s.live_state === 'object')
+    add(s.live_state.events || s.live_state.meetings, 'live-state events rewritten');
+  for (const [table, n] of Object.entries(s.warehouse)) add(n, `${table} rows rewritten`);
+  add(s.exports.files_rewritten, 'exported CSVs rewritten');
+  if (typeof s.recordings === 'object') {
+    add(s.recordings.transcriptsRedacted, 'transcripts redacted');
+    add(s.recordings.manifestsRedacted, 'recording manifests redacted');
+    add(s.recordings.deletedObjects, 'recording files deleted');
+    add(
+      s.recordings.media_kept,
+      'recordings kept whose audio/video hold the person (--delete-recordings deletes them)',
+    );
+  }
+  add(s.rosters_naming_person, 'rosters in the bucket that list the person (edit them yourself)');
+  if (r.pending.length > 0) lines.push(`pending: ${r.pending.join('; ')}`);
+  return lines;
 }
