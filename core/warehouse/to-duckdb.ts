@@ -72,6 +72,7 @@ const FUNCTIONS: Readonly<Record<string, (args: string[]) => string>> = {
   LOGICAL_OR: ([x]) => `bool_or(${x})`,
   LOGICAL_AND: ([x]) => `bool_and(${x})`,
   COUNTIF: ([x]) => `count_if(${x})`,
+  JSON_VALUE: ([json, path]) => `json_extract_string(${json}, ${path})`,
   // Only used as a partition key: any good 64-bit hash will do.
   FARM_FINGERPRINT: ([x]) => `hash(${x})`,
   // Literal code points only (`[39]`, `[9, 13]`): characters the SQL cannot spell the same way on both.

@@ -112,7 +112,8 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     }
   };
 
-  const meetingUuids = await findMeetings(deps.engine, dataset, req);
+  const hosted = await hostedMeetings(deps.engine, dataset, req);
+  const meetingUuids = [...new Set([...(await findMeetings(deps.engine, dataset, req)), ...hosted])].sort();
   let rows = await identityRows(deps.engine, dataset, meetingUuids);
   const dates = [...new Set(rows.map((r) => r.event_date))].sort();
   if (!dryRun && dates.length > 0) {
@@ -121,6 +122,17 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     rows = await identityRows(deps.engine, dataset, meetingUuids);
   }
   const target = resolveTarget(rows, req.selector);
+  // Meetings they hosted without an event of their own still carry their account id (host_id).
+  for (const m of hosted) {
+    target.accountIds.add(req.selector.value.trim());
+    if (!target.meetings.has(m))
+      target.meetings.set(m, {
+        connections: new Set(),
+        participantIds: new Set(),
+        names: new Set(),
+        comparableNames: new Set(),
+      });
+  }
   const redactor = createRedactor(target, deps.pseudonyms);
   const meetings = new Set(target.meetings.keys());
   const mine = rows.filter((r) => r.meeting_uuid !== null && meetings.has(r.meeting_uuid));
@@ -325,6 +337,25 @@ async function findMeetings(engine: SqlEngine, dataset: string, req: EraseReques
       ? rows.filter((r) => r.participant_name && normalizeDisplayName(r.participant_name) === want)
       : rows;
   return [...new Set(hits.map((r) => r.meeting_uuid))].sort();
+}
+
+/** Meetings whose events name the account user id the request gives as their host (`host_id`). */
+async function hostedMeetings(engine: SqlEngine, dataset: string, req: EraseRequest): Promise<string[]> {
+  if (req.selector.by !== 'user-id' && req.selector.by !== 'key') return [];
+  const { rows } = await engine.query<{ meeting_uuid: string }>(
+    `SELECT DISTINCT meeting_uuid FROM ${dataset}.raw_events
+    WHERE meeting_uuid IS NOT NULL AND source = 'webhook'
+      AND JSON_VALUE(raw_payload, '$.payload.object.host_id') = @erase_host
+      AND event_date BETWEEN CAST(@erase_from AS DATE) AND CAST(@erase_to AS DATE)
+      ${req.meeting ? 'AND meeting_uuid = @erase_meeting' : ''}`,
+    {
+      erase_host: req.selector.value.trim(),
+      erase_from: req.from ?? '1970-01-01',
+      erase_to: req.to ?? '9999-12-31',
+      ...(req.meeting && { erase_meeting: req.meeting }),
+    },
+  );
+  return rows.map((r) => r.meeting_uuid);
 }
 
 type ResolvedRow = IdentityRow & { gcs_path: string; inserted_at: string };
