@@ -101,6 +101,8 @@ export const configSchema = z
     FFPROBE_PATH: z.string().trim().min(1).default('ffprobe'),
 
     STATE_TTL_DAYS: positiveInt.default(7),
+    /** Days the live state of an ended meeting (and of a person who left) is kept after the end. */
+    RETENTION_LIVE_STATE_DAYS: positiveInt.default(1),
     /** How long each kind of data is kept: whole days or `forever` (core/retention-settings.ts). */
     RETENTION_RAW_DAYS: retentionDays(KEEP.rawDays),
     RETENTION_QUARANTINE_DAYS: retentionDays(KEEP.quarantineDays),

@@ -107,6 +107,10 @@ const schema = z.object({
   ZT_RETENTION_WAREHOUSE_DAYS: retentionDays(KEEP.warehouseDays),
   ZT_RETENTION_RECORDINGS_DAYS: retentionDays(KEEP.recordingsDays),
   ZT_RETENTION_EXPORTS_DAYS: retentionDays(KEEP.exportsDays),
+  // Live state in Firestore (its TTL policy deletes a document after its expireAt): an ended
+  // meeting RETENTION_LIVE_STATE_DAYS after its end, one without an end STATE_TTL_DAYS after its start.
+  ZT_RETENTION_LIVE_STATE_DAYS: count.min(1).default(1),
+  ZT_STATE_TTL_DAYS: count.min(1).default(7),
 });
 const secretId = /^[\w-]{1,255}$/;
 
@@ -136,6 +140,8 @@ export interface StackInputs {
   schedules: { report: string; export: string; backfill: string };
   /** How long the bucket's prefixes and the dataset's partitions are kept (lifecycle rules, partition expiration). */
   retention: RetentionSettings;
+  /** Days live state is kept: after an ended meeting's end, after an open meeting's start. */
+  liveState: { endedDays: number; openDays: number };
   /** Secret Manager secret id per env var name. */
   secretIds: Readonly<Record<SecretEnvName, string>>;
 }
@@ -211,6 +217,7 @@ export function parseInputs(env: Readonly<Record<string, string | undefined>>): 
       backfill: d.ZT_BACKFILL_SCHEDULE,
     },
     retention: retentionSettingsOf(d, 'ZT_'),
+    liveState: { endedDays: d.ZT_RETENTION_LIVE_STATE_DAYS, openDays: d.ZT_STATE_TTL_DAYS },
     secretIds: Object.freeze(secretIds),
   });
 }

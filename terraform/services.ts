@@ -26,6 +26,8 @@ export function commonEnv(inputs: StackInputs, d: DataStores, m: Messaging): Rec
     PUBSUB_TOPIC: m.topic.name,
     FIRESTORE_DATABASE: d.firestore.name,
     REPORT_TIMEZONE: inputs.timezone,
+    RETENTION_LIVE_STATE_DAYS: String(inputs.liveState.endedDays),
+    STATE_TTL_DAYS: String(inputs.liveState.openDays),
     LOG_FORMAT: 'json',
   };
 }

@@ -455,6 +455,11 @@ describe('terraform stack (full stage)', () => {
         database: '${google_firestore_database.firestore.name}',
       });
     }
+    // Which expireAt the services write: the live-state settings reach them (defaults 1 and 7 days).
+    const webhookEnv = containerOf(one('google_cloud_run_v2_service', 'service_webhook')).env.map(
+      (e) => `${e.name}=${e.value ?? ''}`,
+    );
+    expect(webhookEnv).toEqual(expect.arrayContaining(['RETENTION_LIVE_STATE_DAYS=1', 'STATE_TTL_DAYS=7']));
     // The live-state queries: meetings keep the automatic indexes; the collection-group query over
     // participants (`where('expireAt', '>', t)`) needs a COLLECTION_GROUP index; leases none.
     expect(one('google_firestore_field', 'firestore_ttl_meetings').index_config).toBeUndefined();
@@ -565,6 +570,8 @@ describe('terraform stack (full stage)', () => {
       'PUBSUB_TOPIC=${google_pubsub_topic.topic_rtms.name}',
       'FIRESTORE_DATABASE=${google_firestore_database.firestore.name}',
       'REPORT_TIMEZONE=Europe/Berlin',
+      'RETENTION_LIVE_STATE_DAYS=1',
+      'STATE_TTL_DAYS=7',
       'LOG_FORMAT=json',
       'AWS_REGION=us-east-1',
       'S3_BUCKET=acme-recordings',
@@ -586,7 +593,12 @@ describe('terraform stack (full stage)', () => {
       const secretNames = jobContainer(j)
         .env.filter((e) => e.value_source)
         .map((e) => e.name);
-      expect(secretNames, name).toEqual(['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ERASURE_SECRET']);
+      expect(secretNames, name).toEqual([
+        'ZOOM_ACCOUNT_ID',
+        'ZOOM_CLIENT_ID',
+        'ZOOM_CLIENT_SECRET',
+        'ERASURE_SECRET',
+      ]);
       expect(
         jobContainer(j).env.map((e) => e.name),
         name,

@@ -93,6 +93,7 @@ export async function createBackends(
   const liveState = createMemoryLiveState({
     now,
     ttlDays: config.STATE_TTL_DAYS,
+    endedDays: config.RETENTION_LIVE_STATE_DAYS,
     lateAfterMins: config.ATTENDANCE_LATE_AFTER_MINS,
   });
   const localQueue = createMemoryQueue(log);

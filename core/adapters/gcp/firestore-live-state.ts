@@ -19,10 +19,11 @@ import { createFirestore, type FirestoreConfig } from './firestore-client.ts';
 import { createDocWriter, type DocBuilder } from './firestore-doc-writer.ts';
 import { createPendingEvents } from './firestore-pending.ts';
 import { createStateRewriter } from './firestore-rewrite.ts';
+import { stateTtlOf } from '../../state/retention.ts';
 import { isLive, meetingDoc, participantDoc, participantDocId } from './firestore-state-docs.ts';
 import { isTransient } from './upstream-errors.ts';
 
-type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS'>;
+type LiveStateConfig = FirestoreConfig & Pick<Config, 'STATE_TTL_DAYS' | 'RETENTION_LIVE_STATE_DAYS'>;
 
 export interface FirestoreLiveStateOptions {
   now?: () => number;
@@ -55,10 +56,11 @@ export function createFirestoreLiveState(
   const participantsOf = (uuid: string) => meetingRef(uuid).collection('participants');
   const pendingOf = (uuid: string) => meetingRef(uuid).collection('pending');
   const pending = createPendingEvents(pendingOf);
+  const ttl = stateTtlOf(config);
   const rewriter = createStateRewriter(
     db,
     { meeting: meetingRef, participants: participantsOf, pending: pendingOf },
-    config.STATE_TTL_DAYS,
+    ttl,
   );
   /** Asks the watch listeners' debounced notification directly (set while watching). */
   let poke: (() => void) | undefined;
@@ -70,14 +72,14 @@ export function createFirestoreLiveState(
   const buildMeeting =
     (uuid: string): DocBuilder =>
     (events) => {
-      const doc = meetingDoc(uuid, events, config.STATE_TTL_DAYS);
+      const doc = meetingDoc(uuid, events, ttl);
       if (typeof doc['meetingId'] === 'string') remember(idByUuid, uuid, doc['meetingId']);
       return doc;
     };
   const buildParticipant =
     (uuid: string, key: string): DocBuilder =>
     (events) =>
-      participantDoc(uuid, key, events, config.STATE_TTL_DAYS);
+      participantDoc(uuid, key, events, ttl);
 
   /** An event names only a user id (the batch had no keyed event with it): a cached key, else a query by userIds, then by name. */
   async function resolveKey(e: StateEvent): Promise<string | undefined> {

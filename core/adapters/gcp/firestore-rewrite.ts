@@ -22,6 +22,7 @@ import {
 import { meetingUuidProblem } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 import { pendingDoc } from './firestore-pending.ts';
+import type { StateTtl } from '../../state/retention.ts';
 import { meetingDoc, participantDoc, participantDocId } from './firestore-state-docs.ts';
 
 export interface MeetingRefs {
@@ -61,7 +62,7 @@ export function planRewrite(
   uuid: string,
   snap: MeetingSnapshot,
   refs: MeetingRefs,
-  ttlDays: number,
+  ttl: StateTtl,
   rewrite: EventRewrite,
 ): RewritePlan {
   const changed = new Set<string>();
@@ -69,8 +70,7 @@ export function planRewrite(
   if (snap.meeting.exists) {
     const before = changed.size;
     const events = rewriteList(eventsOf(snap.meeting), rewrite, changed);
-    if (changed.size > before)
-      plan.sets.push({ ref: snap.meeting.ref, data: meetingDoc(uuid, events, ttlDays) });
+    if (changed.size > before) plan.sets.push({ ref: snap.meeting.ref, data: meetingDoc(uuid, events, ttl) });
   }
   // Connections by their key after the rewrite (two documents may become one).
   const groups = new Map<string, { events: StateEvent[]; dirty: boolean }>();
@@ -90,7 +90,7 @@ export function planRewrite(
   for (const [key, group] of groups) {
     if (!group.dirty) continue;
     const ref = refs.participants(uuid).doc(participantDocId(key));
-    plan.sets.push({ ref, data: participantDoc(uuid, key, group.events, ttlDays) });
+    plan.sets.push({ ref, data: participantDoc(uuid, key, group.events, ttl) });
   }
   for (const d of snap.pending) {
     const e = d.get('event') as StateEvent;
@@ -107,7 +107,7 @@ export function planRewrite(
   return plan;
 }
 
-export function createStateRewriter(db: Firestore, refs: MeetingRefs, ttlDays: number): StateRewriter {
+export function createStateRewriter(db: Firestore, refs: MeetingRefs, ttl: StateTtl): StateRewriter {
   async function commitInBatches(plan: RewritePlan): Promise<void> {
     const writes = [
       ...plan.sets.map((s) => (b: WriteBatch) => b.set(s.ref, s.data)),
@@ -133,7 +133,7 @@ export function createStateRewriter(db: Firestore, refs: MeetingRefs, ttlDays: n
             uuid,
             { meeting, participants: participants.docs, pending: pending.docs },
             refs,
-            ttlDays,
+            ttl,
             rewrite,
           );
           if (p.sets.length + p.deletes.length <= TX_WRITES) {

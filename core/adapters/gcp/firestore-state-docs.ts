@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Timestamp, type DocumentData } from '@google-cloud/firestore';
 import { foldConnection, orderConnectionEvents } from '../../state/connection.ts';
 import { foldMeeting, orderEvents } from '../../state/fold.ts';
-import { expiryOf } from '../../state/retention.ts';
+import { expiryOf, type StateTtl } from '../../state/retention.ts';
 import { meetingKeyOf } from '../../zoom/identifiers.ts';
 import type { StateEvent } from '../../zoom/types.ts';
 
@@ -16,7 +16,7 @@ export function participantDocId(participantKey: string): string {
 }
 
 /** `meetings/{meetingKey}`: the meeting-level events, their fold, and query fields. */
-export function meetingDoc(uuid: string, events: readonly StateEvent[], ttlDays: number): DocumentData {
+export function meetingDoc(uuid: string, events: readonly StateEvent[], ttl: StateTtl): DocumentData {
   const ordered = orderEvents(events);
   const state = foldMeeting(uuid, ordered);
   const lastEventAt = ordered.reduce((max, e) => Math.max(max, e.at), 0);
@@ -29,7 +29,7 @@ export function meetingDoc(uuid: string, events: readonly StateEvent[], ttlDays:
     lastEventAt,
     events: ordered,
     state,
-    expireAt: Timestamp.fromMillis(expiryOf(state, lastEventAt, ttlDays)),
+    expireAt: Timestamp.fromMillis(expiryOf(state, lastEventAt, ttl)),
   };
 }
 
@@ -41,7 +41,7 @@ export function participantDoc(
   uuid: string,
   key: string,
   events: readonly StateEvent[],
-  ttlDays: number,
+  ttl: StateTtl,
 ): DocumentData {
   const ordered = orderConnectionEvents(events);
   const state = foldConnection(key, ordered);
@@ -57,8 +57,8 @@ export function participantDoc(
     lastEventAt: state.lastEventAt,
     events: ordered,
     state,
-    // A connection that left can go a day later; one still present lives as long as a live meeting.
-    expireAt: Timestamp.fromMillis(state.lastEventAt + (left(state) ? DAY : ttlDays * DAY)),
+    // A connection that left goes as an ended meeting does; one still present lives as long as a live meeting.
+    expireAt: Timestamp.fromMillis(state.lastEventAt + (left(state) ? ttl.endedDays : ttl.days) * DAY),
   };
 }
 

@@ -71,6 +71,18 @@ describe('memory live state retention', () => {
     expect(await store.listMeetings({ includeEnded: true })).toEqual([]);
     expect(await store.liveParticipants(MEETING.id)).toBeUndefined();
   });
+
+  it('keeps an ended meeting RETENTION_LIVE_STATE_DAYS after its end (endedDays), then drops it', async () => {
+    let now = end + 3 * 3_600_000;
+    const store = createMemoryLiveState({ now: () => now, ttlDays: 7, endedDays: 3 });
+    await store.apply(states(sampleMeeting()));
+    now = end + 3 * 86_400_000 - 1;
+    expect((await store.listMeetings({ includeEnded: true })).map((m) => m.meetingUuid)).toEqual([
+      MEETING.uuid,
+    ]);
+    now = end + 3 * 86_400_000 + 1;
+    expect(await store.listMeetings({ includeEnded: true })).toEqual([]);
+  });
 });
 
 /** Ana (host; reconnects with a new participant_uuid, visits a breakout room) and Ben. */

@@ -42,6 +42,8 @@ interface MeetingEntry {
 export interface MemoryLiveStateOptions {
   now: () => number;
   ttlDays: number;
+  /** Days an ended meeting is kept after its end (RETENTION_LIVE_STATE_DAYS; default 1). */
+  endedDays?: number;
   /** ATTENDANCE_LATE_AFTER_MINS, for the late flag of scheduled meetings. */
   lateAfterMins?: number;
 }
@@ -123,7 +125,9 @@ export function createMemoryLiveState(opts: MemoryLiveStateOptions): LiveState {
   }
 
   function expired(m: MeetingEntry, now: number): boolean {
-    return expiryOf(fold(m).meeting, m.lastEventAt, opts.ttlDays) < now;
+    return (
+      expiryOf(fold(m).meeting, m.lastEventAt, { days: opts.ttlDays, endedDays: opts.endedDays ?? 1 }) < now
+    );
   }
 
   /**
