@@ -5,17 +5,12 @@
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive, LiveState, MediaStore } from '../../core/ports.ts';
-import {
-  isEmptyTarget,
-  resolveTarget,
-  type IdentityRow,
-  type Selector,
-} from '../../core/privacy/erasure-target.ts';
+import { isEmptyTarget, resolveTarget, type Selector } from '../../core/privacy/erasure-target.ts';
 import { writeRegisters } from '../../core/privacy/erasure-register.ts';
 import type { Pseudonyms } from '../../core/privacy/pseudonym.ts';
 import { createRedactor, type Redactor } from '../../core/privacy/redactor.ts';
 import { addDays } from '../../core/warehouse/day-window.ts';
-import type { SqlEngine, Statement, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
+import type { SqlEngine, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
 import { SQL_DATASET } from '../../core/warehouse/sql-files.ts';
 import { normalizeDisplayName } from '../../core/zoom/person-key.ts';
 import { reconcileDays } from '../reconcile.ts';
@@ -27,23 +22,20 @@ import {
   type ArchivedEventRef,
 } from './archive-erasure.ts';
 import { eraseExports } from './csv-erasure.ts';
-import { eraseFromRecordings, type RecordingsErasure } from './recordings.ts';
+import { findMeetings, hostedMeetings, identityRows, type PersonQuery } from './find-person.ts';
+import { summaryLines, type ErasureReceipt } from './receipt.ts';
+
+export type { ErasureReceipt } from './receipt.ts';
+import { eraseFromRecordings } from './recordings.ts';
 import {
   eraseRawEvents,
   eraseWarehouse,
-  meetingsWhere,
   speakerMatchOf,
   type BufferRetry,
   type TableErasure,
 } from './warehouse-erasure.ts';
 
-export interface EraseRequest {
-  selector: Selector;
-  /** A meeting instance UUID the erasure is limited to. */
-  meeting?: string;
-  /** UTC dates bounding the events that find the person (inclusive). */
-  from?: string;
-  to?: string;
+export interface EraseRequest extends PersonQuery {
   dryRun: boolean;
   /** Delete whole recordings of meetings the person spoke or appeared in (default: keep the media). */
   deleteRecordings: boolean;
@@ -62,36 +54,6 @@ export interface EraseDeps {
   media?: MediaStore;
   /** Retries a warehouse replace BigQuery refuses for rows still in the streaming buffer. */
   retry?: BufferRetry;
-}
-
-/** What a run did, per store; no personal data (the request is named by a keyed hash only). */
-export interface ErasureReceipt {
-  receipt_version: 1;
-  request_id: string;
-  selector: Selector['by'];
-  scope: { meeting: string | null; from: string | null; to: string | null };
-  dry_run: boolean;
-  delete_recordings: boolean;
-  started_at: string;
-  finished_at: string;
-  complete: boolean;
-  /** Steps that failed (run again to finish them). */
-  pending: string[];
-  meetings: number;
-  stores: {
-    raw_archive: { objects_rewritten: number; objects_missing: number };
-    qos_archive: { objects_rewritten: number };
-    quarantine: { objects_deleted: number };
-    live_state: { meetings: number; events: number } | 'not reached';
-    recordings:
-      (Omit<RecordingsErasure, 'deletedStreams' | 'keptMedia'> & { media_kept: number }) | 'not reached';
-    warehouse: Record<string, number>;
-    exports: { files_rewritten: number; lines: number };
-    /** Roster files under rosters/ that list the person (left to the operator). */
-    rosters_naming_person?: number;
-  };
-  /** Where the receipt is in the archive (unset on a dry run). */
-  key?: string;
 }
 
 const noRetry: BufferRetry = (work) => work();
@@ -292,134 +254,4 @@ function daysBetween(from: string | undefined, to: string | undefined, pad: numb
   const out: string[] = [];
   for (let d = addDays(from, -pad); d <= addDays(to, pad); d = addDays(d, 1)) out.push(d);
   return out;
-}
-
-/** The meeting instances where the selector names someone, within the request's scope. */
-async function findMeetings(engine: SqlEngine, dataset: string, req: EraseRequest): Promise<string[]> {
-  const v = req.selector.value.trim();
-  const selector: Statement = ((): Statement => {
-    switch (req.selector.by) {
-      case 'email':
-        return {
-          sql: 'LOWER(TRIM(participant_email)) = @erase_value',
-          params: { erase_value: v.toLowerCase() },
-        };
-      case 'user-id':
-        return { sql: 'TRIM(zoom_user_id) = @erase_value', params: { erase_value: v } };
-      case 'name':
-        // Names compare normalised (NFKC, case-folded), which SQL cannot: candidates, checked below.
-        return { sql: 'participant_name IS NOT NULL', params: {} };
-      case 'key':
-        return {
-          sql: `(person_match = @erase_value OR TRIM(zoom_user_id) = @erase_value
-            OR LOWER(TRIM(participant_email)) = @erase_lower OR person_match = @erase_name_key)`,
-          params: {
-            erase_value: v,
-            erase_lower: v.toLowerCase(),
-            erase_name_key: `n:${normalizeDisplayName(v)}`,
-          },
-        };
-    }
-  })();
-  const sql = `SELECT DISTINCT meeting_uuid, participant_name FROM ${dataset}.raw_events
-    WHERE meeting_uuid IS NOT NULL AND ${selector.sql}
-      AND event_date BETWEEN CAST(@erase_from AS DATE) AND CAST(@erase_to AS DATE)
-      ${req.meeting ? 'AND meeting_uuid = @erase_meeting' : ''}`;
-  const { rows } = await engine.query<{ meeting_uuid: string; participant_name: string | null }>(sql, {
-    ...selector.params,
-    erase_from: req.from ?? '1970-01-01',
-    erase_to: req.to ?? '9999-12-31',
-    ...(req.meeting && { erase_meeting: req.meeting }),
-  });
-  const want = normalizeDisplayName(v);
-  const hits =
-    req.selector.by === 'name'
-      ? rows.filter((r) => r.participant_name && normalizeDisplayName(r.participant_name) === want)
-      : rows;
-  return [...new Set(hits.map((r) => r.meeting_uuid))].sort();
-}
-
-/** Meetings whose events name the account user id the request gives as their host (`host_id`). */
-async function hostedMeetings(engine: SqlEngine, dataset: string, req: EraseRequest): Promise<string[]> {
-  if (req.selector.by !== 'user-id' && req.selector.by !== 'key') return [];
-  const { rows } = await engine.query<{ meeting_uuid: string }>(
-    `SELECT DISTINCT meeting_uuid FROM ${dataset}.raw_events
-    WHERE meeting_uuid IS NOT NULL AND source = 'webhook'
-      AND JSON_VALUE(raw_payload, '$.payload.object.host_id') = @erase_host
-      AND event_date BETWEEN CAST(@erase_from AS DATE) AND CAST(@erase_to AS DATE)
-      ${req.meeting ? 'AND meeting_uuid = @erase_meeting' : ''}`,
-    {
-      erase_host: req.selector.value.trim(),
-      erase_from: req.from ?? '1970-01-01',
-      erase_to: req.to ?? '9999-12-31',
-      ...(req.meeting && { erase_meeting: req.meeting }),
-    },
-  );
-  return rows.map((r) => r.meeting_uuid);
-}
-
-type ResolvedRow = IdentityRow & { gcs_path: string; inserted_at: string };
-
-/** Every row of the meetings, as resolution reads them. */
-async function identityRows(
-  engine: SqlEngine,
-  dataset: string,
-  meetings: readonly string[],
-): Promise<ResolvedRow[]> {
-  if (meetings.length === 0) return [];
-  const where = meetingsWhere(meetings);
-  const { rows } = await engine.query<Record<string, unknown>>(
-    `SELECT event_id, CAST(event_date AS STRING) AS event_date, meeting_uuid, participant_uuid, participant_id,
-      parent_participant_id, zoom_user_id, participant_name, participant_email, person_match, source, gcs_path,
-      CAST(inserted_at AS STRING) AS inserted_at
-    FROM ${dataset}.raw_events WHERE ${where.sql}`,
-    where.params,
-  );
-  const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-  return rows.map((r) => ({
-    event_id: String(r['event_id']),
-    event_date: String(r['event_date']).slice(0, 10),
-    meeting_uuid: text(r['meeting_uuid']),
-    participant_uuid: text(r['participant_uuid']),
-    participant_id: text(r['participant_id']),
-    parent_participant_id: text(r['parent_participant_id']),
-    zoom_user_id: text(r['zoom_user_id']),
-    participant_name: text(r['participant_name']),
-    participant_email: text(r['participant_email']),
-    person_match: text(r['person_match']),
-    source: String(r['source']),
-    gcs_path: String(r['gcs_path'] ?? ''),
-    inserted_at: String(r['inserted_at'] ?? ''),
-  }));
-}
-
-/** The receipt as a reader wants it from the command line: one line per store that has something. */
-export function summaryLines(r: ErasureReceipt): string[] {
-  const verb = r.dry_run ? 'would' : 'did';
-  const s = r.stores;
-  const lines = [
-    `${r.meetings} meeting instance(s) hold the person (${verb === 'would' ? 'dry run' : 'erased'})`,
-  ];
-  const add = (n: number | undefined, text: string): void => {
-    if (n) lines.push(`${text}: ${n}`);
-  };
-  add(s.raw_archive.objects_rewritten, 'raw archive bodies rewritten');
-  add(s.qos_archive.objects_rewritten, 'QoS pages rewritten');
-  add(s.quarantine.objects_deleted, 'quarantined bodies deleted');
-  if (typeof s.live_state === 'object')
-    add(s.live_state.events || s.live_state.meetings, 'live-state events rewritten');
-  for (const [table, n] of Object.entries(s.warehouse)) add(n, `${table} rows rewritten`);
-  add(s.exports.files_rewritten, 'exported CSVs rewritten');
-  if (typeof s.recordings === 'object') {
-    add(s.recordings.transcriptsRedacted, 'transcripts redacted');
-    add(s.recordings.manifestsRedacted, 'recording manifests redacted');
-    add(s.recordings.deletedObjects, 'recording files deleted');
-    add(
-      s.recordings.media_kept,
-      'recordings kept whose audio/video hold the person (--delete-recordings deletes them)',
-    );
-  }
-  add(s.rosters_naming_person, 'rosters in the bucket that list the person (edit them yourself)');
-  if (r.pending.length > 0) lines.push(`pending: ${r.pending.join('; ')}`);
-  return lines;
 }
