@@ -4,17 +4,26 @@
 import type { Archive } from '../ports.ts';
 import { meetingKeyOf } from '../zoom/identifiers.ts';
 import { emptyTarget, type ErasureTarget } from './erasure-target.ts';
-import type { IdentifierKind, Pseudonyms } from './pseudonym.ts';
+import { z } from 'zod';
+import { isPseudonym, type IdentifierKind, type Pseudonyms } from './pseudonym.ts';
 import { createRedactor, KeyedSet, type Redactor } from './redactor.ts';
 
 type RegisterKind = Extract<IdentifierKind, 'email' | 'account' | 'connection' | 'participant' | 'name'>;
 const KINDS: readonly RegisterKind[] = ['email', 'account', 'connection', 'participant', 'name'];
 
-export interface ErasureRegister {
-  meeting_uuid: string;
+const pseudonymList = z.array(z.string().refine(isPseudonym, 'not a pseudonym')).default([]);
+const registerSchema = z.object({
+  meeting_uuid: z.string().min(1),
   /** Sorted, per kind. */
-  pseudonyms: Record<RegisterKind, string[]>;
-}
+  pseudonyms: z.object({
+    email: pseudonymList,
+    account: pseudonymList,
+    connection: pseudonymList,
+    participant: pseudonymList,
+    name: pseudonymList,
+  }),
+});
+export type ErasureRegister = z.infer<typeof registerSchema>;
 
 export function registerKey(meetingUuid: string): string {
   return `erasures/meetings/${meetingKeyOf(meetingUuid)}.json`;
@@ -83,7 +92,7 @@ export async function readRegister(
   meetingUuid: string,
 ): Promise<ErasureRegister | undefined> {
   const bytes = await archive.get(registerKey(meetingUuid));
-  return bytes ? (JSON.parse(bytes.toString('utf8')) as ErasureRegister) : undefined;
+  return bytes ? registerSchema.parse(JSON.parse(bytes.toString('utf8'))) : undefined;
 }
 
 /** The redactor of a meeting's erasures, or undefined when nobody was erased from it. */
