@@ -24,7 +24,7 @@ store: the raw archive (rewritten at the same keys), QoS pages, quarantine (bodi
 deleted), the warehouse (raw_events, camera_minutes, daily_reports, attendance, recordings, roster),
 exported CSVs, live state, and recordings (their transcript lines and manifest entries). Everyone
 else's rows stay as they were. Writes a receipt without personal data to erasures/ and the log.
-Running it again finds nothing and changes nothing.
+Running it again finds nothing and changes no data (it writes its receipt).
 
 The person: every connection in a meeting that shares a person key (account user id, else e-mail,
 else display name) with the events the selector finds.
