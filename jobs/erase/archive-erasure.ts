@@ -5,7 +5,6 @@
 import type { Archive } from '../../core/ports.ts';
 import { markErased } from '../../core/privacy/erased-body.ts';
 import type { Redactor } from '../../core/privacy/redactor.ts';
-import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
 import { normalizeArchived } from '../../core/zoom/archived-event.ts';
 import { meetingKeyOf } from '../../core/zoom/identifiers.ts';
 
@@ -20,8 +19,6 @@ export interface RawArchiveErasure {
   rewritten: number;
   /** Keys listed in the warehouse with no object (deleted by retention). */
   missing: number;
-  /** event_id -> the row the rewritten body gives (what replay would write). */
-  rows: Map<string, RawEventRow>;
 }
 
 const CONCURRENCY = 16;
@@ -38,7 +35,7 @@ export async function eraseRawArchive(
   redactor: Redactor,
   dryRun: boolean,
 ): Promise<RawArchiveErasure> {
-  const out: RawArchiveErasure = { rewritten: 0, missing: 0, rows: new Map() };
+  const out: RawArchiveErasure = { rewritten: 0, missing: 0 };
   await inBatches(refs, async (ref) => {
     const bytes = await archive.get(ref.gcs_path);
     if (!bytes) {
@@ -52,7 +49,6 @@ export async function eraseRawArchive(
     const next = Buffer.from(JSON.stringify(markErased(value, eventId)));
     const read = normalizeArchived(ref.gcs_path, next, ref.inserted_at);
     if (!read.ok) throw new Error(`erased body of ${ref.gcs_path} does not read back: ${read.reason}`);
-    out.rows.set(eventId, read.normalized.row);
     out.rewritten++;
     if (!dryRun) await archive.put(ref.gcs_path, next, 'application/json');
   });

@@ -2,9 +2,9 @@
 // the redactor and written back in one replace per table (delete + insert, atomic), only when one of
 // them changes. raw_events goes last, since it is where a rerun finds the person again if anything
 // before it failed; its webhook rows become exactly what replay reads from the rewritten archive.
-import { markErased } from '../../core/privacy/erased-body.ts';
+import type { Archive } from '../../core/ports.ts';
+import { isErasedBody, markErased } from '../../core/privacy/erased-body.ts';
 import type { Redactor } from '../../core/privacy/redactor.ts';
-import type { RawEventRow } from '../../core/warehouse/raw-events.ts';
 import type { Row, SqlEngine, Statement, WarehouseTable } from '../../core/warehouse/sql-engine.ts';
 import { normalizeArchived } from '../../core/zoom/archived-event.ts';
 import { redactManifest, type SpeakerMatch } from './recordings.ts';
@@ -75,14 +75,14 @@ export async function eraseTable(
   engine: SqlEngine,
   table: WarehouseTable,
   where: Statement,
-  rewrite: (row: Row) => { row: Row; changed: boolean },
+  rewrite: (row: Row) => { row: Row; changed: boolean } | Promise<{ row: Row; changed: boolean }>,
   opts: { dryRun: boolean; retry: BufferRetry },
 ): Promise<TableErasure> {
   const rows = await engine.selectRows(table, where);
   const next: Row[] = [];
   let changed = 0;
   for (const row of rows) {
-    const r = rewrite(row);
+    const r = await rewrite(row);
     if (r.changed) changed++;
     next.push(r.row);
   }
@@ -108,23 +108,23 @@ export async function eraseWarehouse(
           params: { erase_emails: spaceList(redactor.target.emails) },
         }
       : undefined;
-  if (meetings.size > 0) {
-    for (const table of MEETING_TABLES) {
-      const inMeetings = meetingsWhere(meetings);
-      // A roster member has an attendance row in every meeting of the day, absent ones included: by
-      // e-mail too, or their rows of meetings they missed keep their e-mail, names and roster id.
-      const where: Statement =
-        table === 'attendance' && byEmail
-          ? {
-              sql: `(${inMeetings.sql}) OR (${byEmail.sql})`,
-              params: { ...inMeetings.params, ...byEmail.params },
-            }
-          : inMeetings;
-      out.push(await eraseTable(engine, table, where, (r) => rewriteRow(table, r, redactor), opts));
+  const erase = async (table: WarehouseTable, where: Statement): Promise<number> =>
+    (await eraseTable(engine, table, where, (r) => rewriteRow(table, r, redactor), opts)).rows;
+  for (const table of MEETING_TABLES) {
+    let rows = 0;
+    for (const chunk of chunksOf(meetings)) rows += await erase(table, meetingsWhere(chunk));
+    // A roster member has an attendance row in every meeting of the day, absent ones included: those
+    // of the meetings they missed are found by e-mail, or they keep their e-mail, names and roster id.
+    if (table === 'attendance' && byEmail) {
+      const elsewhere = meetingsWhere(meetings);
+      rows += await erase(table, {
+        sql: `(${byEmail.sql}) AND NOT (${elsewhere.sql})`,
+        params: { ...byEmail.params, ...elsewhere.params },
+      });
     }
+    out.push({ table, rows });
   }
-  if (byEmail)
-    out.push(await eraseTable(engine, 'roster', byEmail, (r) => rewriteRow('roster', r, redactor), opts));
+  if (byEmail) out.push({ table: 'roster', rows: await erase('roster', byEmail) });
   return out;
 }
 
@@ -150,30 +150,58 @@ function erasedWebhookRow(row: Row, redactor: Redactor): Row | undefined {
 }
 
 /**
- * raw_events of the person's meetings: webhook rows whose body was rewritten take the row it reads
- * back to (`fromArchive`, by event_id, else the same rewrite of the body in raw_payload: an earlier
- * run rewrote it); other rows (RTMS, QoS) are rewritten column by column and in their raw_payload.
+ * raw_events of the person's meetings, a few meetings at a time: webhook rows whose archived body
+ * is erased take the row that body reads back to (as replay would write it); on a dry run, or with
+ * the body gone (retention), the same rewrite of the body in raw_payload; other rows (RTMS, QoS) are
+ * rewritten column by column and in their raw_payload.
  */
 export async function eraseRawEvents(
   engine: SqlEngine,
+  archive: Archive,
   meetings: ReadonlySet<string>,
-  fromArchive: ReadonlyMap<string, RawEventRow>,
   redactor: Redactor,
   opts: { dryRun: boolean; retry: BufferRetry },
 ): Promise<TableErasure> {
-  if (meetings.size === 0) return { table: 'raw_events', rows: 0 };
-  return eraseTable(
-    engine,
-    'raw_events',
-    meetingsWhere(meetings),
-    (row) => {
-      const archived = fromArchive.get(String(row['event_id']));
-      if (archived && row['source'] === 'webhook')
-        return { row: { ...archived, inserted_at: row['inserted_at'] } as Row, changed: true };
-      const erased = row['source'] === 'webhook' ? erasedWebhookRow(row, redactor) : undefined;
-      if (erased) return { row: erased, changed: true };
-      return rewriteRow('raw_events', row, redactor);
-    },
-    opts,
-  );
+  let rows = 0;
+  for (const chunk of chunksOf(meetings)) {
+    const erased = await eraseTable(
+      engine,
+      'raw_events',
+      meetingsWhere(chunk),
+      async (row) => {
+        if (row['source'] !== 'webhook') return rewriteRow('raw_events', row, redactor);
+        const fromArchive = opts.dryRun ? undefined : await archivedRow(archive, row);
+        const next = fromArchive ?? erasedWebhookRow(row, redactor);
+        return next && !sameRow(next, row) ? { row: next, changed: true } : { row, changed: false };
+      },
+      opts,
+    );
+    rows += erased.rows;
+  }
+  return { table: 'raw_events', rows };
+}
+
+/** Meetings per warehouse read: what one replace holds in memory. */
+const MEETINGS_PER_CHUNK = 25;
+
+function* chunksOf(meetings: ReadonlySet<string>): Generator<string[]> {
+  const all = [...meetings].sort();
+  for (let i = 0; i < all.length; i += MEETINGS_PER_CHUNK) yield all.slice(i, i + MEETINGS_PER_CHUNK);
+}
+
+/** The row an erased archived body reads back to, or undefined (no object, or no erasure mark). */
+async function archivedRow(archive: Archive, row: Row): Promise<Row | undefined> {
+  const key = String(row['gcs_path'] ?? '');
+  if (!key) return undefined;
+  const bytes = await archive.get(key);
+  if (!bytes || !isErasedBody(bytes)) return undefined;
+  const read = normalizeArchived(key, bytes, String(row['inserted_at']));
+  if (!read.ok) throw new Error(`erased body of ${key} does not read back: ${read.reason}`);
+  return { ...read.normalized.row, inserted_at: row['inserted_at'] } as Row;
+}
+
+function sameRow(a: Row, b: Row): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)) return false;
+  return true;
 }
