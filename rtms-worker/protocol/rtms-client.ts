@@ -2,7 +2,6 @@
 // watchdogs and close. Every decision comes from decisions.ts, frames are translated in
 // translate-frame.ts, backoff runs in reconnect-timer.ts; this loop only runs them.
 import type { Logger } from '../../core/log.ts';
-import type { MediaFrame, TranscriptItem } from '../frames.ts';
 import { logSafe } from '../../core/zoom/identifiers.ts';
 import {
   checkSocketUrl,
@@ -30,59 +29,20 @@ import {
   streamCloseRequest,
   type HandshakeIds,
   type Incoming,
-  type MediaOptions,
-  type RtmsEvent,
 } from './messages.ts';
-import type { RtmsSocket, SocketFactory } from './socket.ts';
+import type { RtmsSocket } from './socket.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import { toMediaFrame, toTranscriptItem } from './translate-frame.ts';
+import type { RtmsClientOptions, RtmsEnd } from './rtms-client-options.ts';
 
-/** Frames and transcript lines are handed over in the capture's own shapes. */
-export type RtmsFrame = MediaFrame;
-export type RtmsTranscript = TranscriptItem;
-export interface RtmsEnd {
-  /** stopped: Zoom ended it; failed: it cannot be captured; handed-over: we let go for another worker. */
-  outcome: 'stopped' | 'failed' | 'handed-over';
-  stopReason?: number;
-  detail: string;
-}
-export interface RtmsHandlers {
-  audio(f: RtmsFrame): void;
-  video(f: RtmsFrame): void;
-  transcript(t: RtmsTranscript): void;
-  event(e: RtmsEvent): void;
-  /** Called exactly once; no handler is called after it. */
-  ended(end: RtmsEnd): void;
-}
-
-export interface RtmsClientOptions {
-  meetingUuid: string;
-  streamId: string;
-  serverUrls: string;
-  /** RTMS_ALLOWED_HOSTS: the only hosts signaling and media sockets may be opened to. */
-  allowedHosts: readonly string[];
-  clientId: string;
-  clientSecret: string;
-  media: MediaOptions;
-  socketFactory: SocketFactory;
-  handlers: RtmsHandlers;
-  log: Logger;
-  /** Time source and timers; the system clock unless a test injects one. */
-  clock?: Clock;
-  /** Silence on a socket (no message of any kind) after which it is redone (§3.12: 65 s). */
-  watchdogMs?: number;
-  /**
-   * How long a socket may take from being opened to its handshake answer (msg 2 / msg 4), default
-   * 10 s: a server answering garbage or nothing is treated as a lost connection (backoff, give-up).
-   */
-  handshakeTimeoutMs?: number;
-  reconnectWindowMs?: number;
-  /** How long a graceful close waits for msg 22. */
-  closeTimeoutMs?: number;
-  /** How long after `rtms_stopped` the sockets may still deliver the last frames. */
-  stopGraceMs?: number;
-}
+export type {
+  RtmsClientOptions,
+  RtmsEnd,
+  RtmsFrame,
+  RtmsHandlers,
+  RtmsTranscript,
+} from './rtms-client-options.ts';
 
 interface Conn {
   socket: RtmsSocket;
