@@ -6,7 +6,6 @@ import { logSafe } from '../../core/zoom/identifiers.ts';
 import {
   checkSocketUrl,
   chooseServerUrl,
-  isSilent,
   judgeHandshake,
   onSessionState,
   onStreamState,
@@ -19,10 +18,8 @@ import {
   clientReadyAck,
   EVENT,
   eventSubscription,
-  keepAliveResponse,
   mediaHandshake,
   MSG,
-  parseFrame,
   rtmsSignature,
   signalingHandshake,
   STOP_REASON,
@@ -30,10 +27,11 @@ import {
   type HandshakeIds,
   type Incoming,
 } from './messages.ts';
-import type { RtmsSocket } from './socket.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import { toMediaFrame, toTranscriptItem } from './translate-frame.ts';
+import { FrameIntake } from './frame-intake.ts';
+import { StreamSockets, type Conn, type SocketRole } from './stream-sockets.ts';
 import type { RtmsClientOptions, RtmsEnd } from './rtms-client-options.ts';
 
 export type {
@@ -44,25 +42,15 @@ export type {
   RtmsTranscript,
 } from './rtms-client-options.ts';
 
-interface Conn {
-  socket: RtmsSocket;
-  lastSeen: number;
-  ready: boolean;
-  closed: boolean;
-  /** Runs out when the handshake is not answered in time; cleared once ready or dropped. */
-  handshakeTimer?: TimerHandle | undefined;
-}
-
 type Phase = 'idle' | 'connecting' | 'streaming' | 'waiting' | 'closing' | 'ended';
 
 export class RtmsClient {
   private phase: Phase = 'idle';
-  private signaling: Conn | undefined;
-  private readonly media = new Map<MediaKind, Conn>();
+  private readonly sockets: StreamSockets;
+  private readonly intake: FrameIntake;
   private mediaUrls: Partial<Record<MediaKind, string>> = {};
   private serverUrls: string;
   private readonly ids: HandshakeIds;
-  private gen = 0;
   private duplicateRetries = 0;
   private readonly reconnect: ReconnectTimer;
   private closeTimer: TimerHandle | undefined;
@@ -71,7 +59,6 @@ export class RtmsClient {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly watchdogMs: number;
-  private badFrames = 0;
   readonly stats = {
     audio: 0,
     video: 0,
@@ -101,6 +88,35 @@ export class RtmsClient {
       Math.max(250, Math.floor(this.watchdogMs / 4)),
     );
     this.watchdog.unref?.();
+    this.sockets = new StreamSockets({
+      socketFactory: options.socketFactory,
+      clock: this.clock,
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      log: this.log,
+      events: {
+        message: (role, conn, data) => {
+          if (this.isOver()) return void this.stats.staleFrames++;
+          const msg = this.intake.take(role, conn, data);
+          if (!msg) return;
+          if (role === 'signaling') this.onSignaling(msg);
+          else this.onMedia(conn, msg);
+        },
+        stale: () => void this.stats.staleFrames++,
+        handshakeTimeout: (role, ms) => {
+          if (this.isOver()) return;
+          this.stats.handshakeTimeouts++;
+          this.lost(role === 'signaling' ? 'all' : 'media', `${role} handshake not answered within ${ms} ms`);
+        },
+        error: (role, err) => this.log.warn({ role, err: err.message }, 'rtms socket error'),
+        closed: (role, code, reason) => this.onClosed(role, code, reason),
+      },
+    });
+    this.intake = new FrameIntake({
+      clock: this.clock,
+      log: this.log,
+      stats: this.stats,
+      send: (conn, msg) => this.sockets.send(conn, msg),
+    });
   }
 
   get state(): Phase {
@@ -171,9 +187,10 @@ export class RtmsClient {
   /** Ends the stream at Zoom with msg 21 and waits for msg 22 (or a timeout). */
   close(): void {
     if (this.isOver() || this.phase === 'closing') return;
-    if (!this.signaling?.ready) return this.end({ outcome: 'stopped', detail: 'closed before streaming' });
+    const signaling = this.sockets.signaling;
+    if (!signaling?.ready) return this.end({ outcome: 'stopped', detail: 'closed before streaming' });
     this.phase = 'closing';
-    this.send(this.signaling, streamCloseRequest(this.options.streamId));
+    this.sockets.send(signaling, streamCloseRequest(this.options.streamId));
     this.closeTimer = this.clock.setTimeout(
       () => this.end({ outcome: 'stopped', detail: 'close timed out without msg 22' }),
       this.options.closeTimeoutMs ?? 5_000,
@@ -191,111 +208,48 @@ export class RtmsClient {
 
   private connectAll(): void {
     this.reconnect.cancel();
-    this.dropAll();
-    const gen = ++this.gen;
+    this.sockets.renew();
     this.phase = 'connecting';
     const choice = chooseServerUrl(this.serverUrls, this.options.allowedHosts);
     if (!choice.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${choice.why}` });
     this.log.debug({ url: choice.url }, 'opening signaling socket');
-    const conn = this.open(choice.url, gen, 'signaling');
-    this.signaling = conn;
-    conn.socket.onOpen(() => gen === this.gen && this.send(conn, signalingHandshake(this.ids)));
+    this.sockets.openSignaling(choice.url, signalingHandshake(this.ids));
   }
 
   private connectMedia(): void {
-    const gen = this.gen;
-    for (const c of this.media.values()) {
-      this.clock.clearTimeout(c.handshakeTimer);
-      c.socket.terminate();
-    }
-    this.media.clear();
+    this.sockets.terminateMedia();
     const targets = Object.entries(this.mediaUrls) as [MediaKind, string][];
     if (targets.length === 0)
       return this.end({ outcome: 'failed', detail: 'signaling handshake offered no media url' });
     for (const [kind, url] of targets) {
       const check = checkSocketUrl(url, this.options.allowedHosts);
       if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
-      const conn = this.open(url, gen, kind);
-      this.media.set(kind, conn);
-      conn.socket.onOpen(
-        () =>
-          gen === this.gen &&
-          this.media.get(kind) === conn &&
-          this.send(conn, mediaHandshake(this.ids, this.options.media, kind)),
-      );
+      this.sockets.openMedia(kind, url, mediaHandshake(this.ids, this.options.media, kind));
     }
   }
 
-  private open(url: string, gen: number, role: 'signaling' | MediaKind): Conn {
-    const socket = this.options.socketFactory(url);
-    const conn: Conn = { socket, lastSeen: this.clock.now(), ready: false, closed: false };
-    const current = () =>
-      gen === this.gen && (role === 'signaling' ? this.signaling === conn : this.media.get(role) === conn);
-    const handshakeMs = this.options.handshakeTimeoutMs ?? 10_000;
-    conn.handshakeTimer = this.clock.setTimeout(() => {
-      conn.handshakeTimer = undefined;
-      if (conn.ready || !current() || this.isOver()) return;
-      this.stats.handshakeTimeouts++;
-      this.lost(
-        role === 'signaling' ? 'all' : 'media',
-        `${role} handshake not answered within ${handshakeMs} ms`,
-      );
-    }, handshakeMs);
-    conn.handshakeTimer.unref?.();
-    socket.onMessage((data) => {
-      if (!current() || this.isOver()) {
-        this.stats.staleFrames++;
-        return;
-      }
-      this.onFrame(role, conn, data);
-    });
-    socket.onError((err) => current() && this.log.warn({ role, err: err.message }, 'rtms socket error'));
-    socket.onClose((code, reason) => {
-      conn.closed = true;
-      this.clock.clearTimeout(conn.handshakeTimer);
-      if (!current() || this.isOver()) return;
-      if (this.draining) {
-        if ([...this.media.values()].every((c) => c.closed)) this.end(this.draining);
-        return;
-      }
-      this.log.warn({ role, code, reason }, 'rtms socket closed');
-      if (this.phase === 'closing')
-        return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
-      this.lost(role === 'signaling' ? 'all' : 'media', `${role} socket closed (${code})`);
-    });
-    return conn;
-  }
-
-  private onFrame(role: 'signaling' | MediaKind, conn: Conn, data: string | Buffer): void {
-    const parsed = parseFrame(data);
-    if (!parsed.ok) {
-      this.stats.badFrames++;
-      if (this.badFrames++ < 20 || this.badFrames % 1000 === 0)
-        this.log.warn(
-          { role, kind: parsed.kind, detail: parsed.detail, count: this.badFrames },
-          'ignoring rtms frame',
-        );
+  /** A current socket closed: the end of a drain or a close, else a lost connection. */
+  private onClosed(role: SocketRole, code: number, reason: string): void {
+    if (this.isOver()) return;
+    if (this.draining) {
+      if (this.sockets.allMediaClosed()) this.end(this.draining);
       return;
     }
-    // Only a well-formed message is a sign of life: garbage must not keep a dead socket open.
-    conn.lastSeen = this.clock.now();
-    const msg = parsed.msg;
-    if (msg.msg_type === MSG.KEEP_ALIVE_REQ) {
-      this.stats.keepAlives++;
-      return this.send(conn, keepAliveResponse(msg.timestamp));
-    }
-    if (role === 'signaling') this.onSignaling(msg);
-    else this.onMedia(conn, msg);
+    this.log.warn({ role, code, reason }, 'rtms socket closed');
+    if (this.phase === 'closing')
+      return this.end({ outcome: 'stopped', detail: `socket closed during close (${code})` });
+    this.lost(role === 'signaling' ? 'all' : 'media', `${role} socket closed (${code})`);
   }
 
   private onSignaling(msg: Incoming): void {
     switch (msg.msg_type) {
       case MSG.SIGNALING_HAND_SHAKE_RESP: {
         if (!this.accepted('signaling', msg.status_code, msg.reason)) return;
-        this.signaling!.ready = true;
-        this.clock.clearTimeout(this.signaling!.handshakeTimer);
+        const signaling = this.sockets.signaling!;
+        signaling.ready = true;
+        this.clock.clearTimeout(signaling.handshakeTimer);
         this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
-        this.send(this.signaling!, eventSubscription());
+        this.sockets.send(signaling, eventSubscription());
         return this.connectMedia();
       }
       case MSG.EVENT_UPDATE:
@@ -327,8 +281,9 @@ export class RtmsClient {
         if (!this.accepted('media', msg.status_code, msg.reason)) return;
         conn.ready = true;
         this.clock.clearTimeout(conn.handshakeTimer);
-        if (this.signaling) this.send(this.signaling, clientReadyAck(this.options.streamId));
-        if ([...this.media.values()].every((c) => c.ready)) {
+        const signaling = this.sockets.signaling;
+        if (signaling) this.sockets.send(signaling, clientReadyAck(this.options.streamId));
+        if (this.sockets.allMediaReady()) {
           if (this.phase !== 'streaming')
             this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
           this.phase = 'streaming';
@@ -340,7 +295,7 @@ export class RtmsClient {
       case MSG.MEDIA_DATA_AUDIO:
       case MSG.MEDIA_DATA_VIDEO: {
         const frame = toMediaFrame(msg.content);
-        if (!frame) return this.badPayload(msg.msg_type);
+        if (!frame) return this.intake.badPayload(msg.msg_type);
         if (msg.msg_type === MSG.MEDIA_DATA_AUDIO) {
           this.stats.audio++;
           this.options.handlers.audio(frame);
@@ -372,12 +327,6 @@ export class RtmsClient {
     return false;
   }
 
-  private badPayload(msgType: number): void {
-    this.stats.badFrames++;
-    if (this.badFrames++ < 20 || this.badFrames % 1000 === 0)
-      this.log.warn({ msgType, count: this.badFrames }, 'dropping media frame with invalid base64');
-  }
-
   private act(action: StateAction, what: string): void {
     if (action.kind === 'stop')
       return this.drain({
@@ -392,14 +341,14 @@ export class RtmsClient {
   /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
   private lost(scope: 'all' | 'media', why: string): void {
     if (this.isOver() || this.phase === 'closing' || this.draining) return;
-    const redoAll = scope === 'all' || !this.signaling?.ready;
+    const redoAll = scope === 'all' || !this.sockets.signaling?.ready;
     const action = this.reconnect.schedule(() => this.retry(redoAll));
     if (action === 'pending') return; // a retry is already scheduled
     if (action.kind === 'give-up') return this.end({ outcome: 'failed', detail: `${why}; ${action.why}` });
     this.stats.reconnects++;
     this.phase = 'waiting';
-    if (redoAll) this.dropAll();
-    else for (const c of this.media.values()) c.ready = false;
+    if (redoAll) this.sockets.dropAll();
+    else this.sockets.markMediaUnready();
     this.log.warn(
       { why, scope: redoAll ? 'all' : 'media', delayMs: action.delayMs, attempt: action.attempt },
       'rtms connection lost, reconnecting',
@@ -408,7 +357,7 @@ export class RtmsClient {
 
   private retry(redoAll: boolean): void {
     if (this.isOver()) return;
-    if (redoAll || !this.signaling?.ready) this.connectAll();
+    if (redoAll || !this.sockets.signaling?.ready) this.connectAll();
     else {
       this.phase = 'connecting';
       this.connectMedia();
@@ -417,31 +366,8 @@ export class RtmsClient {
 
   private checkWatchdog(): void {
     if (this.isOver() || this.reconnect.pending || this.phase === 'waiting' || this.draining) return;
-    const now = this.clock.now();
-    if (this.signaling && isSilent(this.signaling.lastSeen, now, this.watchdogMs))
-      return this.lost('all', 'signaling socket silent');
-    for (const [kind, c] of this.media)
-      if (isSilent(c.lastSeen, now, this.watchdogMs))
-        return this.lost('media', `${kind} media socket silent`);
-  }
-
-  private send(conn: Conn, msg: object): void {
-    try {
-      conn.socket.send(JSON.stringify(msg));
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'rtms send failed');
-    }
-  }
-
-  private dropAll(): void {
-    this.gen++;
-    for (const c of [this.signaling, ...this.media.values()]) {
-      if (!c) continue;
-      this.clock.clearTimeout(c.handshakeTimer);
-      c.socket.close(1000, 'reconnect');
-    }
-    this.signaling = undefined;
-    this.media.clear();
+    const silent = this.sockets.silent(this.clock.now(), this.watchdogMs);
+    if (silent) this.lost(silent.scope, silent.why);
   }
 
   private end(end: RtmsEnd): void {
@@ -450,7 +376,7 @@ export class RtmsClient {
     this.reconnect.cancel();
     this.clock.clearInterval(this.watchdog);
     this.clock.clearTimeout(this.closeTimer);
-    this.dropAll();
+    this.sockets.dropAll();
     const level = end.outcome === 'failed' ? 'error' : 'info';
     this.log[level]({ ...end, stats: this.stats }, 'rtms stream ended');
     this.options.handlers.ended(end);
