@@ -5,10 +5,10 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGcsArchive } from '../../core/adapters/gcp/gcs-archive.ts';
 import { parseConfig } from '../../core/config.ts';
-import { TransientUpstreamError } from '../../core/errors.ts';
+import { NonRetriableError, TransientUpstreamError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { Archive } from '../../core/ports.ts';
-import { startGcsServer, type GcsTestServer } from '../servers/gcs-server.ts';
+import { startGcsServer, WRITE_REFUSED, type GcsTestServer } from '../servers/gcs-server.ts';
 
 let server: GcsTestServer;
 let archive: Archive;
@@ -24,6 +24,7 @@ beforeEach(() => {
   server.buckets.clear();
   server.requests.length = 0;
   server.fail(0);
+  server.failWrites(0);
   const config = parseConfig({
     GCP_PROJECT_ID: 'demo',
     GCS_BUCKET: BUCKET,
@@ -112,9 +113,98 @@ describe('gcs archive', () => {
     ).rejects.toBeInstanceOf(TransientUpstreamError);
     await expect(archive.get('raw/2026-02-03/x.json')).rejects.toBeInstanceOf(TransientUpstreamError);
     await expect(collect(archive.list('raw/'))).rejects.toBeInstanceOf(TransientUpstreamError);
-    expect((await archive.health()).ok).toBe(false);
+    expect(await archive.health()).toEqual({ ok: false, backend: 'gcs', detail: 'injected failure' });
     server.fail(0);
-    expect(await archive.health()).toMatchObject({ ok: true, backend: 'gcs' });
+    // The bucket answers again, but the last write failed: health says so until a write succeeds.
+    expect(await archive.health()).toEqual({
+      ok: false,
+      backend: 'gcs',
+      detail: expect.stringMatching(/^last write failed at \S+: injected failure$/) as string,
+    });
+    expect(await archive.putIfAbsent('raw/2026-02-03/x.json', bytes('{}'), 'application/json')).toBe(
+      'created',
+    );
+    expect(await archive.health()).toEqual({ ok: true, backend: 'gcs', detail: `gs://${BUCKET}` });
+  });
+
+  it('a bucket that refuses writes (403) reports the last failure until a later write succeeds', async () => {
+    expect(await archive.health()).toEqual({ ok: true, backend: 'gcs', detail: `gs://${BUCKET}` });
+    server.failWrites(Infinity, 403);
+    const before = Date.now();
+    await expect(
+      archive.putIfAbsent('raw/2026-02-03/a.json', bytes('{"n":1}'), 'application/json'),
+    ).rejects.toBeInstanceOf(NonRetriableError);
+    const after = Date.now();
+    server.requests.length = 0;
+    const down = await archive.health();
+    // The bucket still lists (the probe succeeded): only the remembered write makes health fail.
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /storage/v1/b/${BUCKET}/o`]);
+    const match = /^last write failed at (\S+): (.*)$/.exec(down.detail ?? '');
+    expect(down).toMatchObject({ ok: false, backend: 'gcs' });
+    expect(match?.[2]).toBe(WRITE_REFUSED[403]?.[1]);
+    expect(match?.[2]).toBe(
+      'zoom-tracker@demo.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.',
+    );
+    const at = Date.parse(match?.[1] ?? '');
+    expect(new Date(at).toISOString()).toBe(match?.[1]);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+    // Reading does not clear it: only a successful write does.
+    expect(await archive.get('raw/2026-02-03/a.json')).toBeUndefined();
+    expect((await archive.health()).detail).toBe(down.detail);
+
+    server.failWrites(0);
+    expect(await archive.putIfAbsent('raw/2026-02-03/a.json', bytes('{"n":1}'), 'application/json')).toBe(
+      'created',
+    );
+    expect(await archive.health()).toEqual({ ok: true, backend: 'gcs', detail: `gs://${BUCKET}` });
+    expect(server.buckets.get(BUCKET)?.get('raw/2026-02-03/a.json')?.bytes.toString('utf8')).toBe('{"n":1}');
+  });
+
+  it('a refused export (quota, 429) counts too, and a redelivery found existing clears it', async () => {
+    await archive.putIfAbsent('raw/2026-02-03/b.json', bytes('{}'), 'application/json');
+    server.failWrites(1, 429);
+    await expect(
+      archive.put('reports/DAILY_REPORT_2026-02-03_000000000000.csv', bytes('a,b\n'), 'text/csv'),
+    ).rejects.toBeInstanceOf(TransientUpstreamError);
+    const down = await archive.health();
+    expect(down.ok).toBe(false);
+    expect(down.detail).toMatch(
+      /^last write failed at \S+: The project exceeded the rate limit for CloudStorage and this API method\.$/,
+    );
+    // A redelivery of an archived event: the bucket answers 412, the write is done, health is ok again.
+    expect(await archive.putIfAbsent('raw/2026-02-03/b.json', bytes('{}'), 'application/json')).toBe(
+      'exists',
+    );
+    expect(await archive.health()).toEqual({ ok: true, backend: 'gcs', detail: `gs://${BUCKET}` });
+  });
+
+  it('5xx on every retry is one remembered failure; a 503 the retry gets past is none', async () => {
+    const config = parseConfig({
+      GCP_PROJECT_ID: 'demo',
+      GCS_BUCKET: BUCKET,
+      STORAGE_EMULATOR_HOST: server.url,
+    });
+    const ingest = createGcsArchive(config, silentLogger()); // the webhook's settings: one retry
+    server.failWrites(1, 503);
+    expect(await ingest.putIfAbsent('raw/2026-02-03/c.json', bytes('{}'), 'application/json')).toBe(
+      'created',
+    );
+    expect(await ingest.health()).toEqual({ ok: true, backend: 'gcs', detail: `gs://${BUCKET}` });
+
+    server.requests.length = 0;
+    server.failWrites(Infinity, 503);
+    await expect(
+      ingest.putIfAbsent('raw/2026-02-03/d.json', bytes('{}'), 'application/json'),
+    ).rejects.toBeInstanceOf(TransientUpstreamError);
+    // Tracking adds no request: the two upload attempts are all the write sent.
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /upload/storage/v1/b/${BUCKET}/o`,
+      `POST /upload/storage/v1/b/${BUCKET}/o`,
+    ]);
+    expect((await ingest.health()).detail).toMatch(
+      /^last write failed at \S+: We encountered an internal error\. Please try again\.$/,
+    );
   });
 
   it('a refused connection is a TransientUpstreamError', async () => {

@@ -1,6 +1,7 @@
 // A mock, not an emulator: Cloud Storage has no local emulator, so this in-process HTTP server speaks
 // the subset of the GCS JSON API that @google-cloud/storage uses (media and multipart uploads with
-// generation preconditions, metadata get, alt=media download, paged list, delete), with a 503 knob.
+// generation preconditions, metadata get, alt=media download, paged list, delete), with a 503 knob
+// and a knob that refuses uploads only (a bucket that takes no writes but still lists and reads).
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CRC32C } from '@google-cloud/storage';
@@ -26,6 +27,12 @@ export interface GcsTestServer {
   buckets: Map<string, Map<string, StoredObject>>;
   /** Answer the next `count` requests (of any kind) with `status`; Infinity to stay down. */
   fail(count: number, status?: number): void;
+  /**
+   * Answer the next `count` uploads with `status` (default 403), reads, listings and deletes still
+   * served; Infinity to keep refusing. The error message is `WRITE_REFUSED[status]`, or
+   * `injected write failure` for another status.
+   */
+  failWrites(count: number, status?: number): void;
   /** Requests seen, e.g. to count upload attempts. */
   requests: { method: string; path: string; query: Record<string, string> }[];
   close(): Promise<void>;
@@ -35,6 +42,7 @@ export async function startGcsServer(): Promise<GcsTestServer> {
   const buckets = new Map<string, Map<string, StoredObject>>();
   const requests: GcsTestServer['requests'] = [];
   const failures = failureSwitch();
+  const writeFailures = failureSwitch();
   let generation = 1_700_000_000_000_000;
 
   const bucket = (name: string): Map<string, StoredObject> => {
@@ -53,6 +61,11 @@ export async function startGcsServer(): Promise<GcsTestServer> {
     if (injected !== undefined) return sendError(res, injected, 'backendError', 'injected failure');
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname);
     if (upload && method === 'POST') {
+      const refused = writeFailures.next();
+      if (refused !== undefined) {
+        const [reason, message] = WRITE_REFUSED[refused] ?? ['backendError', 'injected write failure'];
+        return sendError(res, refused, reason, message);
+      }
       const parsed = parseUpload(req, body, query);
       if (!parsed) return sendError(res, 400, 'invalid', 'unsupported upload');
       const objects = bucket(dec(upload[1]));
@@ -132,9 +145,20 @@ export async function startGcsServer(): Promise<GcsTestServer> {
     buckets,
     requests,
     fail: failures.fail,
+    failWrites: (count, status = 403) => writeFailures.fail(count, status),
     close: server.close,
   };
 }
+
+/** What Cloud Storage answers when it refuses an upload: [reason, message] by status. */
+export const WRITE_REFUSED: Record<number, [string, string]> = {
+  403: [
+    'forbidden',
+    'zoom-tracker@demo.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object.',
+  ],
+  429: ['rateLimitExceeded', 'The project exceeded the rate limit for CloudStorage and this API method.'],
+  503: ['backendError', 'We encountered an internal error. Please try again.'],
+};
 
 function metadata(bucket: string, name: string, obj: StoredObject): Record<string, string> {
   return {

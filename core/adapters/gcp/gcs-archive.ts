@@ -1,6 +1,7 @@
 // The raw archive and CSV exports on Cloud Storage: create-only writes by generation precondition,
 // streamed replacements, lexical listing, deletes. STORAGE_EMULATOR_HOST (from config) points it at
-// a local server.
+// a local server. Health reports the last failed write until a later write succeeds (kept in memory:
+// no extra request on the webhook's path).
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Storage, type File } from '@google-cloud/storage';
@@ -40,6 +41,11 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
     });
   const ingest = client(opts.createTimeoutMs ?? 800, opts.maxRetries ?? 1, 2.5).bucket(config.GCS_BUCKET);
   const bucket = client(60_000, opts.maxRetries ?? 3, 60).bucket(config.GCS_BUCKET);
+  /** The last failed write, until a later one succeeds (what /health reports). */
+  let lastWriteFailure: { at: string; error: string } | undefined;
+  const writeFailed = (err: unknown): void => {
+    lastWriteFailure = { at: new Date().toISOString(), error: errorMessage(err) };
+  };
   const fail = (op: string, key: string, err: unknown): never => {
     const status = httpStatusOf(err);
     log.warn({ op, key, status, err: errorMessage(err) }, 'cloud storage call failed');
@@ -60,9 +66,15 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
           contentType,
           preconditionOpts: { ifGenerationMatch: 0 },
         });
+        lastWriteFailure = undefined;
         return 'created';
       } catch (err) {
-        if (httpStatusOf(err) === 412) return 'exists';
+        if (httpStatusOf(err) === 412) {
+          // The bucket answered the write: the object is there already (a redelivery).
+          lastWriteFailure = undefined;
+          return 'exists';
+        }
+        writeFailed(err);
         return fail('putIfAbsent', key, err);
       }
     },
@@ -78,7 +90,9 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
             contentType,
           });
         }
+        lastWriteFailure = undefined;
       } catch (err) {
+        writeFailed(err);
         fail('put', key, err);
       }
     },
@@ -127,10 +141,16 @@ export function createGcsArchive(config: ArchiveConfig, log: Logger, opts: GcsAr
     async health(): Promise<HealthStatus> {
       try {
         await bucket.getFiles({ autoPaginate: false, maxResults: 1 });
-        return { ok: true, backend: 'gcs', detail: `gs://${bucket.name}` };
       } catch (err) {
         return { ok: false, backend: 'gcs', detail: errorMessage(err) };
       }
+      if (lastWriteFailure)
+        return {
+          ok: false,
+          backend: 'gcs',
+          detail: `last write failed at ${lastWriteFailure.at}: ${lastWriteFailure.error}`,
+        };
+      return { ok: true, backend: 'gcs', detail: `gs://${bucket.name}` };
     },
   };
 }
