@@ -7,19 +7,14 @@ import {
   checkSocketUrl,
   chooseServerUrl,
   judgeHandshake,
-  onSessionState,
-  onStreamState,
-  pickMediaUrls,
   RECONNECT_WINDOW_MS,
   type MediaKind,
   type StateAction,
 } from './decisions.ts';
 import {
   clientReadyAck,
-  EVENT,
   eventSubscription,
   mediaHandshake,
-  MSG,
   rtmsSignature,
   signalingHandshake,
   STOP_REASON,
@@ -29,7 +24,7 @@ import {
 } from './messages.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
-import { toMediaFrame, toTranscriptItem } from './translate-frame.ts';
+import { routeMessage } from './route-message.ts';
 import { FrameIntake } from './frame-intake.ts';
 import { StreamSockets, type Conn, type SocketRole } from './stream-sockets.ts';
 import type { RtmsClientOptions, RtmsEnd } from './rtms-client-options.ts';
@@ -97,9 +92,7 @@ export class RtmsClient {
         message: (role, conn, data) => {
           if (this.isOver()) return void this.stats.staleFrames++;
           const msg = this.intake.take(role, conn, data);
-          if (!msg) return;
-          if (role === 'signaling') this.onSignaling(msg);
-          else this.onMedia(conn, msg);
+          if (msg) this.onMessage(role, conn, msg);
         },
         stale: () => void this.stats.staleFrames++,
         handshakeTimeout: (role, ms) => {
@@ -241,75 +234,41 @@ export class RtmsClient {
     this.lost(role === 'signaling' ? 'all' : 'media', `${role} socket closed (${code})`);
   }
 
-  private onSignaling(msg: Incoming): void {
-    switch (msg.msg_type) {
-      case MSG.SIGNALING_HAND_SHAKE_RESP: {
-        if (!this.accepted('signaling', msg.status_code, msg.reason)) return;
-        const signaling = this.sockets.signaling!;
-        signaling.ready = true;
-        this.clock.clearTimeout(signaling.handshakeTimer);
-        this.mediaUrls = pickMediaUrls(msg.media_server?.server_urls ?? {});
-        this.sockets.send(signaling, eventSubscription());
-        return this.connectMedia();
-      }
-      case MSG.EVENT_UPDATE:
-        if (msg.event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED)
-          return this.lost('media', 'media connection interrupted (event 7)');
-        this.stats.events++;
-        return this.options.handlers.event(msg.event);
-      case MSG.STREAM_STATE_UPDATE:
-        return this.act(onStreamState(msg.state, msg.reason ?? msg.stop_reason), `stream state ${msg.state}`);
-      case MSG.SESSION_STATE_UPDATE:
-        return this.act(
-          onSessionState(msg.state, msg.stop_reason ?? msg.reason),
-          `session state ${msg.state}`,
-        );
-      case MSG.STREAM_CLOSE_RESP:
-        return this.end({
-          outcome: 'stopped',
-          stopReason: 20,
-          detail: `stream closed at our request (status ${msg.status_code})`,
-        });
-      default:
-        this.log.debug({ msgType: msg.msg_type }, 'unexpected message on signaling socket');
-    }
-  }
-
-  private onMedia(conn: Conn, msg: Incoming): void {
-    switch (msg.msg_type) {
-      case MSG.DATA_HAND_SHAKE_RESP: {
-        if (!this.accepted('media', msg.status_code, msg.reason)) return;
+  /** Does what a message asks (route-message.ts). */
+  private onMessage(role: SocketRole, conn: Conn, msg: Incoming): void {
+    const route = routeMessage(role, msg);
+    switch (route.kind) {
+      case 'signaling-handshake':
+        if (!this.accepted('signaling', route.status, route.reason)) return;
         conn.ready = true;
         this.clock.clearTimeout(conn.handshakeTimer);
-        const signaling = this.sockets.signaling;
-        if (signaling) this.sockets.send(signaling, clientReadyAck(this.options.streamId));
-        if (this.sockets.allMediaReady()) {
-          if (this.phase !== 'streaming')
-            this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
-          this.phase = 'streaming';
-          this.reconnect.recovered();
-          this.duplicateRetries = 0;
-        }
+        this.mediaUrls = route.mediaUrls;
+        this.sockets.send(conn, eventSubscription());
+        return this.connectMedia();
+      case 'media-handshake':
+        if (!this.accepted('media', route.status, route.reason)) return;
+        conn.ready = true;
+        this.clock.clearTimeout(conn.handshakeTimer);
+        if (this.sockets.signaling)
+          this.sockets.send(this.sockets.signaling, clientReadyAck(this.options.streamId));
+        if (!this.sockets.allMediaReady()) return;
+        if (this.phase !== 'streaming')
+          this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
+        this.phase = 'streaming';
+        this.reconnect.recovered();
+        this.duplicateRetries = 0;
         return;
-      }
-      case MSG.MEDIA_DATA_AUDIO:
-      case MSG.MEDIA_DATA_VIDEO: {
-        const frame = toMediaFrame(msg.content);
-        if (!frame) return this.intake.badPayload(msg.msg_type);
-        if (msg.msg_type === MSG.MEDIA_DATA_AUDIO) {
-          this.stats.audio++;
-          this.options.handlers.audio(frame);
-        } else {
-          this.stats.video++;
-          this.options.handlers.video(frame);
-        }
-        return;
-      }
-      case MSG.MEDIA_DATA_TRANSCRIPT:
-        this.stats.transcript++;
-        return this.options.handlers.transcript(toTranscriptItem(msg.content));
-      default:
-        return; // share and chat are not requested; anything else is ignored
+      case 'deliver':
+        this.stats[route.count]++;
+        return route.deliver(this.options.handlers);
+      case 'bad-payload':
+        return this.intake.badPayload(route.msgType);
+      case 'state':
+        return this.act(route.action, route.what);
+      case 'end':
+        return this.end(route.end);
+      case 'unexpected':
+        return this.log.debug({ msgType: route.msgType }, 'unexpected message on signaling socket');
     }
   }
 
