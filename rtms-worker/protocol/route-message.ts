@@ -25,7 +25,11 @@ export type Route =
   | { kind: 'deliver'; count: 'audio' | 'video' | 'transcript' | 'events'; deliver(h: RtmsHandlers): void }
   /** An audio or video frame whose payload is not valid base64. */
   | { kind: 'bad-payload'; msgType: number }
-  | { kind: 'state'; action: StateAction; what: string }
+  /** The stream is over: drain the media sockets, then end with `end`. */
+  | { kind: 'stop'; end: RtmsEnd }
+  /** A connection broke: redo the media sockets or all of them. */
+  | { kind: 'lost'; scope: 'all' | 'media'; why: string }
+  /** msg 22: our close is done, end at once. */
   | { kind: 'end'; end: RtmsEnd }
   /** Logged (debug) and otherwise ignored. */
   | { kind: 'unexpected'; msgType: number }
@@ -47,25 +51,13 @@ function routeSignaling(msg: Incoming): Route {
     case MSG.EVENT_UPDATE: {
       const event = msg.event;
       if (event.event_type === EVENT.MEDIA_CONNECTION_INTERRUPTED)
-        return {
-          kind: 'state',
-          action: { kind: 'reconnect-media' },
-          what: 'media connection interrupted (event 7)',
-        };
+        return { kind: 'lost', scope: 'media', why: 'media connection interrupted (event 7)' };
       return { kind: 'deliver', count: 'events', deliver: (h) => h.event(event) };
     }
     case MSG.STREAM_STATE_UPDATE:
-      return {
-        kind: 'state',
-        action: onStreamState(msg.state, msg.reason ?? msg.stop_reason),
-        what: `stream state ${msg.state}`,
-      };
+      return onState(onStreamState(msg.state, msg.reason ?? msg.stop_reason), `stream state ${msg.state}`);
     case MSG.SESSION_STATE_UPDATE:
-      return {
-        kind: 'state',
-        action: onSessionState(msg.state, msg.stop_reason ?? msg.reason),
-        what: `session state ${msg.state}`,
-      };
+      return onState(onSessionState(msg.state, msg.stop_reason ?? msg.reason), `session state ${msg.state}`);
     case MSG.STREAM_CLOSE_RESP:
       return {
         kind: 'end',
@@ -78,6 +70,20 @@ function routeSignaling(msg: Incoming): Route {
     default:
       return { kind: 'unexpected', msgType: msg.msg_type };
   }
+}
+
+/** A stream or session state update: stop, redo a connection, or nothing. */
+function onState(action: StateAction, what: string): Route {
+  if (action.kind === 'stop') {
+    const stopReason = action.stopReason;
+    return {
+      kind: 'stop',
+      end: { outcome: 'stopped', ...(stopReason !== undefined && { stopReason }), detail: what },
+    };
+  }
+  if (action.kind === 'reconnect-media') return { kind: 'lost', scope: 'media', why: what };
+  if (action.kind === 'reconnect-all') return { kind: 'lost', scope: 'all', why: what };
+  return { kind: 'ignore' };
 }
 
 function routeMedia(msg: Incoming): Route {

@@ -9,7 +9,6 @@ import {
   judgeHandshake,
   RECONNECT_WINDOW_MS,
   type MediaKind,
-  type StateAction,
 } from './decisions.ts';
 import {
   clientReadyAck,
@@ -263,8 +262,10 @@ export class RtmsClient {
         return route.deliver(this.options.handlers);
       case 'bad-payload':
         return this.intake.badPayload(route.msgType);
-      case 'state':
-        return this.act(route.action, route.what);
+      case 'stop':
+        return this.drain(route.end);
+      case 'lost':
+        return this.lost(route.scope, route.why);
       case 'end':
         return this.end(route.end);
       case 'unexpected':
@@ -284,17 +285,6 @@ export class RtmsClient {
       this.lost(which === 'signaling' ? 'all' : 'media', verdict.why);
     }
     return false;
-  }
-
-  private act(action: StateAction, what: string): void {
-    if (action.kind === 'stop')
-      return this.drain({
-        outcome: 'stopped',
-        ...(action.stopReason !== undefined && { stopReason: action.stopReason }),
-        detail: what,
-      });
-    if (action.kind === 'reconnect-media') return this.lost('media', what);
-    if (action.kind === 'reconnect-all') return this.lost('all', what);
   }
 
   /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
