@@ -1,5 +1,5 @@
-// What an RTMS client is given: its stream, the allowed hosts, its socket factory and clock, the
-// handlers it hands frames, events and the stream's end to, and its timeouts.
+// What an RTMS client is given (its stream, allowed hosts, socket factory, clock, timeouts and the
+// handlers it hands frames, events and the stream's end to) and the counters it keeps.
 import type { Logger } from '../../core/log.ts';
 import type { MediaFrame, TranscriptItem } from '../frames.ts';
 import type { MediaOptions, RtmsEvent } from './messages.ts';
@@ -51,3 +51,28 @@ export interface RtmsClientOptions {
   /** How long after `rtms_stopped` the sockets may still deliver the last frames. */
   stopGraceMs?: number;
 }
+
+/** What one client has counted (`client.stats`; logged with the stream's end). */
+export interface RtmsStats {
+  audio: number;
+  video: number;
+  transcript: number;
+  events: number;
+  keepAlives: number;
+  reconnects: number;
+  badFrames: number;
+  staleFrames: number;
+  handshakeTimeouts: number;
+}
+
+export const newRtmsStats = (): RtmsStats => ({
+  audio: 0,
+  video: 0,
+  transcript: 0,
+  events: 0,
+  keepAlives: 0,
+  reconnects: 0,
+  badFrames: 0,
+  staleFrames: 0,
+  handshakeTimeouts: 0,
+});

@@ -26,13 +26,14 @@ import { ReconnectTimer } from './reconnect-timer.ts';
 import { routeMessage } from './route-message.ts';
 import { FrameIntake } from './frame-intake.ts';
 import { StreamSockets, type Conn, type SocketRole } from './stream-sockets.ts';
-import type { RtmsClientOptions, RtmsEnd } from './rtms-client-options.ts';
+import { newRtmsStats, type RtmsClientOptions, type RtmsEnd, type RtmsStats } from './rtms-client-options.ts';
 
 export type {
   RtmsClientOptions,
   RtmsEnd,
   RtmsFrame,
   RtmsHandlers,
+  RtmsStats,
   RtmsTranscript,
 } from './rtms-client-options.ts';
 
@@ -53,17 +54,7 @@ export class RtmsClient {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly watchdogMs: number;
-  readonly stats = {
-    audio: 0,
-    video: 0,
-    transcript: 0,
-    events: 0,
-    keepAlives: 0,
-    reconnects: 0,
-    badFrames: 0,
-    staleFrames: 0,
-    handshakeTimeouts: 0,
-  };
+  readonly stats: RtmsStats = newRtmsStats();
 
   constructor(private readonly options: RtmsClientOptions) {
     const { meetingUuid, streamId } = options;
