@@ -3,13 +3,7 @@
 // translate-frame.ts, backoff runs in reconnect-timer.ts; this loop only runs them.
 import type { Logger } from '../../core/log.ts';
 import { logSafe } from '../../core/zoom/identifiers.ts';
-import {
-  checkSocketUrl,
-  chooseServerUrl,
-  judgeHandshake,
-  RECONNECT_WINDOW_MS,
-  type MediaKind,
-} from './decisions.ts';
+import { checkSocketUrl, chooseServerUrl, RECONNECT_WINDOW_MS, type MediaKind } from './decisions.ts';
 import {
   clientReadyAck,
   eventSubscription,
@@ -25,6 +19,7 @@ import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import { ReconnectTimer } from './reconnect-timer.ts';
 import { routeMessage } from './route-message.ts';
 import { FrameIntake } from './frame-intake.ts';
+import { HandshakeGate } from './handshake-gate.ts';
 import { StreamSockets, type Conn, type SocketRole } from './stream-sockets.ts';
 import { newRtmsStats, type RtmsClientOptions, type RtmsEnd, type RtmsStats } from './rtms-client-options.ts';
 
@@ -46,7 +41,7 @@ export class RtmsClient {
   private mediaUrls: Partial<Record<MediaKind, string>> = {};
   private serverUrls: string;
   private readonly ids: HandshakeIds;
-  private duplicateRetries = 0;
+  private readonly handshakes: HandshakeGate;
   private readonly reconnect: ReconnectTimer;
   private closeTimer: TimerHandle | undefined;
   private draining: RtmsEnd | undefined;
@@ -66,6 +61,7 @@ export class RtmsClient {
       signature: rtmsSignature(options.clientId, options.clientSecret, meetingUuid, streamId),
     };
     this.clock = options.clock ?? systemClock;
+    this.handshakes = new HandshakeGate(this.log);
     this.watchdogMs = options.watchdogMs ?? 65_000;
     this.reconnect = new ReconnectTimer(this.clock, options.reconnectWindowMs ?? RECONNECT_WINDOW_MS);
     this.watchdog = this.clock.setInterval(
@@ -246,7 +242,7 @@ export class RtmsClient {
           this.log.info({ reconnects: this.stats.reconnects }, 'rtms streaming');
         this.phase = 'streaming';
         this.reconnect.recovered();
-        this.duplicateRetries = 0;
+        this.handshakes.reset();
         return;
       case 'deliver':
         this.stats[route.count]++;
@@ -264,18 +260,12 @@ export class RtmsClient {
     }
   }
 
-  /** Runs the verdict on a msg 2 / msg 4 status: fatal ends the stream, duplicates back off. */
+  /** Runs the verdict on a msg 2 / msg 4 status: refused ends the stream, duplicates back off. */
   private accepted(which: 'signaling' | 'media', status: number, reason: string | undefined): boolean {
-    const verdict = judgeHandshake(status, reason, this.duplicateRetries);
-    if (verdict.kind === 'ok') return true;
-    if (verdict.kind === 'fatal')
-      this.end({ outcome: 'failed', detail: `${which} handshake refused: ${verdict.why}` });
-    else {
-      this.duplicateRetries++;
-      this.log.warn({ why: verdict.why }, `${which} handshake: duplicate, backing off`);
-      this.lost(which === 'signaling' ? 'all' : 'media', verdict.why);
-    }
-    return false;
+    const verdict = this.handshakes.judge(which, status, reason);
+    if (verdict.kind === 'end') this.end(verdict.end);
+    else if (verdict.kind === 'lost') this.lost(verdict.scope, verdict.why);
+    return verdict.kind === 'ok';
   }
 
   /** A connection broke: back off (3 s → 30 s) and redo it, until Zoom's reconnect window is over. */
