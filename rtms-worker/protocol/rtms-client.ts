@@ -7,12 +7,9 @@ import { checkSocketUrl, chooseServerUrl, RECONNECT_WINDOW_MS, type MediaKind } 
 import {
   clientReadyAck,
   eventSubscription,
-  mediaHandshake,
   rtmsSignature,
-  signalingHandshake,
   STOP_REASON,
   streamCloseRequest,
-  type HandshakeIds,
   type Incoming,
 } from './messages.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
@@ -40,7 +37,6 @@ export class RtmsClient {
   private readonly intake: FrameIntake;
   private mediaUrls: Partial<Record<MediaKind, string>> = {};
   private serverUrls: string;
-  private readonly ids: HandshakeIds;
   private readonly handshakes: HandshakeGate;
   private readonly reconnect: ReconnectTimer;
   private closeTimer: TimerHandle | undefined;
@@ -55,11 +51,6 @@ export class RtmsClient {
     const { meetingUuid, streamId } = options;
     this.serverUrls = options.serverUrls;
     this.log = options.log.child({ meetingUuid: logSafe(meetingUuid), streamId: logSafe(streamId) });
-    this.ids = {
-      meetingUuid,
-      streamId,
-      signature: rtmsSignature(options.clientId, options.clientSecret, meetingUuid, streamId),
-    };
     this.clock = options.clock ?? systemClock;
     this.handshakes = new HandshakeGate(this.log);
     this.watchdogMs = options.watchdogMs ?? 65_000;
@@ -73,6 +64,12 @@ export class RtmsClient {
       socketFactory: options.socketFactory,
       clock: this.clock,
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      ids: {
+        meetingUuid,
+        streamId,
+        signature: rtmsSignature(options.clientId, options.clientSecret, meetingUuid, streamId),
+      },
+      media: options.media,
       log: this.log,
       events: {
         message: (role, conn, data) => {
@@ -192,7 +189,7 @@ export class RtmsClient {
     const choice = chooseServerUrl(this.serverUrls, this.options.allowedHosts);
     if (!choice.ok) return this.end({ outcome: 'failed', detail: `refusing signaling url: ${choice.why}` });
     this.log.debug({ url: choice.url }, 'opening signaling socket');
-    this.sockets.openSignaling(choice.url, signalingHandshake(this.ids));
+    this.sockets.openSignaling(choice.url);
   }
 
   private connectMedia(): void {
@@ -203,7 +200,7 @@ export class RtmsClient {
     for (const [kind, url] of targets) {
       const check = checkSocketUrl(url, this.options.allowedHosts);
       if (!check.ok) return this.end({ outcome: 'failed', detail: `refusing media url: ${check.why}` });
-      this.sockets.openMedia(kind, url, mediaHandshake(this.ids, this.options.media, kind));
+      this.sockets.openMedia(kind, url);
     }
   }
 
@@ -226,15 +223,13 @@ export class RtmsClient {
     switch (route.kind) {
       case 'signaling-handshake':
         if (!this.accepted('signaling', route.status, route.reason)) return;
-        conn.ready = true;
-        this.clock.clearTimeout(conn.handshakeTimer);
+        this.sockets.markReady(conn);
         this.mediaUrls = route.mediaUrls;
         this.sockets.send(conn, eventSubscription());
         return this.connectMedia();
       case 'media-handshake':
         if (!this.accepted('media', route.status, route.reason)) return;
-        conn.ready = true;
-        this.clock.clearTimeout(conn.handshakeTimer);
+        this.sockets.markReady(conn);
         if (this.sockets.signaling)
           this.sockets.send(this.sockets.signaling, clientReadyAck(this.options.streamId));
         if (!this.sockets.allMediaReady()) return;

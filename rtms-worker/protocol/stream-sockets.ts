@@ -1,9 +1,10 @@
 // The sockets of one RTMS stream: the signaling connection and one media connection per kind, each
-// with its handshake timer, and the generation that tells a live socket from a dropped one. Opens,
-// sends and drops sockets and reports what the live ones do; the client (rtms-client.ts) decides.
+// sending its handshake (msg 1 / msg 3) once open and timing its answer, and the generation that
+// tells a live socket from a dropped one. Reports what the live ones do; rtms-client.ts decides.
 import type { Logger } from '../../core/log.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 import { isSilent, type MediaKind } from './decisions.ts';
+import { mediaHandshake, signalingHandshake, type HandshakeIds, type MediaOptions } from './messages.ts';
 import type { RtmsSocket, SocketFactory } from './socket.ts';
 
 export interface Conn {
@@ -32,6 +33,9 @@ export interface StreamSocketsDeps {
   socketFactory: SocketFactory;
   clock: Clock;
   handshakeTimeoutMs: number;
+  /** What the handshakes carry: the stream, its signature and the media asked for. */
+  ids: HandshakeIds;
+  media: MediaOptions;
   log: Logger;
   events: SocketEvents;
 }
@@ -49,9 +53,10 @@ export class StreamSockets {
     this.gen++;
   }
 
-  /** Opens the signaling socket; `handshake` (msg 1) is sent once it is open. */
-  openSignaling(url: string, handshake: object): void {
+  /** Opens the signaling socket; msg 1 is sent once it is open. */
+  openSignaling(url: string): void {
     const gen = this.gen;
+    const handshake = signalingHandshake(this.deps.ids);
     const conn = this.open(url, gen, 'signaling');
     this.signaling = conn;
     conn.socket.onOpen(() => gen === this.gen && this.send(conn, handshake));
@@ -66,12 +71,19 @@ export class StreamSockets {
     this.media.clear();
   }
 
-  /** Opens the media socket of `kind`; `handshake` (msg 3) is sent once it is open. */
-  openMedia(kind: MediaKind, url: string, handshake: object): void {
+  /** Opens the media socket of `kind`; msg 3 is sent once it is open. */
+  openMedia(kind: MediaKind, url: string): void {
     const gen = this.gen;
+    const handshake = mediaHandshake(this.deps.ids, this.deps.media, kind);
     const conn = this.open(url, gen, kind);
     this.media.set(kind, conn);
     conn.socket.onOpen(() => gen === this.gen && this.media.get(kind) === conn && this.send(conn, handshake));
+  }
+
+  /** The socket's handshake was accepted: its timer stops. */
+  markReady(conn: Conn): void {
+    conn.ready = true;
+    this.deps.clock.clearTimeout(conn.handshakeTimer);
   }
 
   allMediaReady(): boolean {
