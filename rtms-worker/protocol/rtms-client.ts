@@ -1,6 +1,6 @@
-// The RTMS client for one stream: signaling + media sockets, handshakes, keep-alive answers,
-// watchdogs and close. Every decision comes from decisions.ts, frames are translated in
-// translate-frame.ts, backoff runs in reconnect-timer.ts; this loop only runs them.
+// The RTMS client for one stream: the state machine (connect, stream, reconnect, watchdog, drain,
+// close) over its sockets (stream-sockets.ts), intake and keep-alives (frame-intake.ts), message
+// routes (route-message.ts), handshake verdicts (handshake-gate.ts) and backoff (reconnect-timer.ts).
 import type { Logger } from '../../core/log.ts';
 import { logSafe } from '../../core/zoom/identifiers.ts';
 import { checkSocketUrl, chooseServerUrl, RECONNECT_WINDOW_MS, type MediaKind } from './decisions.ts';
