@@ -3,8 +3,8 @@
 // webhook stores them, loaded by replay, with each day's report and export written by the real jobs.
 // Against a baseline in the same process (replay of the days the person appears in), it times the
 // erasure of a person in one meeting, of a teacher in every meeting of every day, and the teacher's
-// dry run, with DuckDB's compaction timed apart, at two archive sizes to show what memory grows with (the rows of the
-// person's meetings, not the archive).
+// dry run, with DuckDB's compaction timed apart, at two archive sizes to show what memory grows
+// with (the rows of the person's meetings, not the archive).
 // Prints a table and writes bench/results/erase.json.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
