@@ -136,6 +136,11 @@ export async function createSqlEngine(config: Config, archive: Archive, log: Log
   return createDuckDbEngine({ path: dataPaths(config).warehouse, archive });
 }
 
+/** The recordings store a job reaches: always on the embedded default, on gcp only with S3_BUCKET. */
+export async function jobMediaStore(config: Config, log: Logger): Promise<MediaStore | undefined> {
+  return config.BACKEND === 'local' || config.S3_BUCKET ? createMediaStore(config, log) : undefined;
+}
+
 export async function createMediaStore(config: Config, log: Logger): Promise<MediaStore> {
   if (config.BACKEND === 'gcp' || config.S3_BUCKET) {
     const { createS3MediaStore } = await import('./s3-media-store.ts');

@@ -19,6 +19,8 @@ export interface RawArchiveErasure {
   rewritten: number;
   /** Keys listed in the warehouse with no object (deleted by retention). */
   missing: number;
+  /** The keys rewritten (raw_events reads those back; their rows are what the bodies read back to). */
+  keys: Set<string>;
 }
 
 const CONCURRENCY = 16;
@@ -35,7 +37,7 @@ export async function eraseRawArchive(
   redactor: Redactor,
   dryRun: boolean,
 ): Promise<RawArchiveErasure> {
-  const out: RawArchiveErasure = { rewritten: 0, missing: 0 };
+  const out: RawArchiveErasure = { rewritten: 0, missing: 0, keys: new Set() };
   await inBatches(refs, async (ref) => {
     const bytes = await archive.get(ref.gcs_path);
     if (!bytes) {
@@ -50,6 +52,7 @@ export async function eraseRawArchive(
     const read = normalizeArchived(ref.gcs_path, next, ref.inserted_at);
     if (!read.ok) throw new Error(`erased body of ${ref.gcs_path} does not read back: ${read.reason}`);
     out.rewritten++;
+    out.keys.add(ref.gcs_path);
     if (!dryRun) await archive.put(ref.gcs_path, next, 'application/json');
   });
   return out;

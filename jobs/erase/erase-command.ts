@@ -1,7 +1,7 @@
 // `zoom-tracker erase`: a person's personal data replaced by pseudonyms in every store (README,
 // "Personal data"). On the embedded default a running `serve` runs it (its live state included); on
 // Google Cloud it is the `erase` Cloud Run job, which waits out BigQuery's streaming buffer.
-import { createMediaStore } from '../../core/adapters/create-backends.ts';
+import { jobMediaStore } from '../../core/adapters/create-backends.ts';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { LiveState } from '../../core/ports.ts';
@@ -169,8 +169,7 @@ export function createEraseCommand(deps: EraseCommandDeps = {}): JobCommand {
       const pseudonyms = createPseudonyms(await resolveErasureSecret(config));
       const backends = await (ctx.backends ?? (() => openJobBackends(config, log)))();
       const { live, close } = await liveStateOf(ctx);
-      const media =
-        config.BACKEND === 'local' || config.S3_BUCKET ? await createMediaStore(config, log) : undefined;
+      const media = await jobMediaStore(config, log);
       const retry = await bufferRetry(config, log, now, deps.sleep ?? realSleep, args.waitMinutes);
       try {
         const { fromDay: _f, toDay: _t, waitMinutes: _w, ...request } = args;

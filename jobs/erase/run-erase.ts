@@ -197,7 +197,10 @@ export async function runErase(deps: EraseDeps, req: EraseRequest): Promise<Eras
     if (csv) s.exports = { files_rewritten: csv.files, lines: csv.lines };
     if (pending.length === 0 && raw) {
       const ev: TableErasure | undefined = await step('raw_events', () =>
-        eraseRawEvents(deps.engine, deps.archive, meetings, redactor, { dryRun, retry }),
+        eraseRawEvents(deps.engine, deps.archive, dryRun ? new Set() : raw.keys, meetings, redactor, {
+          dryRun,
+          retry,
+        }),
       );
       if (ev) s.warehouse['raw_events'] = ev.rows;
     } else pending.push('raw_events: left for the next run (it is where the next run finds the person)');

@@ -9,14 +9,15 @@ import type { Row, SqlEngine, Statement, WarehouseTable } from '../../core/wareh
 import { normalizeArchived } from '../../core/zoom/archived-event.ts';
 import { redactManifest, type SpeakerMatch } from './recordings.ts';
 
-/** `' a b c '`: a list a query tests membership in with STRPOS (BigQuery and DuckDB alike; no value holds a space). */
+/** Values as one parameter a query splits at spaces (`x IN UNNEST(SPLIT(@p, ' '))`): no value holds a space. */
 export function spaceList(values: Iterable<string>): string {
-  return ` ${[...values].join(' ')} `;
+  return [...values].join(' ');
 }
 
+/** The rows of these meeting instances (a list BigQuery prunes clusters by: every table clusters by meeting_uuid). */
 export function meetingsWhere(meetings: Iterable<string>): Statement {
   return {
-    sql: `STRPOS(@erase_meetings, CONCAT(' ', meeting_uuid, ' ')) > 0`,
+    sql: `meeting_uuid IN UNNEST(SPLIT(@erase_meetings, ' '))`,
     params: { erase_meetings: spaceList(meetings) },
   };
 }
@@ -104,7 +105,7 @@ export async function eraseWarehouse(
   const byEmail: Statement | undefined =
     redactor.target.emails.size > 0
       ? {
-          sql: `STRPOS(@erase_emails, CONCAT(' ', LOWER(TRIM(email)), ' ')) > 0`,
+          sql: `LOWER(TRIM(email)) IN UNNEST(SPLIT(@erase_emails, ' '))`,
           params: { erase_emails: spaceList(redactor.target.emails) },
         }
       : undefined;
@@ -150,14 +151,15 @@ function erasedWebhookRow(row: Row, redactor: Redactor): Row | undefined {
 }
 
 /**
- * raw_events of the person's meetings, a few meetings at a time: webhook rows whose archived body
- * is erased take the row that body reads back to (as replay would write it); on a dry run, or with
- * the body gone (retention), the same rewrite of the body in raw_payload; other rows (RTMS, QoS) are
- * rewritten column by column and in their raw_payload.
+ * raw_events of the person's meetings, a few meetings at a time: webhook rows whose body this run
+ * rewrote (`rewrittenKeys`) take the row that body reads back to (as replay would write it), read
+ * back from the archive; others (a dry run, a body an interrupted run rewrote or retention deleted)
+ * the same rewrite of the body in raw_payload; RTMS and QoS rows column by column and in raw_payload.
  */
 export async function eraseRawEvents(
   engine: SqlEngine,
   archive: Archive,
+  rewrittenKeys: ReadonlySet<string>,
   meetings: ReadonlySet<string>,
   redactor: Redactor,
   opts: { dryRun: boolean; retry: BufferRetry },
@@ -170,7 +172,8 @@ export async function eraseRawEvents(
       meetingsWhere(chunk),
       async (row) => {
         if (row['source'] !== 'webhook') return rewriteRow('raw_events', row, redactor);
-        const fromArchive = opts.dryRun ? undefined : await archivedRow(archive, row);
+        const key = String(row['gcs_path'] ?? '');
+        const fromArchive = rewrittenKeys.has(key) ? await archivedRow(archive, key, row) : undefined;
         const next = fromArchive ?? erasedWebhookRow(row, redactor);
         return next && !sameRow(next, row) ? { row: next, changed: true } : { row, changed: false };
       },
@@ -190,9 +193,7 @@ function* chunksOf(meetings: ReadonlySet<string>): Generator<string[]> {
 }
 
 /** The row an erased archived body reads back to, or undefined (no object, or no erasure mark). */
-async function archivedRow(archive: Archive, row: Row): Promise<Row | undefined> {
-  const key = String(row['gcs_path'] ?? '');
-  if (!key) return undefined;
+async function archivedRow(archive: Archive, key: string, row: Row): Promise<Row | undefined> {
   const bytes = await archive.get(key);
   if (!bytes || !isErasedBody(bytes)) return undefined;
   const read = normalizeArchived(key, bytes, String(row['inserted_at']));

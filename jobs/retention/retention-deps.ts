@@ -1,7 +1,7 @@
 // Which stores the retention job handles on each backend. Embedded default: all of them. Google
 // Cloud: only the recordings in S3, which Terraform does not manage (lifecycle rules, partition
 // expiration and Firestore TTL delete the rest).
-import { createMediaStore } from '../../core/adapters/create-backends.ts';
+import { jobMediaStore } from '../../core/adapters/create-backends.ts';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Archive, LiveState, MediaStore } from '../../core/ports.ts';
@@ -25,9 +25,7 @@ export async function retentionDeps(
 ): Promise<RetentionDeps> {
   const { config, log, now } = ctx;
   const settings = retentionSettingsOf(config);
-  const media =
-    stores.media ??
-    (config.BACKEND === 'local' || config.S3_BUCKET ? await createMediaStore(config, log) : undefined);
+  const media = stores.media ?? (await jobMediaStore(config, log));
   if (config.BACKEND === 'gcp') return { settings, log, now, ...(media && { media }) };
   return {
     settings,
