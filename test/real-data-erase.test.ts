@@ -26,7 +26,7 @@ import { runAttendance } from '../jobs/attendance/run-attendance.ts';
 import { eraseCommand } from '../jobs/erase/erase-command.ts';
 import { runReplay } from '../jobs/replay.ts';
 import { runExport, runReport } from '../jobs/report.ts';
-import { startLocalWebhook } from './helpers/local-webhook.ts';
+import { postCapture } from './helpers/real-capture.ts';
 
 const FILE = process.env['ZOOM_REAL_WEBHOOKS'];
 if (!FILE) {
@@ -273,21 +273,9 @@ describe.skipIf(!FILE)(title, () => {
   };
 
   beforeAll(async () => {
-    const lines = (await readFile(FILE as string, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-    const deliveries = lines
-      .map((l) => JSON.parse(l) as { received_at: string; raw: Record<string, unknown> })
-      .sort((a, b) => a.received_at.localeCompare(b.received_at));
-    let clock = 0;
-    const hook = await startLocalWebhook({ now: () => clock });
-    dataDir = hook.dataDir;
-    try {
-      for (const d of deliveries) {
-        clock = Date.parse(d.received_at);
-        expect((await hook.post(d.raw)).status).toBe(200);
-      }
-    } finally {
-      await hook.close({ keepData: true });
-    }
+    const posted = await postCapture(FILE as string);
+    dataDir = posted.dataDir;
+    expect(posted.statuses.filter((s) => s !== 200)).toEqual([]);
     config = parseConfig({ DATA_DIR: dataDir, REPORT_TIMEZONE: 'UTC', ERASURE_SECRET: SECRET });
     archive = createFileArchive(join(dataDir, 'gcs'));
     await openEngine();

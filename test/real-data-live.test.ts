@@ -3,10 +3,10 @@
 // embedded service with its clock set to each receipt, and the view is read at moments chosen below.
 // Every expected value is derived by hand from the events (derivation beside each check). The capture
 // carries no license: it is read from its path, never copied into the repository.
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveParticipantsView, PersonView } from '../core/state/views.ts';
 import { startLocalWebhook, type LocalWebhook } from './helpers/local-webhook.ts';
+import { readCapture } from './helpers/real-capture.ts';
 
 const FILE = process.env['ZOOM_REAL_WEBHOOKS'];
 if (!FILE) {
@@ -61,10 +61,7 @@ describe.skipIf(!FILE)(title, () => {
   let clock = 0;
 
   beforeAll(async () => {
-    const lines = (await readFile(FILE as string, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-    const deliveries = lines
-      .map((l) => JSON.parse(l) as { received_at: string; raw: Record<string, unknown> })
-      .sort((a, b) => a.received_at.localeCompare(b.received_at));
+    const deliveries = await readCapture(FILE as string);
     expect(deliveries).toHaveLength(162);
     hook = await startLocalWebhook({ now: () => clock });
     const pending = [...MOMENTS];

@@ -4,7 +4,6 @@
 // report, export and attendance run for each day, and rows lost after ingest are restored. Every
 // expected value is derived by hand from the events (derivations below). The capture carries no
 // license: it is read from its path, never copied into the repository.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileArchive } from '../core/adapters/local/file-archive.ts';
@@ -16,7 +15,7 @@ import { createDuckDbEngine } from '../core/adapters/local/duckdb-engine.ts';
 import type { SqlEngine } from '../core/warehouse/sql-engine.ts';
 import { exportKey } from '../core/warehouse/report-contract.ts';
 import { runExport, runReport } from '../jobs/report.ts';
-import { startLocalWebhook } from './helpers/local-webhook.ts';
+import { postCapture } from './helpers/real-capture.ts';
 
 const FILE = process.env['ZOOM_REAL_WEBHOOKS'];
 if (!FILE) {
@@ -171,21 +170,9 @@ describe.skipIf(!FILE)(title, () => {
   };
 
   beforeAll(async () => {
-    const lines = (await readFile(FILE as string, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-    const deliveries = lines
-      .map((l) => JSON.parse(l) as { received_at: string; raw: Record<string, unknown> })
-      .sort((a, b) => a.received_at.localeCompare(b.received_at));
-    let clock = 0;
-    const hook = await startLocalWebhook({ now: () => clock });
-    dataDir = hook.dataDir;
-    try {
-      for (const d of deliveries) {
-        clock = Date.parse(d.received_at);
-        statuses.push((await hook.post(d.raw)).status);
-      }
-    } finally {
-      await hook.close({ keepData: true });
-    }
+    const posted = await postCapture(FILE as string);
+    dataDir = posted.dataDir;
+    statuses.push(...posted.statuses);
     archive = createFileArchive(join(dataDir, 'gcs'));
     engine = await createDuckDbEngine({ path: join(dataDir, 'warehouse.duckdb'), archive });
     for (const date of DAYS) exported.set(date, await report(date));
