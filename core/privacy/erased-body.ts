@@ -34,6 +34,8 @@ export function markErased(body: Record<string, unknown>, eventId: string): Reco
  * for a body without a mark (an event as Zoom sent it).
  */
 export function erasedEventId(body: unknown): { eventId: string } | { problem: string } | undefined {
+  // Every replayed or recovered body comes here: only a marked one is copied apart.
+  if (body === null || typeof body !== 'object' || !(ERASURE_MARK in body)) return undefined;
   const parts = split(body);
   if (!parts || parts.mark === undefined) return undefined;
   const mark = parts.mark as Partial<Mark> | null;
